@@ -1,0 +1,33 @@
+-- Complaints of one region whose clocks can touch the scoring month.
+--   :region_code      the region
+--   :month_end        first instant after the month (UTC)
+--   :lookback_start   earliest clock start whose deadline can still fall in the month
+-- A complaint belongs here when its OPD clock started before the month ended and either
+-- started recently enough for a deadline to fall in the month (R1, R2) or was still
+-- unresolved at month end (R3 backlog). Complaints without an OPD are not scored.
+with complaints as (
+    select
+        source,
+        complaint_id,
+        opd_code,
+        channel,
+        kind,
+        received_at,
+        forwarded_at,
+        first_response_at,
+        resolved_at,
+        coalesce(forwarded_at, received_at) as clock_start_at
+    from complaint
+    where region_code = :region_code
+      and opd_code is not null
+)
+
+select *
+from complaints
+where clock_start_at < :month_end
+  and (
+      clock_start_at >= :lookback_start
+      or resolved_at is null
+      or resolved_at >= :month_end
+  )
+order by source, complaint_id

@@ -1,0 +1,13 @@
+"""Import of the file formats of SCORING.md §8: registry, complaints, inspections.
+
+Each importer validates a whole file set-wise, quarantines the rows that break a
+rule (with the rule, field, file and row), loads the rest idempotently, and records
+the file by checksum. Re-importing the same file changes nothing.
+"""
+
+from rapor.imports.complaints import import_complaints
+from rapor.imports.inspections import import_inspections
+from rapor.imports.registry import import_registry
+from rapor.imports.result import ImportResult
+
+__all__ = ["ImportResult", "import_complaints", "import_inspections", "import_registry"]

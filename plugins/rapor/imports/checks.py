@@ -1,0 +1,105 @@
+"""Set-wise row checks: each rule is a boolean mask over the whole file."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from rapor.imports.result import ImportResult, Problem
+from rapor.warehouse import schema
+from rapor.warehouse.db import insert_ignoring_duplicates
+
+
+class RowChecks:
+    """Collects broken rules per row; rows with none are the ones to load."""
+
+    def __init__(self, frame: pd.DataFrame, record_keys: pd.Series):
+        self.frame = frame
+        self.record_keys = record_keys
+        self.problems: list[Problem] = []
+        self.bad = pd.Series(False, index=frame.index)
+
+    def flag(self, mask: pd.Series, field: str, rule: str, detail) -> None:
+        """Quarantine the rows where ``mask`` holds; ``detail`` is a text or a per-row Series."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        details = detail[mask] if isinstance(detail, pd.Series) else pd.Series(detail, index=mask[mask].index)
+        for row_number, text in details.items():
+            self.problems.append(Problem(int(row_number), str(self.record_keys[row_number]), field, rule, str(text)))
+        self.bad |= mask
+
+    def require(self, columns) -> None:
+        for column in columns:
+            self.flag(self.frame[column] == "", column, "missing_value", f"{column} is required")
+
+    def one_of(self, column: str, allowed, rule: str) -> None:
+        values = self.frame[column]
+        mask = (values != "") & ~values.isin(list(allowed))
+        self.flag(mask, column, rule, column + " " + values.map(repr) + f" is not one of {', '.join(allowed)}")
+
+    def known_to_registry(self, zones: dict[str, str], known_opds: set[tuple[str, str]]) -> None:
+        """Region must be in the registry; a given OPD must belong to that region."""
+        frame = self.frame
+        known_region = frame["region_code"].isin(list(zones))
+        self.flag(
+            (frame["region_code"] != "") & ~known_region, "region_code", "unknown_region",
+            "region_code " + frame["region_code"].map(repr) + " is not in the registry",
+        )  # fmt: skip
+        pairs = pd.Series(list(zip(frame["region_code"], frame["opd_code"])), index=frame.index)
+        self.flag(
+            known_region & (frame["opd_code"] != "") & ~pairs.isin(known_opds), "opd_code", "unknown_opd",
+            "opd_code " + frame["opd_code"].map(repr) + " is not an OPD of region " + frame["region_code"],
+        )  # fmt: skip
+
+    @property
+    def good(self) -> pd.Series:
+        return ~self.bad
+
+
+def write_quarantine(conn, result: ImportResult, sha256: str, raw_rows: pd.DataFrame) -> None:
+    """Store every problem with its (already redacted) row; re-imports add nothing."""
+    if not result.problems:
+        return
+    now = datetime.now(timezone.utc)
+    rows = [
+        {
+            "dataset": result.dataset,
+            "source_file": result.file,
+            "file_sha256": sha256,
+            "row_number": p.row_number,
+            "record_key": p.record_key[:300],
+            "field": p.field,
+            "rule": p.rule,
+            "detail": p.detail,
+            "raw_record": json.dumps(raw_rows.loc[p.row_number].to_dict(), ensure_ascii=False, sort_keys=True),
+            "quarantined_at": now,
+        }
+        for p in result.problems
+    ]
+    insert_ignoring_duplicates(
+        conn, schema.quarantine, rows, ["file_sha256", "dataset", "row_number", "field", "rule"]
+    )
+
+
+def record_import(conn, result: ImportResult, sha256: str) -> None:
+    """Remember the file by checksum: first and last import time, and its counts."""
+    now = datetime.now(timezone.utc)
+    row = {
+        "file_sha256": sha256,
+        "dataset": result.dataset,
+        "file_name": result.file,
+        "rows_total": result.rows_total,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "first_imported_at": now,
+        "last_imported_at": now,
+    }
+    insert_ignoring_duplicates(conn, schema.import_file, [row], ["file_sha256", "dataset"])
+    conn.execute(
+        schema.import_file.update()
+        .where(schema.import_file.c.file_sha256 == sha256, schema.import_file.c.dataset == result.dataset)
+        .values(last_imported_at=now, rows_loaded=result.rows_loaded, rows_quarantined=result.rows_quarantined)
+    )

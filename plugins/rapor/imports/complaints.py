@@ -1,0 +1,104 @@
+"""Import of complaints (SCORING.md §8) into the canonical complaint table.
+
+Identities are pseudonymised and free text redacted before anything is stored,
+including the quarantine copy of a bad row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from rapor import config
+from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.files import file_sha256, read_table
+from rapor.imports.result import ImportResult
+from rapor.imports.timestamps import parse_instants
+from rapor.policy import CHANNELS, KINDS
+from rapor.privacy import pseudonymise_series, redact_series
+from rapor.warehouse import schema
+from rapor.warehouse.db import frame_records, upsert
+
+log = logging.getLogger(__name__)
+
+COLUMNS = (
+    "complaint_id", "region_code", "opd_code", "channel", "source", "kind",
+    "received_at", "forwarded_at", "first_response_at", "resolved_at", "reporter", "text",
+)  # fmt: skip
+EVENT_COLUMNS = ("forwarded_at", "first_response_at", "resolved_at")
+TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
+# Clocks of source systems drift; a few minutes ahead is not "in the future".
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def load_registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Region time zones and the (region, OPD) pairs the registry knows."""
+    zones = dict(conn.execute(select(schema.region.c.region_code, schema.region.c.timezone)).all())
+    opds = set(conn.execute(select(schema.opd.c.region_code, schema.opd.c.opd_code)).all())
+    return zones, {tuple(pair) for pair in opds}
+
+
+def import_complaints(engine, path: str | Path, key: bytes | None = None) -> ImportResult:
+    key = key or config.pseudonym_key()
+    raw = read_table(path, COLUMNS)
+    # Personal data leaves the raw frame here: even quarantine copies are redacted.
+    frame = raw.copy()
+    frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
+    frame["text"] = redact_series(raw["text"].where(raw["text"] != ""))
+    result = ImportResult("complaints", str(path), rows_total=len(frame))
+    checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
+
+    with engine.connect() as conn:
+        zones, known_opds = load_registry_lookup(conn)
+    checks.require(("complaint_id", "region_code", "channel", "source", "kind", "received_at"))
+    checks.known_to_registry(zones, known_opds)
+    checks.one_of("channel", CHANNELS, "invalid_channel")
+    checks.one_of("kind", KINDS, "invalid_kind")
+
+    tz = frame["region_code"].map(zones).fillna("")
+    instants = {}
+    for column in TIMESTAMP_COLUMNS:
+        instants[column], unparsable = parse_instants(frame[column], tz)
+        checks.flag(
+            unparsable, column, "invalid_timestamp",
+            column + " " + frame[column].map(repr) + " is not an ISO 8601 timestamp",
+        )  # fmt: skip
+    latest_allowed = pd.Timestamp(datetime.now(timezone.utc) + FUTURE_TOLERANCE)
+    for column in TIMESTAMP_COLUMNS:
+        checks.flag(instants[column] > latest_allowed, column, "future_timestamp", f"{column} is in the future")
+    for column in EVENT_COLUMNS:
+        checks.flag(
+            instants[column] < instants["received_at"], column, "event_before_receipt",
+            f"{column} is before received_at",
+        )  # fmt: skip
+
+    good = checks.good
+    loaded = pd.DataFrame(
+        {
+            "source": frame["source"],
+            "complaint_id": frame["complaint_id"],
+            "region_code": frame["region_code"],
+            "opd_code": frame["opd_code"].where(frame["opd_code"] != ""),
+            "channel": frame["channel"],
+            "kind": frame["kind"],
+            **{column: instants[column] for column in TIMESTAMP_COLUMNS},
+            "reporter_pseudonym": frame["reporter"],
+            "text_redacted": frame["text"],
+        }
+    )[good]
+    # A later row for the same complaint updates it: keep the last one of the file.
+    loaded = loaded.drop_duplicates(["source", "complaint_id"], keep="last")
+    rows = frame_records(loaded, updated_at=datetime.now(timezone.utc))
+    with engine.begin() as conn:
+        upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
+        result.rows_loaded = int(good.sum())
+        result.problems = checks.problems
+        sha = file_sha256(Path(path))
+        write_quarantine(conn, result, sha, frame)
+        record_import(conn, result, sha)
+    log.info(result.summary())
+    return result

@@ -1,0 +1,66 @@
+"""Import of inspection results (sidak or verified self-assessment), SCORING.md §8."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.complaints import load_registry_lookup
+from rapor.imports.files import file_sha256, read_table
+from rapor.imports.result import ImportResult
+from rapor.policy import DIMENSIONS
+from rapor.warehouse import schema
+from rapor.warehouse.db import upsert
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("region_code", "opd_code", "inspected_at", "dimension", "indicator", "score")
+
+
+def import_inspections(engine, path: str | Path) -> ImportResult:
+    frame = read_table(path, COLUMNS)
+    result = ImportResult("inspections", str(path), rows_total=len(frame))
+    keys = frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["inspected_at"] + "/" + frame["indicator"]
+    checks = RowChecks(frame, keys)
+    with engine.connect() as conn:
+        zones, known_opds = load_registry_lookup(conn)
+    checks.require(COLUMNS)
+    checks.known_to_registry(zones, known_opds)
+    checks.one_of("dimension", DIMENSIONS, "invalid_dimension")
+    inspected_on = pd.to_datetime(frame["inspected_at"], format="%Y-%m-%d", errors="coerce")
+    checks.flag(
+        (frame["inspected_at"] != "") & inspected_on.isna(), "inspected_at", "invalid_date",
+        "inspected_at " + frame["inspected_at"].map(repr) + " is not a date YYYY-MM-DD",
+    )  # fmt: skip
+    score = pd.to_numeric(frame["score"], errors="coerce")
+    checks.flag(
+        (frame["score"] != "") & ~score.isin([0, 1, 2, 3]), "score", "score_out_of_range",
+        "score " + frame["score"].map(repr) + " is not an integer 0-3",
+    )  # fmt: skip
+
+    good = checks.good
+    loaded = pd.DataFrame(
+        {
+            "region_code": frame["region_code"],
+            "opd_code": frame["opd_code"],
+            "inspected_on": inspected_on.dt.date,
+            "indicator": frame["indicator"],
+            "dimension": frame["dimension"],
+            "score": score,
+        }
+    )[good].drop_duplicates(["region_code", "opd_code", "inspected_on", "indicator"], keep="last")
+    now = datetime.now(timezone.utc)
+    rows = [{**r, "score": int(r["score"]), "updated_at": now} for r in loaded.to_dict("records")]
+    with engine.begin() as conn:
+        upsert(conn, schema.inspection, rows, ["region_code", "opd_code", "inspected_on", "indicator"])
+        result.rows_loaded = int(good.sum())
+        result.problems = checks.problems
+        sha = file_sha256(Path(path))
+        write_quarantine(conn, result, sha, frame)
+        record_import(conn, result, sha)
+    log.info(result.summary())
+    return result

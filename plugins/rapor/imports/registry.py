@@ -1,0 +1,57 @@
+"""Import of the registry: regions (with their time zone) and their OPDs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import available_timezones
+
+from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.files import file_sha256, read_table
+from rapor.imports.result import ImportResult
+from rapor.warehouse import schema
+from rapor.warehouse.db import upsert
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("region_code", "region_name", "timezone", "opd_code", "opd_name")
+
+
+def import_registry(engine, path: str | Path) -> ImportResult:
+    frame = read_table(path, COLUMNS)
+    result = ImportResult("registry", str(path), rows_total=len(frame))
+    checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"])
+    checks.require(COLUMNS)
+    checks.flag(
+        (frame["timezone"] != "") & ~frame["timezone"].isin(available_timezones()),
+        "timezone",
+        "invalid_timezone",
+        "timezone " + frame["timezone"].map(repr) + " is not an IANA time zone (e.g. Asia/Makassar)",
+    )
+    # A region has one name and one zone: rows that disagree with the region's first row are held.
+    first = (
+        frame[checks.good].groupby("region_code")[["region_name", "timezone"]].transform("first").reindex(frame.index)
+    )
+    conflict = checks.good & ((frame["region_name"] != first["region_name"]) | (frame["timezone"] != first["timezone"]))
+    checks.flag(conflict, "timezone", "conflicting_region", "region name or time zone differs from the region's first row")
+
+    good = frame[checks.good].drop_duplicates(["region_code", "opd_code"], keep="last")
+    now = datetime.now(timezone.utc)
+    regions = good.drop_duplicates("region_code")[["region_code", "region_name", "timezone"]]
+    opds = good[["region_code", "opd_code", "opd_name"]]
+    with engine.begin() as conn:
+        upsert(conn, schema.region, [{**r, "updated_at": now} for r in regions.to_dict("records")], ["region_code"])
+        upsert(
+            conn,
+            schema.opd,
+            [{**r, "active": True, "updated_at": now} for r in opds.to_dict("records")],
+            ["region_code", "opd_code"],
+        )
+        result.rows_loaded = int(checks.good.sum())
+        result.problems = checks.problems
+        sha = file_sha256(Path(path))
+        write_quarantine(conn, result, sha, frame)
+        record_import(conn, result, sha)
+    log.info(result.summary())
+    return result

@@ -1,0 +1,149 @@
+"""The scoring policy: the method's parameters as data (SCORING.md), never as code.
+
+Numbers are kept as exact fractions so that a score like 72.125 rounds half up to
+72.13 exactly as a person recomputing it by hand would (no binary floating point).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+
+from rapor.errors import ConfigError
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policies" / "default.yaml"
+
+CHANNELS = ("aplikasi", "media_sosial", "hotline")
+KINDS = ("pengaduan", "aspirasi", "permintaan_informasi")
+DIMENSIONS = ("input", "proses", "output", "pengaduan")
+CATEGORIES = ("A", "B", "C", "D", "E")
+ZONE_TABLES = ("ombudsman-2022", "ombudsman-classic")
+
+
+@dataclass(frozen=True)
+class TppRule:
+    base_pct: Fraction
+    r0: int
+
+
+@dataclass(frozen=True)
+class RegionCalendar:
+    holidays_add: tuple[date, ...] = ()
+    holidays_remove: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    method_version: str
+    first_response_hk: dict[str, int]
+    resolution_hk: dict[str, int]
+    forwarding_hk: int
+    small_number_k: int
+    responsiveness_weights: dict[str, Fraction]
+    sop_weights: dict[str, Fraction]
+    sop_carry_forward_factor: Fraction
+    sop_carry_forward_months: int
+    index_weights: dict[str, Fraction]
+    zone_table: str
+    tpp_cap_pct: Fraction
+    tpp_step_pct: Fraction
+    appeal_window_hk: int
+    tpp_by_category: dict[str, TppRule | None]
+    holiday_categories: tuple[str, ...]
+    regions: dict[str, RegionCalendar] = field(default_factory=dict)
+    source_hash: str = ""
+
+    def calendar_for(self, region_code: str) -> RegionCalendar:
+        return self.regions.get(region_code, RegionCalendar())
+
+    @property
+    def max_deadline_hk(self) -> int:
+        return max([*self.first_response_hk.values(), *self.resolution_hk.values(), self.forwarding_hk])
+
+
+def _frac(value, where: str) -> Fraction:
+    try:
+        return Fraction(str(value))
+    except (ValueError, TypeError):
+        raise ConfigError(f"policy: {where} must be a number, got {value!r}") from None
+
+
+def _dates(values, where: str) -> tuple[date, ...]:
+    out = []
+    for item in values or ():
+        raw = item.get("date") if isinstance(item, dict) else item
+        try:
+            out.append(date.fromisoformat(str(raw)))
+        except ValueError:
+            raise ConfigError(f"policy: {where} has {raw!r}, not a date YYYY-MM-DD") from None
+    return tuple(out)
+
+
+def parse_policy(data: dict, source_hash: str = "") -> Policy:
+    """Build a Policy from the YAML mapping, checking every field a scorecard depends on."""
+    try:
+        zone_table = data["zone_table"]
+        if zone_table not in ZONE_TABLES:
+            raise ConfigError(f"policy: zone_table must be one of {ZONE_TABLES}, got {zone_table!r}")
+        first_response = {k: int(v) for k, v in data["first_response_hk"].items()}
+        missing = set(CHANNELS) - set(first_response)
+        if missing:
+            raise ConfigError(f"policy: first_response_hk lacks channels {sorted(missing)}")
+        tpp = data["tpp"]
+        by_category = {}
+        for cat in CATEGORIES:
+            rule = tpp["by_category"].get(cat)
+            by_category[cat] = (
+                None if rule is None else TppRule(_frac(rule["base_pct"], f"tpp.{cat}.base_pct"), int(rule["r0"]))
+            )
+        regions = {
+            str(code): RegionCalendar(
+                holidays_add=_dates(spec.get("holidays_add"), f"regions.{code}.holidays_add"),
+                holidays_remove=_dates(spec.get("holidays_remove"), f"regions.{code}.holidays_remove"),
+            )
+            for code, spec in (data.get("regions") or {}).items()
+        }
+        return Policy(
+            method_version=str(data["method_version"]),
+            first_response_hk=first_response,
+            resolution_hk={k: int(v) for k, v in data["resolution_hk"].items()},
+            forwarding_hk=int(data["forwarding_hk"]),
+            small_number_k=int(data["small_number_k"]),
+            responsiveness_weights={k: _frac(v, f"responsiveness_weights.{k}") for k, v in data["responsiveness_weights"].items()},
+            sop_weights={k: _frac(data["sop_weights"][k], f"sop_weights.{k}") for k in DIMENSIONS},
+            sop_carry_forward_factor=_frac(data["sop_carry_forward_factor"], "sop_carry_forward_factor"),
+            sop_carry_forward_months=int(data["sop_carry_forward_months"]),
+            index_weights={k: _frac(data["index_weights"][k], f"index_weights.{k}") for k in ("sop", "resp")},
+            zone_table=zone_table,
+            tpp_cap_pct=_frac(tpp["cap_pct"], "tpp.cap_pct"),
+            tpp_step_pct=_frac(tpp["step_pct"], "tpp.step_pct"),
+            appeal_window_hk=int(tpp.get("appeal_window_hk", 10)),
+            tpp_by_category=by_category,
+            holiday_categories=tuple(data["holiday_categories"]),
+            regions=regions,
+            source_hash=source_hash,
+        )
+    except KeyError as exc:
+        raise ConfigError(f"policy: missing setting {exc.args[0]!r}") from None
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load the policy file named by ``path``, ``RAPOR_POLICY``, or the packaged default."""
+    path = Path(path or os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"policy file {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"policy file {path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"policy file {path}: expected a mapping of settings")
+    return parse_policy(data, source_hash=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,230 @@
+"""One region's scorecard for one month: counts, scores, categories, TPP (SCORING.md).
+
+Complaint-level work is set-based (rapor.responsiveness); the per-OPD formulas use
+exact fractions so that rounding half up is exact. Writing is idempotent per
+(region, month): the month's rows and evidence are replaced in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Date, String, delete, insert, select
+
+from rapor.errors import ConfigError
+from rapor.periods import Period
+from rapor.policy import Policy, load_policy
+from rapor.responsiveness import counts_by_opd, month_evidence, with_deadlines
+from rapor.sop import SopScore, sop_scores
+from rapor.sql import query_frame
+from rapor.tpp import tpp_cut, weak_run
+from rapor.warehouse import schema
+from rapor.warehouse.db import frame_records
+from rapor.warehouse.schema import Instant
+from rapor.workdays import WorkdayCalendar
+from rapor.zones import category_for, round_half_up, zone_for
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = (
+    "period", "region_code", "opd_code", "opd_name",
+    "n_first_response", "n_first_response_on_time", "r1",
+    "n_resolution", "n_resolution_on_time", "r2",
+    "n_open", "n_open_overdue", "r3",
+    "s_resp", "s_sop", "index", "category", "zone", "status", "tpp_cut_pct", "method_version",
+)  # fmt: skip
+HISTORY_MONTHS = 36  # enough for any run to reach the TPP cap
+STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED = "dinilai", "data terbatas", "tidak dinilai"
+
+
+@dataclass(frozen=True)
+class Region:
+    region_code: str
+    region_name: str
+    timezone: str
+
+
+def get_region(conn, region_code: str) -> Region:
+    row = conn.execute(select(schema.region).where(schema.region.c.region_code == region_code)).mappings().first()
+    if row is None:
+        raise ConfigError(f"region {region_code!r} is not in the registry: import the registry first")
+    return Region(row["region_code"], row["region_name"], row["timezone"])
+
+
+def list_regions(conn) -> list[Region]:
+    rows = conn.execute(select(schema.region).order_by(schema.region.c.region_code)).mappings()
+    return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
+
+
+def _pooled(on_time: int, n: int) -> Fraction:
+    return Fraction(int(on_time), int(n)) if n else Fraction(1)
+
+
+def score_rows(
+    counts: pd.DataFrame,
+    opd_names: dict[str, str],
+    sops: dict[str, SopScore],
+    history: dict[str, dict[Period, str | None]],
+    period: Period,
+    region_code: str,
+    policy: Policy,
+    gate_passed: bool = True,
+) -> list[dict]:
+    """The scorecard rows of one region and month from its per-OPD counts."""
+    k = policy.small_number_k
+    totals = counts.sum()
+    pbar1 = _pooled(totals["n_first_response_on_time"], totals["n_first_response"])
+    pbar2 = _pooled(totals["n_resolution_on_time"], totals["n_resolution"])
+    w_resp, w_index = policy.responsiveness_weights, policy.index_weights
+    rows = []
+    for opd_code, c in counts.iterrows():  # one row per OPD: a few dozen per region
+        n1, n2, n_open = int(c["n_first_response"]), int(c["n_resolution"]), int(c["n_open"])
+        r1 = (int(c["n_first_response_on_time"]) + k * pbar1) / (n1 + k)
+        r2 = (int(c["n_resolution_on_time"]) + k * pbar2) / (n2 + k)
+        r3 = 1 - Fraction(int(c["n_open_overdue"]), n_open) if n_open else Fraction(1)
+        s_resp = w_resp["r1"] * r1 + w_resp["r2"] * r2 + w_resp["r3"] * r3
+        sop = sops.get(opd_code)
+        row = {
+            "region_code": region_code, "period": str(period), "opd_code": opd_code,
+            "opd_name": opd_names[opd_code],
+            **{name: int(c[name]) for name in counts.columns},
+            "r1": round_half_up(r1, 4), "r2": round_half_up(r2, 4), "r3": round_half_up(r3, 4),
+            "s_resp": round_half_up(s_resp, 2),
+            "s_sop": None, "index_score": None, "category": None, "zone": None,
+            "tpp_cut_pct": None, "tpp_run_months": 0, "sop_inspected_on": None,
+            "method_version": policy.method_version, "policy_sha256": policy.source_hash,
+        }  # fmt: skip
+        if sop is None:
+            row["status"] = STATUS_NOT_RATED
+        else:
+            index = round_half_up(w_index["sop"] * sop.value + w_index["resp"] * s_resp, 2)
+            category = category_for(index)
+            run = weak_run(category, period, history.get(opd_code, {}))
+            row.update(
+                s_sop=round_half_up(sop.value, 2),
+                index_score=index,
+                category=category,
+                zone=zone_for(index, category, policy.zone_table),
+                tpp_run_months=run,
+                sop_inspected_on=sop.inspected_on,
+                status=STATUS_LIMITED if n1 < k or n2 < k else STATUS_RATED,
+            )
+            if gate_passed:
+                row["tpp_cut_pct"] = round_half_up(tpp_cut(category, run, policy), 2)
+        rows.append(row)
+    return rows
+
+
+def score_region_month(
+    engine, region_code: str, period: Period, policy: Policy | None = None, gate_passed: bool = True
+) -> list[dict]:
+    """Score one region for one month and store the scorecard and its evidence."""
+    policy = policy or load_policy()
+    with engine.connect() as conn:
+        region = get_region(conn, region_code)
+        opds = conn.execute(
+            select(schema.opd.c.opd_code, schema.opd.c.opd_name)
+            .where(schema.opd.c.region_code == region_code, schema.opd.c.active)
+            .order_by(schema.opd.c.opd_code)
+        ).all()
+        opd_names = {code: name for code, name in opds}
+        calendar = WorkdayCalendar.for_policy(policy, region_code, region.timezone, period.year - 1, period.year + 1)
+        month_start, month_end = period.bounds_utc(region.timezone)
+        first_day = date(period.year, period.month, 1)
+        lookback_day = calendar.earliest_clock_day(first_day, policy.max_deadline_hk)
+        lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(timezone.utc)
+        complaints = query_frame(
+            conn,
+            "staging/stg_complaints_for_month",
+            {"region_code": region_code, "month_end": month_end, "lookback_start": lookback_start},
+            types={"month_end": Instant, "lookback_start": Instant},
+            columns={c: Instant for c in ("received_at", "forwarded_at", "first_response_at", "resolved_at", "clock_start_at")},
+        )
+        oldest = period.shift(-policy.sop_carry_forward_months)
+        inspections = query_frame(
+            conn,
+            "staging/stg_inspections_for_month",
+            {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
+             "end_day": date(period.shift(1).year, period.shift(1).month, 1)},
+            types={"first_day": Date, "end_day": Date},
+            columns={"inspected_on": Date},
+        )  # fmt: skip
+        history_frame = query_frame(
+            conn,
+            "marts/scorecard_history",
+            {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
+            types={"first_period": String, "period": String},
+        )
+    complaints = complaints[complaints["opd_code"].isin(opd_names)]
+    evidence = month_evidence(with_deadlines(complaints, calendar, policy), month_start, month_end)
+    counts = counts_by_opd(evidence, opd_names)
+    history: dict[str, dict[Period, str | None]] = {}
+    for opd_code, period_text, category in history_frame.itertuples(index=False):
+        history.setdefault(opd_code, {})[Period.parse(period_text)] = category
+    rows = score_rows(
+        counts, opd_names, sop_scores(inspections, period, policy), history, period, region_code, policy, gate_passed
+    )
+    computed_at = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        for table in (schema.scorecard, schema.score_evidence):
+            conn.execute(delete(table).where(table.c.region_code == region_code, table.c.period == str(period)))
+        if rows:
+            conn.execute(insert(schema.scorecard), [{**r, "computed_at": computed_at} for r in rows])
+        evidence_rows = _evidence_rows(evidence, region_code, period)
+        if evidence_rows:
+            conn.execute(insert(schema.score_evidence), evidence_rows)
+    log.info("scored region %s %s: %d OPDs, %d complaints in evidence", region_code, period, len(rows), len(evidence))
+    return rows
+
+
+def _evidence_rows(evidence: pd.DataFrame, region_code: str, period: Period) -> list[dict]:
+    columns = [c.name for c in schema.score_evidence.columns if c.name not in ("region_code", "period")]
+    return frame_records(evidence[columns], region_code=region_code, period=str(period))
+
+
+def _fmt(value, places: int | None = None) -> str:
+    if value is None:
+        return ""
+    if places is None:
+        return str(value)
+    return format(value, f".{places}f")
+
+
+def scorecard_csv_rows(engine, period: Period, region_codes: list[str]) -> list[list[str]]:
+    """The stored scorecard rows of ``period`` as CSV cells (SCORING.md §7)."""
+    sc = schema.scorecard
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(sc).where(sc.c.period == str(period), sc.c.region_code.in_(region_codes))
+            .order_by(sc.c.region_code, sc.c.opd_code)
+        ).mappings().all()  # fmt: skip
+    return [
+        [
+            r["period"], r["region_code"], r["opd_code"], r["opd_name"],
+            _fmt(r["n_first_response"]), _fmt(r["n_first_response_on_time"]), _fmt(r["r1"], 4),
+            _fmt(r["n_resolution"]), _fmt(r["n_resolution_on_time"]), _fmt(r["r2"], 4),
+            _fmt(r["n_open"]), _fmt(r["n_open_overdue"]), _fmt(r["r3"], 4),
+            _fmt(r["s_resp"], 2), _fmt(r["s_sop"], 2), _fmt(r["index_score"], 2),
+            _fmt(r["category"]), _fmt(r["zone"]), r["status"], _fmt(r["tpp_cut_pct"], 2), r["method_version"],
+        ]  # fmt: skip
+        for r in rows
+    ]
+
+
+def write_scorecard_csv(engine, period: Period, region_codes: list[str], path: Path) -> Path:
+    """Write the §7 CSV for the regions and month; the file is replaced atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(scorecard_csv_rows(engine, period, region_codes))
+    tmp.replace(path)
+    return path

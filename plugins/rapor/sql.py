@@ -1,0 +1,36 @@
+"""Loading the SQL models of ``include/sql`` and running them into DataFrames."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import bindparam, text
+
+from rapor import config
+
+
+@lru_cache(maxsize=32)
+def load_sql(name: str) -> str:
+    """The text of ``include/sql/<name>.sql``, e.g. ``staging/stg_complaints_for_month``.
+
+    Whole-line comments are dropped so that the ``:name`` parameters they document
+    are not taken for bind parameters.
+    """
+    text_ = (config.sql_dir() / f"{name}.sql").read_text(encoding="utf-8")
+    return "\n".join(line for line in text_.splitlines() if not line.lstrip().startswith("--"))
+
+
+def query_frame(conn, name: str, params: dict, types: dict | None = None, columns: dict | None = None) -> pd.DataFrame:
+    """Run a SQL model with typed parameters; return its rows as a DataFrame.
+
+    ``types`` gives SQLAlchemy types for parameters and ``columns`` for result
+    columns, so that timestamps bind and read the same way on SQLite and PostgreSQL.
+    """
+    stmt = text(load_sql(name))
+    if types:
+        stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
+    if columns:
+        stmt = stmt.columns(**columns)
+    result = conn.execute(stmt, params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

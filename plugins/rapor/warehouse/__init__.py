@@ -1,0 +1,1 @@
+"""The warehouse: engine, migrations and bulk loading, the same on SQLite and PostgreSQL."""

@@ -1,0 +1,123 @@
+"""Engine, migrations and idempotent bulk writes for the warehouse.
+
+One SQLAlchemy URL (``RAPOR_WAREHOUSE_URL``) selects the database; every function
+here works the same on SQLite (embedded default) and PostgreSQL (CI, production).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, Table, create_engine, event, exc, inspect, or_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from rapor import config
+
+# SQLite has no DECIMAL: SQLAlchemy stores our 2- and 4-decimal numbers as REAL and
+# quantises them back to the column's scale on read, which is exact at these scales.
+warnings.filterwarnings("ignore", message=".*does \\*not\\* support Decimal objects natively.*", category=exc.SAWarning)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """A pooled engine for the warehouse URL (cached per URL and process)."""
+    url = url or config.warehouse_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the loader
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine | None = None, revision: str = "head") -> None:
+    """Bring the warehouse schema up to ``revision`` (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = engine or get_engine()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def _dialect_insert(conn, table: Table):
+    name = conn.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"warehouse dialect {name!r} is not supported (use SQLite or PostgreSQL)")
+
+
+def upsert(
+    conn,
+    table: Table,
+    rows: Sequence[Mapping],
+    keys: Sequence[str],
+    *,
+    ignore_for_change: Iterable[str] = ("updated_at",),
+    chunk_size: int = 5000,
+) -> None:
+    """Insert rows, or update the existing row with the same key when a value changed.
+
+    A row whose values are all equal to the stored row is left untouched (its
+    ``updated_at`` does not move), so re-loading the same data changes nothing.
+    """
+    if not rows:
+        return
+    columns = [c for c in rows[0].keys() if c not in keys]
+    compared = [c for c in columns if c not in set(ignore_for_change)]
+    for start in range(0, len(rows), chunk_size):
+        stmt = _dialect_insert(conn, table)
+        if columns:
+            changed = or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in compared))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={c: stmt.excluded[c] for c in columns},
+                where=changed,
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        conn.execute(stmt, list(rows[start : start + chunk_size]))
+
+
+def insert_ignoring_duplicates(conn, table: Table, rows: Sequence[Mapping], keys: Sequence[str]) -> None:
+    """Insert rows; a row whose key is already stored is skipped (first write wins)."""
+    if not rows:
+        return
+    stmt = _dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(rows))
+
+
+def frame_records(frame, **constant) -> list[dict]:
+    """DataFrame rows as dicts for the database driver: None for NaN/NaT, Python datetimes."""
+    import pandas as pd
+
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
+            columns[name] = [None if pd.isna(v) else v.to_pydatetime() for v in series]
+        else:
+            columns[name] = [None if (v is None or (not isinstance(v, str) and pd.isna(v))) else v for v in series]
+    return [
+        {**{name: values[i] for name, values in columns.items()}, **constant} for i in range(len(frame))
+    ]

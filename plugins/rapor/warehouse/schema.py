@@ -1,0 +1,180 @@
+"""The warehouse tables, as SQLAlchemy Core objects used by the loaders and scoring.
+
+The schema itself is created and changed only by the Alembic migrations in
+``migrations/versions``; keep this file and the newest migration in step (a test
+compares them on both SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Instant = DateTime(timezone=True)  # always stored as UTC
+
+region = Table(
+    "region",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("region_name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("updated_at", Instant, nullable=False),
+)
+
+opd = Table(
+    "opd",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("opd_code", String(64), primary_key=True),
+    Column("opd_name", String(300), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# Which social-media page, app account or hotline number belongs to which OPD; an
+# account with no opd_code is a central account of the region (routed by rules).
+account = Table(
+    "account",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(128), primary_key=True),
+    Column("region_code", String(16), nullable=False),
+    Column("opd_code", String(64)),
+    Column("updated_at", Instant, nullable=False),
+)
+
+complaint = Table(
+    "complaint",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("region_code", String(16), nullable=False),
+    Column("opd_code", String(64)),  # empty: not yet dispositioned (belum terdisposisi)
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("received_at", Instant, nullable=False),
+    Column("forwarded_at", Instant),
+    Column("first_response_at", Instant),
+    Column("resolved_at", Instant),
+    Column("reporter_pseudonym", String(64)),
+    Column("text_redacted", Text),
+    Column("confidential", Boolean, nullable=False, server_default=false()),
+    Column("updated_at", Instant, nullable=False),
+    Index("ix_complaint_region_received", "region_code", "received_at"),
+)
+
+inspection = Table(
+    "inspection",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("opd_code", String(64), primary_key=True),
+    Column("inspected_on", Date, primary_key=True),
+    Column("indicator", String(128), primary_key=True),
+    Column("dimension", String(16), nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# Rows that broke an import rule, with the rule, file and row: never dropped silently.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("quarantine_id", BigId, primary_key=True, autoincrement=True),
+    Column("dataset", String(32), nullable=False),
+    Column("source_file", String(500), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("record_key", String(300), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("raw_record", Text, nullable=False),  # the row, pseudonymised and redacted
+    Column("quarantined_at", Instant, nullable=False),
+    UniqueConstraint("file_sha256", "dataset", "row_number", "field", "rule", name="uq_quarantine_row_rule"),
+)
+
+import_file = Table(
+    "import_file",
+    metadata,
+    Column("file_sha256", String(64), primary_key=True),
+    Column("dataset", String(32), primary_key=True),
+    Column("file_name", String(500), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_loaded", Integer, nullable=False),
+    Column("rows_quarantined", Integer, nullable=False),
+    Column("first_imported_at", Instant, nullable=False),
+    Column("last_imported_at", Instant, nullable=False),
+)
+
+scorecard = Table(
+    "scorecard",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("opd_code", String(64), primary_key=True),
+    Column("opd_name", String(300), nullable=False),
+    Column("n_first_response", Integer, nullable=False),
+    Column("n_first_response_on_time", Integer, nullable=False),
+    Column("r1", Numeric(6, 4), nullable=False),
+    Column("n_resolution", Integer, nullable=False),
+    Column("n_resolution_on_time", Integer, nullable=False),
+    Column("r2", Numeric(6, 4), nullable=False),
+    Column("n_open", Integer, nullable=False),
+    Column("n_open_overdue", Integer, nullable=False),
+    Column("r3", Numeric(6, 4), nullable=False),
+    Column("s_resp", Numeric(5, 2), nullable=False),
+    Column("s_sop", Numeric(5, 2)),
+    Column("index_score", Numeric(5, 2)),
+    Column("category", String(1)),
+    Column("zone", String(8)),
+    Column("status", String(16), nullable=False),
+    Column("tpp_cut_pct", Numeric(5, 2)),
+    Column("tpp_run_months", Integer, nullable=False),
+    Column("sop_inspected_on", Date),
+    Column("method_version", String(16), nullable=False),
+    Column("policy_sha256", String(64), nullable=False),
+    Column("computed_at", Instant, nullable=False),
+)
+
+# Per complaint and period: which population it was in and whether it met its deadline.
+# Every count on a scorecard is a count of these rows.
+score_evidence = Table(
+    "score_evidence",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("opd_code", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("clock_start_at", Instant, nullable=False),
+    Column("first_response_deadline_at", Instant, nullable=False),
+    Column("resolution_deadline_at", Instant),
+    Column("in_first_response", Boolean, nullable=False),
+    Column("first_response_on_time", Boolean, nullable=False),
+    Column("in_resolution", Boolean, nullable=False),
+    Column("resolution_on_time", Boolean, nullable=False),
+    Column("open_at_end", Boolean, nullable=False),
+    Column("overdue_at_end", Boolean, nullable=False),
+)

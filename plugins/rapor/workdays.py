@@ -1,0 +1,105 @@
+"""Working-day (hari kerja) calendars and deadlines, vectorised (SCORING.md §1).
+
+A working day is Monday-Friday that is not a holiday; holidays are the ``holidays``
+package's Indonesian calendar (public + government, i.e. cuti bersama) plus the
+region's own additions, minus its removals. A deadline of N HK from instant t is the
+end of the N-th working day *after* t's local date; we represent "end of day D" as the
+half-open bound "before local midnight of D+1", which is the same test as
+``event <= 23:59:59.999999`` for any timestamp with microsecond precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from rapor.policy import Policy, RegionCalendar
+
+
+@lru_cache(maxsize=64)
+def national_holidays(first_year: int, last_year: int, categories: tuple[str, ...]) -> frozenset[date]:
+    """Indonesia's holidays for the years, from the ``holidays`` package."""
+    import holidays  # imported lazily: it builds calendars on first use
+
+    cal = holidays.country_holidays("ID", years=range(first_year, last_year + 1), categories=categories)
+    return frozenset(cal.keys())
+
+
+@dataclass(frozen=True)
+class WorkdayCalendar:
+    """The working days of one region over a span of years."""
+
+    timezone: str
+    workdays: np.ndarray  # sorted datetime64[D]
+    holidays: frozenset[date]
+
+    @classmethod
+    def build(
+        cls,
+        timezone: str,
+        first_year: int,
+        last_year: int,
+        categories: tuple[str, ...] = ("public", "government"),
+        region: RegionCalendar = RegionCalendar(),
+    ) -> "WorkdayCalendar":
+        # One spare year each side: a deadline of a late-December complaint falls in January.
+        first_year, last_year = first_year - 1, last_year + 1
+        off = set(national_holidays(first_year, last_year, tuple(categories)))
+        off |= set(region.holidays_add)
+        off -= set(region.holidays_remove)
+        days = np.arange(np.datetime64(f"{first_year}-01-01"), np.datetime64(f"{last_year + 1}-01-01"))
+        weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday (=3)
+        off_days = np.array(sorted(off), dtype="datetime64[D]")
+        keep = (weekday < 5) & ~np.isin(days, off_days)
+        return cls(timezone=timezone, workdays=days[keep], holidays=frozenset(off))
+
+    @classmethod
+    def for_policy(cls, policy: Policy, region_code: str, timezone: str, first_year: int, last_year: int):
+        return cls.build(
+            timezone, first_year, last_year, policy.holiday_categories, policy.calendar_for(region_code)
+        )
+
+    def is_workday(self, day: date) -> bool:
+        d = np.datetime64(day, "D")
+        i = np.searchsorted(self.workdays, d)
+        return bool(i < len(self.workdays) and self.workdays[i] == d)
+
+    def local_dates(self, instants: pd.Series) -> np.ndarray:
+        """Local calendar dates (datetime64[D]) of UTC instants; NaT stays NaT."""
+        local = pd.to_datetime(instants, utc=True).dt.tz_convert(self.timezone).dt.tz_localize(None)
+        return local.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+    def nth_workday_after(self, days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
+        """The N-th working day strictly after each local date (NaT in, NaT out)."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        n = np.broadcast_to(np.asarray(n, dtype="int64"), days.shape)
+        valid = ~np.isnat(days)
+        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        if not valid.any():
+            return out
+        idx = np.searchsorted(self.workdays, days[valid], side="right") + n[valid] - 1
+        if (idx >= len(self.workdays)).any() or (idx < 0).any():
+            raise ValueError("a deadline falls outside the working-day calendar; build it over more years")
+        out[valid] = self.workdays[idx]
+        return out
+
+    def earliest_clock_day(self, first_day: date, n: int) -> date:
+        """The earliest local date whose N-HK deadline can fall on or after ``first_day``.
+
+        Clock starts before this date have all their deadlines (of at most N HK) before it.
+        """
+        i = int(np.searchsorted(self.workdays, np.datetime64(first_day, "D"), side="left"))
+        return self.workdays[i - n].astype(object)
+
+    def deadline_bound(self, instants: pd.Series, n: np.ndarray | int) -> pd.Series:
+        """Exclusive UTC bound of the N-HK deadline: local midnight after the deadline day.
+
+        An event is on time when ``event < bound`` (equivalently ``<= 23:59:59.999999``).
+        """
+        due_day = self.nth_workday_after(self.local_dates(instants), n)
+        next_midnight = pd.Series(due_day + np.timedelta64(1, "D"), index=instants.index).astype("datetime64[ns]")
+        return next_midnight.dt.tz_localize(self.timezone).dt.tz_convert("UTC")

@@ -1,0 +1,32 @@
+"""Rounding, categories and zones (SCORING.md §5), in exact arithmetic."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+# ombudsman-2022: (category, lowest index) from best to worst.
+CATEGORY_FLOORS = (("A", 88), ("B", 78), ("C", 54), ("D", 32), ("E", 0))
+ZONE_OF_CATEGORY = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
+CLASSIC_ZONE_FLOORS = (("hijau", 81), ("kuning", 51), ("merah", 0))
+
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    """Round a non-negative exact value half up: 72.125 -> 72.13, 0.33335 -> 0.3334."""
+    scale = 10**places
+    units = math.floor(Fraction(value) * scale + Fraction(1, 2))
+    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def category_for(index: Decimal) -> str:
+    for category, floor in CATEGORY_FLOORS:
+        if index >= floor:
+            return category
+    return "E"
+
+
+def zone_for(index: Decimal, category: str, zone_table: str) -> str:
+    if zone_table == "ombudsman-classic":
+        return next(zone for zone, floor in CLASSIC_ZONE_FLOORS if index >= floor)
+    return ZONE_OF_CATEGORY[category]
