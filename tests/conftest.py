@@ -1,0 +1,105 @@
+"""Test set-up: a private Airflow home, and a real warehouse on SQLite and PostgreSQL.
+
+Airflow reads its configuration when first imported, so the environment is set here,
+before any test module imports it. Tests that take the ``warehouse`` fixture run once
+per database: SQLite (a file per test) and PostgreSQL (a database per session, its
+tables emptied before each test). PostgreSQL is required: if it cannot be reached the
+tests fail rather than skip. On a laptop without it, RAPOR_TEST_DATABASES=sqlite runs
+the SQLite half on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_HOME = Path(tempfile.mkdtemp(prefix="rapor-test-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_HOME / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+        "GX_ANALYTICS_ENABLED": "False",
+        "RAPOR_HOME": str(_HOME / "rapor"),
+        "RAPOR_PSEUDONYM_KEY": "test-pseudonym-key",
+    }
+)
+os.environ.pop("RAPOR_WAREHOUSE_URL", None)
+os.environ.pop("RAPOR_POLICY", None)
+
+PG_URL = os.environ.get("RAPOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DATABASES = [d.strip() for d in os.environ.get("RAPOR_TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"rapor_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it must fail the run
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_URL} ({exc.__class__.__name__}: {exc}). "
+            "Start it, set RAPOR_TEST_PG_URL, or run RAPOR_TEST_DATABASES=sqlite on purpose.",
+            pytrace=False,
+        )
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    from rapor.warehouse.db import get_engine
+
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def warehouse(request, tmp_path, monkeypatch):
+    """A migrated, empty warehouse engine; RAPOR_WAREHOUSE_URL points at it."""
+    from sqlalchemy import text
+
+    from rapor.warehouse import schema
+    from rapor.warehouse.db import get_engine, migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+        engine = get_engine(url)
+        migrate(engine)
+    elif request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        engine = get_engine(url)
+        migrate(engine)
+        with engine.begin() as conn:
+            names = ", ".join(t.name for t in schema.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    else:
+        raise ValueError(f"unknown database {request.param!r} in RAPOR_TEST_DATABASES")
+    monkeypatch.setenv("RAPOR_WAREHOUSE_URL", url)
+    yield engine
+    if request.param == "sqlite":
+        engine.dispose()
+        get_engine.cache_clear()
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write rows (a header line and data lines, as text) to a CSV file in tmp_path."""
+
+    def _write(name: str, text_: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text_.strip() + "\n", encoding="utf-8")
+        return path
+
+    return _write
