@@ -71,7 +71,7 @@ def warehouse(request, tmp_path, monkeypatch):
     from sqlalchemy import text
 
     from rapor.warehouse import schema
-    from rapor.warehouse.db import get_engine, migrate
+    from rapor.warehouse.db import _engine_for, get_engine, migrate
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'warehouse.db'}"
@@ -90,7 +90,7 @@ def warehouse(request, tmp_path, monkeypatch):
     yield engine
     if request.param == "sqlite":
         engine.dispose()
-        get_engine.cache_clear()
+        _engine_for.cache_clear()
 
 
 @pytest.fixture
@@ -103,3 +103,11 @@ def write_csv(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Airflow's metadata database (SQLite in the private AIRFLOW_HOME), created once."""
+    from airflow.utils.db import resetdb
+
+    resetdb()

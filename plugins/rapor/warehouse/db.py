@@ -23,10 +23,13 @@ warnings.filterwarnings("ignore", message=".*does \\*not\\* support Decimal obje
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """A pooled engine for the warehouse URL (cached per URL and process)."""
-    url = url or config.warehouse_url()
+    """A pooled engine for ``url`` or the configured warehouse (one per URL and process)."""
+    return _engine_for(url or config.warehouse_url())
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
