@@ -9,7 +9,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from rapor.warehouse import schema
-from rapor.warehouse.db import migrate, upsert
+from rapor.warehouse.db import MIGRATIONS_DIR, migrate, upsert
+
+
+def heads() -> list[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return list(ScriptDirectory.from_config(cfg).get_heads())
 
 
 def test_migrations_build_exactly_the_schema_the_code_uses(warehouse):
@@ -25,7 +34,7 @@ def test_migrating_twice_changes_nothing(warehouse):
     migrate(warehouse)
     with warehouse.connect() as conn:
         version = conn.exec_driver_sql("select version_num from rapor_alembic_version").scalars().all()
-    assert version == ["0001_core"]
+    assert sorted(version) == sorted(heads())
 
 
 def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehouse):

@@ -44,8 +44,12 @@ def _engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine | None = None, revision: str = "head") -> None:
-    """Bring the warehouse schema up to ``revision`` (idempotent)."""
+def migrate(engine: Engine | None = None, revision: str = "heads") -> None:
+    """Bring the warehouse schema up to ``revision`` (idempotent).
+
+    "heads": features may add migrations on branches of their own (each revising an
+    earlier revision); all heads are applied.
+    """
     from alembic import command
     from alembic.config import Config
 

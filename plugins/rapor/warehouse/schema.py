@@ -178,3 +178,23 @@ score_evidence = Table(
     Column("open_at_end", Boolean, nullable=False),
     Column("overdue_at_end", Boolean, nullable=False),
 )
+
+# One row per run of the data-quality gate for a (region, month); the latest row counts.
+# status: "lulus" (passed) or "ditahan" (held: no publication, no TPP recommendation).
+# critical_failures / warnings: JSON lists of {"suite", "expectation", "column", "detail"}.
+quality_gate = Table(
+    "quality_gate",
+    metadata,
+    Column("gate_id", BigId, primary_key=True, autoincrement=True),
+    Column("region_code", String(16), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("checked_at", Instant, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("critical_failures", Text, nullable=False),
+    Column("warnings", Text, nullable=False),
+    Column("data_docs_path", String(500)),
+    Column("override_reason", Text),
+    Column("override_by", String(200)),
+    Index("ix_quality_gate_region_period", "region_code", "period", "checked_at"),
+)

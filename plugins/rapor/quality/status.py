@@ -1,0 +1,77 @@
+"""Recording and reading the gate's verdict for a (region, month).
+
+Publication and the TPP file read only ``latest_gate``: a month is publishable when
+its latest gate row passed (or was explicitly overridden with a logged reason).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import insert, select
+
+from rapor.warehouse import schema
+
+STATUS_PASSED = "lulus"
+STATUS_HELD = "ditahan"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    region_code: str
+    period: str
+    passed: bool
+    critical_failures: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    data_docs_path: str | None = None
+    override_reason: str | None = None
+    override_by: str | None = None
+    checked_at: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        return STATUS_PASSED if self.passed else STATUS_HELD
+
+
+def record_gate(conn, result: GateResult) -> GateResult:
+    """Append the gate's verdict; earlier verdicts stay as history."""
+    checked_at = result.checked_at or datetime.now(timezone.utc)
+    conn.execute(
+        insert(schema.quality_gate).values(
+            region_code=result.region_code,
+            period=result.period,
+            checked_at=checked_at,
+            passed=result.passed,
+            status=result.status,
+            critical_failures=json.dumps(result.critical_failures, ensure_ascii=False, sort_keys=True),
+            warnings=json.dumps(result.warnings, ensure_ascii=False, sort_keys=True),
+            data_docs_path=result.data_docs_path,
+            override_reason=result.override_reason,
+            override_by=result.override_by,
+        )
+    )
+    return GateResult(**{**result.__dict__, "checked_at": checked_at})
+
+
+def latest_gate(conn, region_code: str, period: str) -> GateResult | None:
+    """The newest verdict for the month, or None when the gate has not run."""
+    g = schema.quality_gate
+    row = conn.execute(
+        select(g).where(g.c.region_code == region_code, g.c.period == period)
+        .order_by(g.c.checked_at.desc(), g.c.gate_id.desc()).limit(1)
+    ).mappings().first()  # fmt: skip
+    if row is None:
+        return None
+    return GateResult(
+        region_code=row["region_code"],
+        period=row["period"],
+        passed=bool(row["passed"]),
+        critical_failures=json.loads(row["critical_failures"]),
+        warnings=json.loads(row["warnings"]),
+        data_docs_path=row["data_docs_path"],
+        override_reason=row["override_reason"],
+        override_by=row["override_by"],
+        checked_at=row["checked_at"],
+    )
