@@ -1,0 +1,81 @@
+"""Benchmark: bulk-load canonical complaints and score region-months.
+
+    .venv/bin/python benchmarks/bench_scoring.py [--regions 5] [--per-region 20000] [--url URL]
+
+Synthesises complaints (one month's worth per region, plus the month before), loads
+them with the warehouse upsert, and scores each region's month. Prints rows/s and
+seconds per region-month; results are kept by hand in benchmarks/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+
+from rapor.periods import Period
+from rapor.policy import load_policy
+from rapor.scorecard import score_region_month
+from rapor.warehouse import schema
+from rapor.warehouse.db import frame_records, get_engine, migrate, upsert
+
+
+def synth(region_code: str, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    start = pd.Timestamp("2026-09-01", tz="UTC")
+    received = start + pd.to_timedelta(rng.integers(0, 61 * 24 * 3600, n), unit="s")
+    first = received + pd.to_timedelta(rng.integers(0, 10 * 24 * 3600, n), unit="s")
+    resolved = received + pd.to_timedelta(rng.integers(3600, 40 * 24 * 3600, n), unit="s")
+    return pd.DataFrame(
+        {
+            "source": "lapor",
+            "complaint_id": [f"{region_code}-{i}" for i in range(n)],
+            "region_code": region_code,
+            "opd_code": rng.choice([f"OPD{i:02d}" for i in range(40)], n),
+            "channel": rng.choice(["aplikasi", "media_sosial", "hotline"], n),
+            "kind": rng.choice(["pengaduan", "aspirasi", "permintaan_informasi"], n, p=[0.7, 0.15, 0.15]),
+            "received_at": received,
+            "forwarded_at": pd.Series(pd.NaT, index=range(n), dtype=received.dtype),
+            "first_response_at": first.where(rng.random(n) < 0.8),
+            "resolved_at": resolved.where(rng.random(n) < 0.6),
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--regions", type=int, default=5)
+    parser.add_argument("--per-region", type=int, default=20000)
+    parser.add_argument("--url", help="warehouse URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    engine = get_engine(url)
+    migrate(engine)
+    rng = np.random.default_rng(1)
+    now = datetime.now(timezone.utc)
+    regions = [f"99.{i:02d}" for i in range(args.regions)]
+    with engine.begin() as conn:
+        upsert(conn, schema.region, [{"region_code": r, "region_name": r, "timezone": "Asia/Makassar", "updated_at": now} for r in regions], ["region_code"])
+        upsert(conn, schema.opd, [{"region_code": r, "opd_code": f"OPD{i:02d}", "opd_name": f"OPD {i}", "updated_at": now} for r in regions for i in range(40)], ["region_code", "opd_code"])
+    frames = [synth(r, args.per_region, rng) for r in regions]
+    t0 = time.perf_counter()
+    for frame in frames:
+        with engine.begin() as conn:
+            upsert(conn, schema.complaint, frame_records(frame, updated_at=now), ["source", "complaint_id"])
+    load_s = time.perf_counter() - t0
+    total = args.regions * args.per_region
+    policy = load_policy()
+    t0 = time.perf_counter()
+    for region in regions:
+        score_region_month(engine, region, Period(2026, 10), policy)
+    score_s = time.perf_counter() - t0
+    print(f"dialect={engine.dialect.name} regions={args.regions} complaints={total}")
+    print(f"load: {load_s:.1f} s, {total / load_s:,.0f} rows/s (upsert)")
+    print(f"score: {score_s:.2f} s, {score_s / args.regions:.2f} s per region-month")
+
+
+if __name__ == "__main__":
+    main()
