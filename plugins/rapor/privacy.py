@@ -20,8 +20,11 @@ _PATTERNS = (
     ("[NIK]", re.compile(r"(?<!\d)\d{16}(?!\d)")),
     # Indonesian mobile/landline numbers: +62 / 62 / 0 prefix, digits with optional separators.
     ("[TELEPON]", re.compile(r"(?<![\w])(?:\+?62|0)[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){2,3}(?!\d)")),
-    # Any other long digit run (account or card numbers).
-    ("[ANGKA]", re.compile(r"(?<!\d)\d{9,}(?!\d)")),
+    # A landline with its area code in brackets: (0370) 631234.
+    ("[TELEPON]", re.compile(r"\(\s*0\d{2,3}\s*\)[\s.-]?\d{3,4}[\s.-]?\d{0,4}(?!\d)")),
+    # Any other run of 9+ digits, possibly in groups (foreign phone numbers, card or
+    # social-security numbers). A date (8 digits) or a short number stays.
+    ("[ANGKA]", re.compile(r"(?<![\d\w])(?=(?:\d[\s.-]?){9,})\d{2,}(?:[\s.-]\d{2,})*(?!\d)")),
     ("[AKUN]", re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,30}")),
 )
 

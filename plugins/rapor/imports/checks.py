@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from rapor.imports.files import TableFile
 from rapor.imports.result import ImportResult, Problem
+from rapor.privacy import redact
 from rapor.warehouse import schema
 from rapor.warehouse.db import insert_ignoring_duplicates
 
@@ -59,10 +61,29 @@ class RowChecks:
         return ~self.bad
 
 
-def write_quarantine(conn, result: ImportResult, sha256: str, raw_rows: pd.DataFrame) -> None:
+def malformed_rows(table: TableFile, kept_columns: tuple[str, ...]) -> tuple[list[Problem], dict[int, dict]]:
+    """Problems and quarantine copies for rows with the wrong number of cells.
+
+    Only ``kept_columns`` (identifiers, never reporter or free text) are copied, and
+    redacted too: the cells of a malformed row may be shifted.
+    """
+    problems, copies = [], {}
+    for number, cells in table.malformed:
+        copy = {col: redact(cells[i]) for i, col in enumerate(table.header) if col in kept_columns and i < len(cells)}
+        key = " ".join(f"{c}={copy[c]}" for c in kept_columns[:2] if c in copy)
+        detail = f"row has {len(cells)} cells but the header has {len(table.header)}"
+        problems.append(Problem(number, key, "", "malformed_row", detail))
+        copies[number] = {**copy, "cells": len(cells)}
+    return problems, copies
+
+
+def write_quarantine(
+    conn, result: ImportResult, sha256: str, raw_rows: pd.DataFrame, malformed: dict[int, dict] | None = None
+) -> None:
     """Store every problem with its (already redacted) row; re-imports add nothing."""
     if not result.problems:
         return
+    malformed = malformed or {}
     now = datetime.now(timezone.utc)
     rows = [
         {
@@ -74,7 +95,11 @@ def write_quarantine(conn, result: ImportResult, sha256: str, raw_rows: pd.DataF
             "field": p.field,
             "rule": p.rule,
             "detail": p.detail,
-            "raw_record": json.dumps(raw_rows.loc[p.row_number].to_dict(), ensure_ascii=False, sort_keys=True),
+            "raw_record": json.dumps(
+                malformed[p.row_number] if p.row_number in malformed else raw_rows.loc[p.row_number].to_dict(),
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
             "quarantined_at": now,
         }
         for p in result.problems

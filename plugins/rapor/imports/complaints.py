@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from rapor import config
-from rapor.imports.checks import RowChecks, record_import, write_quarantine
-from rapor.imports.files import file_sha256, read_table
+from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
+from rapor.imports.files import file_sha256, read_table_file
 from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_instants
 from rapor.policy import CHANNELS, KINDS
@@ -44,12 +44,13 @@ def load_registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
 
 def import_complaints(engine, path: str | Path, key: bytes | None = None) -> ImportResult:
     key = key or config.pseudonym_key()
-    raw = read_table(path, COLUMNS)
+    table = read_table_file(path, COLUMNS)
+    raw = table.rows
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
     frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
     frame["text"] = redact_series(raw["text"].where(raw["text"] != ""))
-    result = ImportResult("complaints", str(path), rows_total=len(frame))
+    result = ImportResult("complaints", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
 
     with engine.connect() as conn:
@@ -96,9 +97,10 @@ def import_complaints(engine, path: str | Path, key: bytes | None = None) -> Imp
     with engine.begin() as conn:
         upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
         result.rows_loaded = int(good.sum())
-        result.problems = checks.problems
+        bad_rows, bad_copies = malformed_rows(table, ("source", "complaint_id", "region_code", "opd_code", "channel", "kind"))
+        result.problems = checks.problems + bad_rows
         sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame)
+        write_quarantine(conn, result, sha, frame, bad_copies)
         record_import(conn, result, sha)
     log.info(result.summary())
     return result

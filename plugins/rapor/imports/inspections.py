@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
 from rapor.imports.complaints import load_registry_lookup
-from rapor.imports.files import file_sha256, read_table
+from rapor.imports.files import file_sha256, read_table_file
 from rapor.imports.result import ImportResult
 from rapor.policy import DIMENSIONS
 from rapor.warehouse import schema
@@ -22,8 +22,9 @@ COLUMNS = ("region_code", "opd_code", "inspected_at", "dimension", "indicator", 
 
 
 def import_inspections(engine, path: str | Path) -> ImportResult:
-    frame = read_table(path, COLUMNS)
-    result = ImportResult("inspections", str(path), rows_total=len(frame))
+    table = read_table_file(path, COLUMNS)
+    frame = table.rows
+    result = ImportResult("inspections", str(path), rows_total=len(frame) + len(table.malformed))
     keys = frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["inspected_at"] + "/" + frame["indicator"]
     checks = RowChecks(frame, keys)
     with engine.connect() as conn:
@@ -36,9 +37,10 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
         (frame["inspected_at"] != "") & inspected_on.isna(), "inspected_at", "invalid_date",
         "inspected_at " + frame["inspected_at"].map(repr) + " is not a date YYYY-MM-DD",
     )  # fmt: skip
-    score = pd.to_numeric(frame["score"], errors="coerce")
+    is_score = frame["score"].str.fullmatch(r"[0-3]")  # an integer 0-3, not "2.0" or "3,5"
+    score = pd.to_numeric(frame["score"].where(is_score), errors="coerce")
     checks.flag(
-        (frame["score"] != "") & ~score.isin([0, 1, 2, 3]), "score", "score_out_of_range",
+        (frame["score"] != "") & ~is_score, "score", "score_out_of_range",
         "score " + frame["score"].map(repr) + " is not an integer 0-3",
     )  # fmt: skip
 
@@ -58,9 +60,10 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
     with engine.begin() as conn:
         upsert(conn, schema.inspection, rows, ["region_code", "opd_code", "inspected_on", "indicator"])
         result.rows_loaded = int(good.sum())
-        result.problems = checks.problems
+        bad_rows, bad_copies = malformed_rows(table, COLUMNS)
+        result.problems = checks.problems + bad_rows
         sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame)
+        write_quarantine(conn, result, sha, frame, bad_copies)
         record_import(conn, result, sha)
     log.info(result.summary())
     return result

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from rapor.imports.checks import RowChecks, record_import, write_quarantine
-from rapor.imports.files import file_sha256, read_table
+from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
+from rapor.imports.files import file_sha256, read_table_file
 from rapor.imports.result import ImportResult
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
@@ -19,8 +19,9 @@ COLUMNS = ("region_code", "region_name", "timezone", "opd_code", "opd_name")
 
 
 def import_registry(engine, path: str | Path) -> ImportResult:
-    frame = read_table(path, COLUMNS)
-    result = ImportResult("registry", str(path), rows_total=len(frame))
+    table = read_table_file(path, COLUMNS)
+    frame = table.rows
+    result = ImportResult("registry", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"])
     checks.require(COLUMNS)
     checks.flag(
@@ -49,9 +50,10 @@ def import_registry(engine, path: str | Path) -> ImportResult:
             ["region_code", "opd_code"],
         )
         result.rows_loaded = int(checks.good.sum())
-        result.problems = checks.problems
+        bad_rows, bad_copies = malformed_rows(table, COLUMNS)
+        result.problems = checks.problems + bad_rows
         sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame)
+        write_quarantine(conn, result, sha, frame, bad_copies)
         record_import(conn, result, sha)
     log.info(result.summary())
     return result
