@@ -521,3 +521,32 @@ def test_rated_a_or_b_rows_recommend_zero():
     # S_resp 100 and S_sop 100 -> index 100 -> A -> 0.00 (a recommendation of no cut, not empty).
     row = score({"X": (5, 5, 5, 5, 0, 0)}, sops={"X": sop(100)})["X"]
     assert (row["category"], row["tpp_cut_pct"]) == ("A", Decimal("0.00"))
+
+
+def test_forwarding_deadline_is_three_working_days_from_receipt_and_is_evidence_only():
+    # Received Friday 2 Oct 2026 16:00 WITA; 3 HK -> Mon 5, Tue 6, Wed 7 Oct: due end of
+    # Wednesday 7 Oct (15:59:59.999999 UTC). Forwarded Thursday 8 Oct: late. A complaint
+    # that was never forwarded has no forwarding clock.
+    import pandas as pd
+
+    from rapor.periods import Period
+    from rapor.policy import load_policy
+    from rapor.responsiveness import month_evidence, with_deadlines
+    from rapor.workdays import WorkdayCalendar
+
+    policy = load_policy()
+    calendar = WorkdayCalendar.build("Asia/Makassar", 2026, 2026)
+    frame = pd.DataFrame(
+        {
+            "source": ["lapor", "lapor"], "complaint_id": ["1", "2"], "opd_code": ["DPUPR", "DPUPR"],
+            "channel": ["aplikasi", "aplikasi"], "kind": ["pengaduan", "pengaduan"],
+            "received_at": pd.to_datetime(["2026-10-02T08:00:00Z", "2026-10-05T01:00:00Z"]),
+            "forwarded_at": pd.to_datetime(["2026-10-08T01:00:00Z", None]),
+            "first_response_at": pd.to_datetime([None, None]), "resolved_at": pd.to_datetime([None, None]),
+        }
+    )  # fmt: skip
+    evidence = month_evidence(with_deadlines(frame, calendar, policy), *Period(2026, 10).bounds_utc("Asia/Makassar"))
+    first, second = evidence.iloc[0], evidence.iloc[1]
+    assert first["forwarding_deadline_at"] == pd.Timestamp("2026-10-07T15:59:59.999999Z")
+    assert first["forwarded_on_time"] == False  # noqa: E712 - a nullable flag
+    assert pd.isna(second["forwarding_deadline_at"]) and pd.isna(second["forwarded_on_time"])

@@ -42,6 +42,12 @@ def with_deadlines(complaints: pd.DataFrame, calendar: WorkdayCalendar, policy: 
             frame.loc[has_clock, "clock_start_at"], resolution_hk[has_clock].astype("int64").to_numpy()
         )
     frame["resolution_due_before"] = due
+    # The coordinator's forwarding clock runs from receipt (evidence, not an OPD score).
+    forwarded = frame["forwarded_at"].notna()
+    forwarding_due = pd.Series(pd.NaT, index=frame.index, dtype=due.dtype)
+    if forwarded.any():
+        forwarding_due[forwarded] = calendar.deadline_bound(frame.loc[forwarded, "received_at"], policy.forwarding_hk)
+    frame["forwarding_due_before"] = forwarding_due
     return frame
 
 
@@ -63,6 +69,9 @@ def month_evidence(frame: pd.DataFrame, month_start: datetime, month_end: dateti
         out[column] = out[column].fillna(False).astype(bool)
     out["first_response_deadline_at"] = first_due - ONE_MICROSECOND
     out["resolution_deadline_at"] = resolution_due - ONE_MICROSECOND
+    forwarding_due = frame["forwarding_due_before"]
+    out["forwarding_deadline_at"] = forwarding_due - ONE_MICROSECOND
+    out["forwarded_on_time"] = (frame["forwarded_at"] < forwarding_due).where(forwarding_due.notna())
     keep = out["in_first_response"] | out["in_resolution"] | out["open_at_end"]
     return out[keep]
 

@@ -171,6 +171,9 @@ score_evidence = Table(
     Column("clock_start_at", Instant, nullable=False),
     Column("first_response_deadline_at", Instant, nullable=False),
     Column("resolution_deadline_at", Instant),
+    # The coordinator's clock (SCORING.md §2), for forwarded complaints: evidence only.
+    Column("forwarding_deadline_at", Instant),
+    Column("forwarded_on_time", Boolean),
     Column("in_first_response", Boolean, nullable=False),
     Column("first_response_on_time", Boolean, nullable=False),
     Column("in_resolution", Boolean, nullable=False),

@@ -132,6 +132,8 @@ def upgrade() -> None:
         sa.Column("clock_start_at", Instant, nullable=False),
         sa.Column("first_response_deadline_at", Instant, nullable=False),
         sa.Column("resolution_deadline_at", Instant),
+        sa.Column("forwarding_deadline_at", Instant),
+        sa.Column("forwarded_on_time", sa.Boolean),
         sa.Column("in_first_response", sa.Boolean, nullable=False),
         sa.Column("first_response_on_time", sa.Boolean, nullable=False),
         sa.Column("in_resolution", sa.Boolean, nullable=False),
