@@ -1,0 +1,177 @@
+"""The monthly data-quality gate: no sanction on bad data.
+
+After a region's month is scored and before it is published, the gate validates the
+month's complaints, inspections, scorecard rows and coverage with the GX suites of
+``expectations/`` (checkpoints ``complaints``, ``inspections``, ``scorecards``,
+``coverage``), stores the coverage summary and records its verdict in
+``quality_gate``:
+
+- every critical expectation holds: ``lulus``; failed warnings are recorded and shown;
+- a critical expectation fails: ``ditahan`` (held). The month's TPP recommendation is
+  cleared in the same transaction, so no TPP value of a held month exists anywhere;
+  the failures are listed in the verdict, the log (ERROR) and the summary beside the
+  scorecard. Publication (``latest_gate``) refuses the month.
+
+A held month is released by fixing the data and re-running the month (scoring and the
+gate run again). The only other way is an explicit override: a reason and a name,
+given for a named month; the gate still runs every expectation, records the failures
+with the override, and logs it. Nothing skips the check.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import update
+
+from rapor import config
+from rapor.errors import ConfigError
+from rapor.periods import Period
+from rapor.pipeline import scorecard_path
+from rapor.policy import Policy, load_policy
+from rapor.quality.coverage import build_coverage, store_coverage
+from rapor.quality.frames import (
+    complaints_frame,
+    gate_parameters,
+    inspections_frame,
+    registry_codes,
+    scorecards_frame,
+)
+from rapor.quality.status import GateResult, record_gate
+from rapor.quality.suites import SuiteOutcome, docs_index, run_suites
+from rapor.scorecard import get_region
+from rapor.warehouse import schema
+
+log = logging.getLogger(__name__)
+
+MIN_OVERRIDE_REASON = 15  # characters: a reason, not "ok"
+
+
+@dataclass(frozen=True)
+class QualityPaths:
+    """Where a month's quality files live, beside its scorecard CSV."""
+
+    docs_dir: Path  # GX Data Docs site: quality-YYYY-MM/index.html
+    summary_json: Path  # quality-YYYY-MM.json
+    summary_html: Path  # quality-YYYY-MM.html (verdict, coverage, link to the Data Docs)
+
+    @property
+    def docs_index(self) -> Path:
+        return docs_index(self.docs_dir)
+
+
+def quality_paths(region_code: str, period: Period, out_dir: Path | None = None) -> QualityPaths:
+    folder = scorecard_path(region_code, period, out_dir).parent
+    return QualityPaths(
+        folder / f"quality-{period}", folder / f"quality-{period}.json", folder / f"quality-{period}.html"
+    )
+
+
+def check_override(reason: str | None, by: str | None) -> tuple[str | None, str | None]:
+    """An override needs a real reason and a name; returns them stripped (or (None, None))."""
+    reason, by = (reason or "").strip(), (by or "").strip()
+    if not reason:
+        if by:
+            raise ConfigError("override_by was given without override_reason: an override needs a reason")
+        return None, None
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise ConfigError(
+            f"override_reason {reason!r} is too short: say why the month may be published "
+            f"despite failed checks (at least {MIN_OVERRIDE_REASON} characters)"
+        )
+    if not by:
+        raise ConfigError("override_reason needs override_by: the name of the person who releases the month")
+    return reason, by
+
+
+def run_gate(
+    engine,
+    region_code: str,
+    period: Period,
+    policy: Policy | None = None,
+    *,
+    override_reason: str | None = None,
+    override_by: str | None = None,
+    out_dir: Path | None = None,
+    now: datetime | None = None,
+) -> GateResult:
+    """Validate one scored region-month, store its coverage and record the verdict."""
+    reason, by = check_override(override_reason, override_by)
+    policy = policy or load_policy()
+    now = now or datetime.now(timezone.utc)
+    started = clock.monotonic()
+    with engine.connect() as conn:
+        region = get_region(conn, region_code)
+        registry, active = registry_codes(conn, region_code)
+        coverage = build_coverage(conn, region_code, region.timezone, period, policy)
+        frames = {
+            "complaints": complaints_frame(conn, region, period, policy),
+            "inspections": inspections_frame(conn, region, period, policy),
+            "scorecards": scorecards_frame(conn, region, period, policy),
+            "coverage": coverage.silence,
+        }
+    paths = quality_paths(region_code, period, out_dir)
+    outcomes = run_suites(
+        frames,
+        gate_parameters(region, period, policy, registry, active, now),
+        work_dir=config.state_dir() / "gx" / region_code / str(period),
+        docs_dir=paths.docs_dir,
+        run_name=f"gate-{region_code}-{period}",
+    )
+    critical = [f.as_record() for o in outcomes for f in o.critical]
+    warnings = [f.as_record() for o in outcomes for f in o.warnings]
+    overridden = bool(critical) and reason is not None
+    if reason is not None and not critical:
+        log.warning("gate %s %s: override given but not needed (every critical expectation held)", region_code, period)
+    result = GateResult(
+        region_code=region_code,
+        period=str(period),
+        passed=not critical or overridden,
+        critical_failures=critical,
+        warnings=warnings,
+        data_docs_path=str(paths.docs_index),
+        override_reason=reason if overridden else None,
+        override_by=by if overridden else None,
+    )
+    with engine.begin() as conn:
+        store_coverage(conn, coverage, computed_at=now)
+        if not result.passed:
+            sc = schema.scorecard
+            conn.execute(
+                update(sc).where(sc.c.region_code == region_code, sc.c.period == str(period)).values(tpp_cut_pct=None)
+            )
+        result = record_gate(conn, result)
+    _log_verdict(result, outcomes, clock.monotonic() - started)
+    return result
+
+
+def _log_verdict(result: GateResult, outcomes: list[SuiteOutcome], seconds: float) -> None:
+    where = f"gate {result.region_code} {result.period}"
+    rows = ", ".join(f"{o.suite} {o.rows} rows/{o.evaluated} checks" for o in outcomes)
+    if not result.critical_failures:
+        log.info("%s: %s in %.1f s (%s); %d warnings", where, result.status, seconds, rows, len(result.warnings))
+    elif result.override_reason:
+        log.warning(
+            "%s: %d critical expectations failed, RELEASED BY OVERRIDE of %s: %r; failures: %s",
+            where, len(result.critical_failures), result.override_by, result.override_reason,
+            describe(result.critical_failures),
+        )  # fmt: skip
+    else:
+        log.error(
+            "%s: DITAHAN, %d critical expectations failed; TPP recommendation cleared. %s. Data Docs: %s",
+            where, len(result.critical_failures), describe(result.critical_failures), result.data_docs_path,
+        )  # fmt: skip
+    for warning in result.warnings:
+        log.warning("%s: warning %s", where, describe([warning]))
+
+
+def describe(findings: list[dict]) -> str:
+    """Failed expectations as one line each: ``suite.rule (column): detail``."""
+    return "; ".join(
+        f"{f['suite']}.{f['rule']}" + (f" ({f['column']})" if f.get("column") else "") + f": {f['detail']}"
+        for f in findings
+    )

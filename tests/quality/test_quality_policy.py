@@ -1,0 +1,54 @@
+"""The gate's thresholds in the policy file, and who may override it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from rapor.dag_tasks import plan_region_months
+from rapor.errors import ConfigError
+from rapor.policy import DEFAULT_POLICY_PATH, QualityPolicy, parse_policy
+
+
+def _default() -> dict:
+    return yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_default_policy_sets_the_gate_thresholds():
+    quality = parse_policy(_default()).quality
+    assert quality == QualityPolicy(Fraction(1, 10), silent_source_days=7, source_lookback_days=90,
+                                    future_tolerance_minutes=10)  # fmt: skip
+
+
+def test_a_policy_written_before_the_gate_still_loads_with_defaults():
+    data = _default()
+    del data["quality"]
+    assert parse_policy(data).quality == QualityPolicy()
+    data["quality"] = {"silent_source_days": 3}  # partial: the rest default
+    assert parse_policy(data).quality.silent_source_days == 3
+    assert parse_policy(data).quality.max_share_without_opd == Fraction(1, 10)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [{"max_share_without_opd": 1.5}, {"silent_source_days": -1}, {"silent_source_days": "a week"}, {"silence": 3}, [1]],
+)
+def test_invalid_gate_thresholds_are_refused(spec):
+    data = _default()
+    data["quality"] = spec
+    with pytest.raises(ConfigError, match="quality"):
+        parse_policy(data)
+
+
+def test_an_override_is_only_for_a_named_month_and_regions():
+    instant = datetime(2026, 11, 1, 1, tzinfo=timezone.utc)
+    reason = "hotline log re-checked by hand with the coordinator"
+    with pytest.raises(ConfigError, match="explicit period and regions"):
+        plan_region_months(instant, override_reason=reason, override_by="Inspektur")
+    with pytest.raises(ConfigError, match="explicit period and regions"):
+        plan_region_months(instant, period="2026-10", override_reason=reason, override_by="Inspektur")
+    with pytest.raises(ConfigError, match="too short"):
+        plan_region_months(instant, "2026-10", ["52.05"], override_reason="ok", override_by="Inspektur")
