@@ -1,0 +1,49 @@
+"""
+### rapor_ingest_hotline: call-center and WhatsApp exports from the hotline inbox
+
+Every day, loads the export files (call-center CSV, WhatsApp gateway .xlsx) dropped into
+the hotline inbox (`RAPOR_HOTLINE_INBOX`: a folder, or any fsspec location such as
+`s3://...`), then updates the Asset `rapor://warehouse/complaint/hotline` that
+`rapor_monthly` is scheduled on.
+
+Each file is checksummed and loaded once (a copy under another name is recognised),
+stored unchanged in the raw landing folder, checked (bad rows quarantined with their row
+number) and upserted, then moved to `<inbox>/arsip/<date>/`: never deleted.
+**Idempotent:** a re-run finds nothing new.
+
+**When it fails:** a file in an unknown format stays in the inbox and the task fails
+naming it; fix or remove the file (the known formats are in
+`rapor.collectors.hotline.FORMATS`), then clear the task.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+HOTLINE = Asset("rapor://warehouse/complaint/hotline")
+
+
+@dag(
+    dag_id="rapor_ingest_hotline",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["rapor", "ingestion"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
+)
+def rapor_ingest_hotline():
+    @task(outlets=[HOTLINE])
+    def load_inbox() -> dict:
+        from rapor.collectors.tasks import collect_hotline_inbox
+
+        return collect_hotline_inbox()
+
+    load_inbox()
+
+
+rapor_ingest_hotline()

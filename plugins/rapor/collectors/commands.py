@@ -1,0 +1,84 @@
+"""The collectors' subcommands of ``rapor``: ``simulate`` and ``collect``.
+
+    rapor simulate --port 8311 --registry-out demo-data/ --hotline-inbox inbox/hotline
+    rapor collect lapor_reports facebook_comments ... | all | hotline
+
+Kept apart from ``rapor.cli`` so that the CLI module stays small; nothing heavy at import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def add_parsers(sub) -> None:
+    sim = sub.add_parser("simulate", help="serve the channels' APIs (LAPOR!, Open311, Graph, X) on loopback")
+    sim.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    sim.add_argument("--port", type=int, default=8311, help="port (0: any free port)")
+    sim.add_argument("--seed", type=int, default=2026)
+    sim.add_argument("--as-of", help="the world's clock, ISO 8601 (default: the demo's 2026-11-02 08:00 WITA)")
+    sim.add_argument("--faults", help='faults as JSON, e.g. \'{"errors": 3, "rate_limited": 2}\'')
+    sim.add_argument("--registry-out", type=Path, help="write registry.csv, accounts.csv, routing_rules.csv here")
+    sim.add_argument("--hotline-inbox", type=Path, help="write the hotline exports into this inbox")
+    sim.add_argument("--connections-out", type=Path,
+                     help="write the AIRFLOW_CONN_* values (JSON, with the simulator's tokens) here, mode 0600")  # fmt: skip
+
+    col = sub.add_parser("collect", help="collect streams into the warehouse with their Airflow connections")
+    col.add_argument("streams", nargs="+", help="stream names (see rapor.collectors.streams.STREAMS), 'all' or 'hotline'")
+    col.add_argument("--until", help="end of the collection window, ISO 8601 (default: now)")
+    col.add_argument("--inbox", help="hotline inbox (default: RAPOR_HOTLINE_INBOX)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "simulate":
+        return _simulate(args)
+    return _collect(args)
+
+
+def _simulate(args) -> int:
+    from rapor.simulator.server import Faults, Simulator
+    from rapor.simulator.world import World
+
+    world = World(seed=args.seed, **({"as_of": datetime.fromisoformat(args.as_of)} if args.as_of else {}))
+    faults = Faults.from_dict(json.loads(args.faults)) if args.faults else None
+    sim = Simulator(world, host=args.host, port=args.port, faults=faults)
+    if args.registry_out:
+        for name, path in world.write_registry(args.registry_out).items():
+            print(f"{name}: {path}")
+    if args.hotline_inbox:
+        for path in world.write_hotline_exports(args.hotline_inbox):
+            print(f"hotline export: {path}")
+    if args.connections_out:
+        args.connections_out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(args.connections_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({f"AIRFLOW_CONN_{k.upper()}": json.dumps(v) for k, v in sim.connections(region_code="52.05").items()},
+                      handle, indent=2)  # fmt: skip
+        print(f"connections: {args.connections_out}")
+    print(f"simulator serving {len(world.complaints)} complaints as of {world.as_of.isoformat()} at {sim.url}", flush=True)
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _collect(args) -> int:
+    from rapor.collectors.streams import STREAMS
+    from rapor.collectors.tasks import collect_hotline_inbox, collect_stream
+
+    names = list(STREAMS) + ["hotline"] if args.streams == ["all"] else args.streams
+    unknown = [n for n in names if n not in STREAMS and n != "hotline"]
+    if unknown:
+        from rapor.errors import ConfigError
+
+        raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join([*STREAMS, 'hotline'])}")
+    until = datetime.fromisoformat(args.until) if args.until else datetime.now(timezone.utc)
+    for name in names:
+        summary = collect_hotline_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
+        print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "stream"))
+    return 0

@@ -1,0 +1,205 @@
+"""Graph API threads (Facebook pages, Instagram accounts): posts, their comments, the replies.
+
+One partition per registry account. A run lists the account's posts (media) created since
+the last watermark minus a look-back (``lookback_days``, default 45: comments keep coming
+on older posts, and a resolution may take weeks), reads every comment and reply of each,
+and re-derives each complaint from its whole thread, so a re-run rewrites the same rows.
+
+A citizen's top-level comment is a complaint. A reply by an account of the registry is
+the region speaking: the central account forwarding, the OPD's account answering (its
+earliest reply is the first response) or closing (a reply with ``#selesai``). Replies by
+citizens are neither. Pagination follows ``paging.next`` (cursor ``after``) to the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
+from rapor.collectors.routing import Account
+from rapor.collectors.streams.base import Batch, GraphPaginator, RunContext, Stream, parse_time, time_or_text
+
+
+class GraphThreads(Stream):
+    channel = "media_sosial"
+    listing_edge = ""  # "posts" or "media"
+    listing_fields = ""
+    time_field = ""  # "created_time" or "timestamp"
+    text_field = ""  # "message" or "text"
+    paginator = GraphPaginator()
+
+    def comment_params(self, ctx: RunContext) -> dict:
+        raise NotImplementedError
+
+    def comments_of(self, ctx: RunContext, object_id: str, batch: Batch) -> list[tuple[dict, str]]:
+        """Every comment and reply of one post, flattened, each reply with ``parent.id``."""
+        raise NotImplementedError
+
+    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
+        account = ctx.registry.account(self.platform, partition)
+        if state.get("posts_since"):
+            since = datetime.fromisoformat(state["posts_since"]) - ctx.lookback(45)
+        else:
+            since = ctx.start_date() - ctx.lookback(45)  # posts before the start carry its comments
+        batch = Batch(self.stream_id(partition), state=dict(state))
+        listing = {"fields": self.listing_fields, "since": int(since.timestamp()),
+                   "until": int(ctx.until.timestamp()), "limit": int(ctx.setting("page_size", 25))}  # fmt: skip
+        posts: dict[str, datetime] = {}
+        for page in self.pages(ctx, f"{partition}/{self.listing_edge}", listing, batch):
+            for post in page.payload.get("data", []):
+                posts[str(post["id"])] = parse_time(post.get(self.time_field)) or since
+        for post_id in posts:
+            batch.items += self.threads(self.comments_of(ctx, post_id, batch), account, ctx)
+        if posts:
+            newest = max(posts.values())
+            old = state.get("posts_since")
+            batch.state["posts_since"] = max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
+        return batch
+
+    def reporter_of(self, item: dict) -> str | None:
+        author = item.get("from") or {}
+        if author.get("id"):
+            return f"{self.platform}:{author['id']}"
+        if item.get("username"):
+            return f"{self.platform}:@{item['username']}"
+        return None
+
+    def threads(self, comments: list[tuple[dict, str]], account: Account | None, ctx: RunContext) -> list[Collected]:
+        if account is None:
+            return []
+        items: dict[str, tuple[dict, str]] = {}
+        for item, sha in comments:  # an item repeated across pages is one item
+            ident = graph_id(item)
+            if ident:
+                items.setdefault(ident, (item, sha))
+        parent = {ident: _parent_id(item) for ident, (item, _) in items.items()}
+
+        def root(ident: str) -> str:
+            seen = set()
+            while parent.get(ident) and parent[ident] in items and ident not in seen:
+                seen.add(ident)
+                ident = parent[ident]
+            return ident
+
+        collected: dict[str, Collected] = {}
+        for ident, (item, sha) in items.items():
+            if parent[ident]:
+                continue
+            author = (item.get("from") or {}).get("id")
+            if author and ctx.registry.account(self.platform, author):
+                continue  # the page's own comment (an announcement) is not a complaint
+            text = item.get(self.text_field)
+            collected[ident] = Collected(
+                source=self.source, complaint_id=ident, region_code=account.region_code, channel=self.channel,
+                kind=classify_kind(text), received_at=time_or_text(item.get(self.time_field)),
+                reporter=self.reporter_of(item), text=text,
+                opd_code=account.opd_code, attributed_by="akun" if account.opd_code else None, raw_shas={sha},
+            )  # fmt: skip
+        for ident, (item, sha) in items.items():
+            if not parent[ident]:
+                continue
+            thread = collected.get(root(ident))
+            if thread is None:
+                continue
+            thread.raw_shas.add(sha)
+            author = ctx.registry.account(self.platform, (item.get("from") or {}).get("id"))
+            if author is None or author.region_code != account.region_code:
+                continue  # a citizen joining in is not a response
+            at = parse_time(item.get(self.time_field))
+            thread.replies.append(Reply(author.opd_code, at, is_resolution(item.get(self.text_field))))
+        return list(collected.values())
+
+
+def _permalink(item: dict) -> tuple[str | None, dict]:
+    """The post part of a comment's permalink (``/<page>/posts/<post>/``) and its query."""
+    parts = urlsplit(item.get("permalink_url") or "")
+    segments = [p for p in parts.path.split("/") if p]
+    post = segments[segments.index("posts") + 1] if "posts" in segments[:-1] else None
+    return post, {k: v[0] for k, v in parse_qs(parts.query).items()}
+
+
+def graph_id(item: dict) -> str | None:
+    """A comment's id; when a token may not read ``id`` (real pages without it), from its permalink."""
+    if item.get("id"):
+        return str(item["id"])
+    post, query = _permalink(item)
+    own = query.get("reply_comment_id") or query.get("comment_id")
+    return f"{post}_{own}" if post and own else None
+
+
+def _parent_id(item: dict) -> str | None:
+    """A reply's parent: ``parent.id``, else the ``comment_id`` of a ``reply_comment_id`` permalink."""
+    parent = (item.get("parent") or {}).get("id")
+    if parent:
+        return str(parent)
+    post, query = _permalink(item)
+    if "reply_comment_id" in query and "comment_id" in query:
+        post_part = str(item["id"]).split("_")[0] if item.get("id") else post
+        return f"{post_part}_{query['comment_id']}"
+    return None
+
+
+class FacebookComments(GraphThreads):
+    """Comments and replies on the posts of each OPD's (and the Bupati's) Facebook page."""
+
+    name = "facebook_comments"
+    source = "facebook"
+    platform = "facebook"
+    conn_id = "rapor_facebook"
+    replication_key = "created_time"
+    listing_edge = "posts"
+    listing_fields = "id,created_time"
+    time_field = "created_time"
+    text_field = "message"
+    schema = {
+        "id": "string", "created_time": "string (ISO 8601, +0000)", "message": "string",
+        "from": "object {id, name} (page token)", "parent": "object {id} (replies)", "permalink_url": "string",
+    }  # fmt: skip
+
+    def comment_params(self, ctx: RunContext) -> dict:
+        return {"filter": "stream", "order": "chronological", "limit": int(ctx.setting("page_size", 25)),
+                "fields": "id,created_time,message,from{id,name},parent{id},permalink_url"}  # fmt: skip
+
+    def comments_of(self, ctx, object_id, batch):
+        out = []
+        for page in self.pages(ctx, f"{object_id}/comments", self.comment_params(ctx), batch):
+            out += [(item, page.landed.sha256) for item in page.payload.get("data", [])]
+        return out
+
+
+class InstagramComments(GraphThreads):
+    """Comments on the media of each OPD's (and the region's) Instagram account, replies nested."""
+
+    name = "instagram_comments"
+    source = "instagram"
+    platform = "instagram"
+    conn_id = "rapor_instagram"
+    replication_key = "timestamp"
+    listing_edge = "media"
+    listing_fields = "id,timestamp"
+    time_field = "timestamp"
+    text_field = "text"
+    schema = {
+        "id": "string", "timestamp": "string (ISO 8601, +0000)", "text": "string", "username": "string",
+        "from": "object {id, username}", "replies": "object {data: [comment], paging}",
+    }  # fmt: skip
+    reply_fields = "id,text,timestamp,username,from{id,username}"
+
+    def comment_params(self, ctx: RunContext) -> dict:
+        return {"limit": int(ctx.setting("page_size", 25)),
+                "fields": f"{self.reply_fields},replies{{{self.reply_fields}}}"}  # fmt: skip
+
+    def comments_of(self, ctx, object_id, batch):
+        out = []
+        for page in self.pages(ctx, f"{object_id}/comments", self.comment_params(ctx), batch):
+            for item in page.payload.get("data", []):
+                out.append((item, page.landed.sha256))
+                nested = item.get("replies") or {}
+                replies = [(r, page.landed.sha256) for r in nested.get("data", [])]
+                if (nested.get("paging") or {}).get("next"):  # more replies than fit in the comment
+                    for more in self.pages(ctx, nested["paging"]["next"], {}, batch):
+                        replies += [(r, more.landed.sha256) for r in more.payload.get("data", [])]
+                for reply, sha in replies:
+                    out.append(({**reply, "parent": {"id": item["id"]}}, sha))
+        return out

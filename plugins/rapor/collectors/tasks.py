@@ -1,0 +1,74 @@
+"""Bodies of the ingestion DAGs' tasks, as plain functions (the DAG files import them in tasks)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+log = logging.getLogger(__name__)
+
+
+def run_until(context) -> datetime:
+    """The end of a run's collection window: its logical date (a manual run: when it ran)."""
+    return context.get("logical_date") or context["dag_run"].run_after
+
+
+def validate_landing(name: str, records: list[dict]) -> None:
+    """The data-quality suite of landed records (rapor.quality.raw_landing), after the load.
+
+    The records are committed (bad ones quarantined) whatever the verdict; a critical
+    failure (a record without id or date, a record twice on one page) fails the task so that
+    the platform's problem is seen. Warnings (pages overlapping) are logged.
+    """
+    if not records:
+        return
+    import pandas as pd
+
+    from rapor.collectors.http import CollectorError
+    from rapor.quality.raw_landing import validate_raw_landing
+
+    outcome = validate_raw_landing(pd.DataFrame(records))
+    for finding in outcome.warnings:
+        log.warning("%s: raw landing warning: %s", name, finding)
+    if not outcome.passed:
+        raise CollectorError(f"{name}: landed records failed the raw_landing suite: {outcome.critical}")
+
+
+def collect_stream(name: str, until: datetime | None = None, policy=None, validate: bool = False) -> dict:
+    """Collect one stream (``STREAMS``) up to ``until`` with its Airflow connection's credentials.
+
+    ``until`` is the run's logical date (never later than now): a re-run of the same
+    interval reads the same window again and rewrites the same rows.
+    """
+    from rapor.collectors.http import AuthError, HttpClient, credentials_from_connection
+    from rapor.collectors.runner import run_stream
+    from rapor.collectors.streams import STREAMS
+    from rapor.pipeline import open_warehouse
+
+    stream = STREAMS[name]()
+    now = datetime.now(timezone.utc)
+    until = min(until, now) if until else now
+    credentials = credentials_from_connection(stream.conn_id)
+    client = HttpClient(credentials, stream.platform, policy)
+    try:
+        run = run_stream(open_warehouse(), stream, client, until=until, settings=credentials.extra)
+    except AuthError as exc:
+        # Retrying cannot renew a token: fail now, with the connection to renew in the message.
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from exc
+    if validate:
+        validate_landing(name, run.records)
+    summary = {**run.as_dict(), "requests": client.stats.requests, "retries": client.stats.retries,
+               "waits": len(client.stats.waits), "until": until.isoformat()}  # fmt: skip
+    log.info("collected %s: %s", name, summary)
+    return summary
+
+
+def collect_hotline_inbox(inbox: str | None = None) -> dict:
+    from rapor.collectors.hotline import collect_hotline, hotline_inbox
+    from rapor.pipeline import open_warehouse
+
+    run = collect_hotline(open_warehouse(), inbox or hotline_inbox())
+    log.info("hotline inbox %s: %s", inbox or hotline_inbox(), run.as_dict())
+    return run.as_dict()

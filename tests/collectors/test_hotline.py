@@ -1,0 +1,98 @@
+"""Hotline exports dropped in an inbox: loaded once by checksum, archived, never deleted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+
+import pytest
+from collectors_support import assert_matches_truth
+from sqlalchemy import func, select
+
+from rapor.collectors.hotline import collect_hotline
+from rapor.collectors.raw import RawLanding
+from rapor.errors import InputFileError
+from rapor.simulator.world import WITA
+from rapor.warehouse import schema
+
+SOURCES = ("hotline-call", "hotline-wa")
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
+
+
+def load(engine, inbox, tmp_path):
+    return collect_hotline(engine, str(inbox), landing=RawLanding(tmp_path / "raw"))
+
+
+def archived(inbox) -> list[str]:
+    return sorted(p.name for p in (inbox / "arsip").rglob("*") if p.is_file())
+
+
+def test_exports_load_into_the_ground_truth_and_move_to_the_archive(region, world, inbox, tmp_path):
+    files = world.write_hotline_exports(inbox)
+    assert {f.suffix for f in files} == {".csv", ".xlsx"}
+    run = load(region, inbox, tmp_path)
+    assert_matches_truth(region, world, SOURCES)
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == []
+    assert archived(inbox) == sorted(f.name for f in files)  # moved, not deleted
+    assert run.quarantined == 1
+
+
+def test_a_hand_typed_date_is_quarantined_with_its_row_in_the_file(region, world, inbox, tmp_path):
+    (csv_file,) = [f for f in world.write_hotline_exports(inbox) if f.suffix == ".csv"]
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    bad_row = next(n for n, line in enumerate(lines, start=1) if "31/02/2026" in line)
+    load(region, inbox, tmp_path)
+    with region.connect() as conn:
+        (problem,) = conn.execute(select(schema.quarantine)).mappings().all()
+    assert (problem["rule"], problem["field"], problem["row_number"]) == ("invalid_timestamp", "received_at", bad_row)
+    assert problem["source_file"].endswith(csv_file.name)
+    assert json.loads(problem["raw_record"])["reporter"].startswith("p-")  # the caller's number is a pseudonym
+
+
+def test_the_same_file_under_another_name_is_not_loaded_twice(region, world, inbox, tmp_path):
+    files = world.write_hotline_exports(inbox)
+    load(region, inbox, tmp_path)
+    with region.connect() as conn:
+        loaded_before = conn.execute(select(func.count()).select_from(schema.import_file)).scalar_one()
+    copy = inbox / ("ulang-" + files[0].name)
+    shutil.copy(inbox / "arsip" / next((inbox / "arsip").iterdir()).name / files[0].name, copy)
+    run = load(region, inbox, tmp_path)
+    assert run.partitions == 0  # recognised by its checksum: archived only
+    assert not copy.exists() and "ulang-" + files[0].name in archived(inbox)
+    with region.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.import_file)).scalar_one() == loaded_before
+
+
+def test_a_later_export_updates_the_tickets_it_repeats(region, world, inbox, tmp_path):
+    early = datetime(2026, 9, 16, 12, tzinfo=WITA)
+    world.write_hotline_exports(inbox, as_of=early)
+    load(region, inbox, tmp_path)
+    assert_matches_truth(region, world, SOURCES, as_of=early)
+    world.write_hotline_exports(inbox)  # the month's full export, a few weeks later
+    load(region, inbox, tmp_path)
+    assert_matches_truth(region, world, SOURCES)
+
+
+def test_an_unknown_export_stays_in_the_inbox_and_fails_the_run(region, world, inbox, tmp_path):
+    (inbox / "rekap-manual.csv").write_text("tanggal,keterangan\n01/09/2026,telepon masuk\n", encoding="utf-8")
+    world.write_hotline_exports(inbox)
+    with pytest.raises(InputFileError, match="rekap-manual.csv"):
+        load(region, inbox, tmp_path)
+    assert (inbox / "rekap-manual.csv").exists()
+    assert_matches_truth(region, world, SOURCES)  # the known exports still loaded
+
+
+def test_an_inbox_on_any_fsspec_location(region, world, tmp_path):
+    # The same inbox as a file:// URL (an s3:// or sftp:// inbox takes the same path).
+    folder = tmp_path / "remote-inbox"
+    world.write_hotline_exports(folder)
+    collect_hotline(region, folder.as_uri(), landing=RawLanding(tmp_path / "raw"))
+    assert_matches_truth(region, world, SOURCES)
+    assert not any(p.is_file() for p in folder.iterdir())

@@ -1,0 +1,182 @@
+"""The connectors read the platforms' real responses (shared/data/real/api-samples), served on loopback.
+
+The saved pages keep their original ``paging.next`` links to graph.facebook.com: the client
+re-bases them onto the connection's host, as it does in production for its own host.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from rapor.collectors.http import Credentials, HttpClient, RequestFailed, RetryPolicy
+from rapor.collectors.raw import RawLanding
+from rapor.collectors.routing import Account, Registry
+from rapor.collectors.streams.base import Batch, RunContext
+from rapor.collectors.streams.graph import FacebookComments, InstagramComments
+from rapor.collectors.streams.x import XMentions
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "api-samples"
+if not SAMPLES.is_dir():  # the project checkout sits next to ../shared
+    SAMPLES = Path("/work/shared/data/real/api-samples")
+FAST = RetryPolicy(time_scale=0.001)
+
+
+def sample(name: str):
+    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+
+
+class Routes:
+    def __init__(self):
+        self.routes = {}
+
+    def add(self, path: str, respond):
+        self.routes[path] = respond
+
+
+@pytest.fixture
+def served():
+    routes = Routes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            status, body, headers = routes.routes[parts.path](query)
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    routes.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield routes
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def context(served, base_path: str, registry: Registry, tmp_path) -> RunContext:
+    client = HttpClient(Credentials("rapor_test", served.url + base_path, "t0ken-real"), "test", FAST)
+    return RunContext(client, RawLanding(tmp_path / "raw"), registry, datetime(2021, 9, 1, tzinfo=timezone.utc))
+
+
+def registry_with(*accounts: Account) -> Registry:
+    reg = Registry()
+    reg.accounts = {(a.platform, a.account_id): a for a in accounts}
+    reg.opds = {"52.05": {"DISKOMINFO": "Dinas Komunikasi"}}
+    return reg
+
+
+def test_facebook_comment_pages_are_read_to_the_end_and_replies_find_their_comment(served, tmp_path):
+    post = "19292868552_10158407654328553"
+    pages = {None: sample("facebook/comments_p1.json"), "after": sample("facebook/comments_p2.json")}
+    served.add(f"/v11.0/{post}/comments", lambda q: (200, pages[q.get("after")], {}))
+    page_account = Account("facebook", "19292868552", "52.05", "DISKOMINFO")
+    ctx = context(served, "/v11.0", registry_with(page_account), tmp_path)
+    stream, batch = FacebookComments(), Batch("t", {})
+    comments = stream.comments_of(ctx, post, batch)
+    assert batch.pages == 2 and len(comments) == 15  # 10 + 5 items: both pages, to the end
+    threads = {c.complaint_id: c for c in stream.threads(comments, page_account, ctx)}
+    assert len(threads) == 10  # the 5 replies (reply_comment_id in the permalink) are not complaints
+    asked = threads["10158407654328553_10158407903973553"]
+    assert asked.received_at == datetime(2021, 8, 10, 19, 38, 44, tzinfo=timezone.utc)
+    assert len(asked.raw_shas) == 1 and asked.replies == []  # no `from` without a Page token: nobody known
+
+
+def test_with_a_page_token_the_pages_earliest_reply_is_the_first_response(served, tmp_path):
+    # A Page token adds `from` to every comment; the page's replies are the "Hi, ..." ones.
+    post = "19292868552_10158407654328553"
+    page_id = "19292868552"
+
+    def with_from(name):
+        body = sample(name)
+        for item in body["data"]:
+            mine = "reply_comment_id" in item["permalink_url"] and item["message"].startswith("Hi,")
+            item["from"] = {"id": page_id if mine else "1000" + item["permalink_url"][-6:], "name": "x"}
+        return body
+
+    pages = {None: with_from("facebook/comments_p1.json"), "after": with_from("facebook/comments_p2.json")}
+    served.add(f"/v11.0/{post}/comments", lambda q: (200, pages[q.get("after")], {}))
+    page_account = Account("facebook", page_id, "52.05", "DISKOMINFO")
+    ctx = context(served, "/v11.0", registry_with(page_account), tmp_path)
+    stream = FacebookComments()
+    threads = {c.complaint_id: c for c in stream.threads(stream.comments_of(ctx, post, Batch("t", {})), page_account, ctx)}
+    asked = threads["10158407654328553_10158407903973553"]
+    (reply,) = asked.replies  # the citizen's "they don't respond" is not a response
+    hours = (reply.at - asked.received_at).total_seconds() / 3600
+    assert reply.opd_code == "DISKOMINFO" and round(hours, 1) == 27.7
+
+
+def test_facebook_posts_follow_time_based_paging_to_the_last_page(served, tmp_path):
+    pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
+    served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
+    for post in {p["id"] for page in pages for p in page["data"]}:
+        served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
+    account = Account("facebook", "4", "52.05", "DISKOMINFO")
+    ctx = context(served, "/v10.0", registry_with(account), tmp_path)
+    ctx.until = datetime(2021, 7, 10, tzinfo=timezone.utc)
+    batch = FacebookComments().sync(ctx, "4", {})
+    assert batch.pages == 2 + 5  # two post pages, then one comments page per post (five distinct)
+    assert batch.state["posts_since"] == "2021-07-04T19:50:58+00:00"
+
+
+def test_instagram_comment_pages_and_their_next_link(served, tmp_path):
+    media = "17846368219941692"
+    pages = {None: sample("instagram/comments_p1.json"), "after": sample("instagram/comments_p2.json")}
+    served.add(f"/v11.0/{media}/comments", lambda q: (200, pages[q.get("after")], {}))
+    account = Account("instagram", "17841406338772941", "52.05", "DISKOMINFO")
+    ctx = context(served, "/v11.0", registry_with(account), tmp_path)
+    stream, batch = InstagramComments(), Batch("t", {})
+    threads = stream.threads(stream.comments_of(ctx, media, batch), account, ctx)
+    assert batch.pages == 2
+    assert sorted(c.complaint_id for c in threads) == ["17858154961981086", "17874875428706419",
+                                                         "17892250648466172", "17914413430382429"]  # fmt: skip
+
+
+def test_x_mentions_read_the_real_v2_shape_and_follow_next_token(served, tmp_path):
+    first = sample("x/recent_search_tweet_fields.json")
+    served.add("/2/users/17200003/mentions",
+               lambda q: (200, {"meta": {"result_count": 0}} if "pagination_token" in q else first["body"],
+                          first["rate_limit_headers"]))  # fmt: skip
+    served.add("/2/users/17200003/tweets", lambda q: (200, sample("x/recent_search_expanded_users.json")["body"], {}))
+    account = Account("x", "17200003", "52.05", "DISKOMINFO")
+    ctx = context(served, "/2", registry_with(account), tmp_path)
+    ctx.settings["start_date"] = "2020-06-01"
+    batch = XMentions().sync(ctx, "52.05", {})
+    assert batch.pages == 3  # mentions: two pages (next_token, then an empty page); tweets: one
+    assert len(batch.items) == 10 and {c.opd_code for c in batch.items} == {"DISKOMINFO"}
+    assert batch.state["accounts"]["17200003"]["newest_id"] == "1275840892285399041"
+
+
+def test_the_real_x_429_waits_for_its_reset_and_the_graph_error_is_reported(served, tmp_path):
+    limited = sample("x/rate_limit_429.json")
+    calls = []
+
+    def tweet(q):
+        calls.append(q)
+        if len(calls) == 1:
+            return 429, limited["body"].encode(), limited["rate_limit_headers"]
+        return 200, {"data": {"id": "1"}}, {}
+
+    served.add("/2/tweets/1", tweet)
+    served.add("/v11.0/123/comments", lambda q: (400, sample("facebook/error_data.json"), {}))
+    x = HttpClient(Credentials("rapor_x", served.url + "/2", "t"), "x", FAST)
+    assert x.get("tweets/1").payload == {"data": {"id": "1"}}
+    assert x.stats.waits == [("rate limited", 1.0)]  # its reset (2020) is past: one second
+    graph = HttpClient(Credentials("rapor_facebook", served.url + "/v11.0", "t"), "facebook", FAST)
+    with pytest.raises(RequestFailed, match=r"\(#100\) Object does not exist"):
+        graph.get("123/comments")
