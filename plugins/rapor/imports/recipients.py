@@ -1,0 +1,55 @@
+"""Import of the addresses that receive the publication e-mails of a region.
+
+Format (CSV or .xlsx, UTF-8, header row): ``region_code, recipient, email`` with
+``recipient`` ∈ {inspektorat, bkd}: institutional mailboxes, one row per address. Like the
+staff list, the file replaces the stored addresses of every region it names.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.complaints import load_registry_lookup
+from rapor.imports.files import file_sha256, read_table
+from rapor.imports.result import ImportResult
+from rapor.imports.staff import replace_region_rows
+from rapor.warehouse import schema
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("region_code", "recipient", "email")
+RECIPIENTS = ("inspektorat", "bkd")
+_EMAIL = r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+"
+
+
+def import_recipients(engine, path: str | Path) -> ImportResult:
+    frame = read_table(path, COLUMNS)
+    result = ImportResult("recipients", str(path), rows_total=len(frame))
+    checks = RowChecks(frame, frame["region_code"] + "/" + frame["recipient"] + "/" + frame["email"])
+    with engine.connect() as conn:
+        zones, _ = load_registry_lookup(conn)
+    checks.require(COLUMNS)
+    checks.flag(
+        (frame["region_code"] != "") & ~frame["region_code"].isin(list(zones)), "region_code", "unknown_region",
+        "region_code " + frame["region_code"].map(repr) + " is not in the registry",
+    )  # fmt: skip
+    checks.one_of("recipient", RECIPIENTS, "invalid_recipient")
+    checks.flag(
+        (frame["email"] != "") & ~frame["email"].str.fullmatch(_EMAIL), "email", "invalid_email",
+        "email " + frame["email"].map(repr) + " is not an e-mail address",
+    )  # fmt: skip
+    good = frame[checks.good].drop_duplicates(list(COLUMNS), keep="last")
+    now = datetime.now(timezone.utc)
+    rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
+    with engine.begin() as conn:
+        replace_region_rows(conn, schema.notification_recipient, rows, list(COLUMNS))
+        result.rows_loaded = int(checks.good.sum())
+        result.problems = checks.problems
+        sha = file_sha256(Path(path))
+        write_quarantine(conn, result, sha, frame)
+        record_import(conn, result, sha)
+    log.info(result.summary())
+    return result

@@ -1,0 +1,90 @@
+"""Bodies of the rapor_publish DAG's tasks, as plain functions that tests can call.
+
+The DAG file imports this module only inside its tasks, so parsing the DAG stays light.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+
+from sqlalchemy import func, select
+
+from rapor.periods import Period
+from rapor.pipeline import open_warehouse
+from rapor.publish.notify import notify
+from rapor.publish.inputs import StaleInputsError
+from rapor.publish.revisions import WAITING, publish_month
+from rapor.warehouse import schema
+
+log = logging.getLogger(__name__)
+
+
+def _utc(instant):
+    return None if instant is None else (instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc))
+
+
+def plan_publications(
+    region: str | None = None, period: str | None = None, reason: str | None = None, force: bool = False
+) -> list[dict]:
+    """The region-months to publish.
+
+    By hand (``region`` and ``period``): that month, with the reason. Triggered by the
+    scorecard Asset: every scored month whose scorecard or gate verdict is newer than its
+    latest revision, or that has none (held months come back until the gate passes; their
+    e-mail is sent once per verdict).
+    """
+    if region or period:
+        if not (region and period):
+            raise ValueError("give both region and period (YYYY-MM) to publish one month by hand")
+        return [{"region_code": region, "period": str(Period.parse(period)), "reason": reason, "force": bool(force)}]
+    engine = open_warehouse()
+    sc, pub, gate = schema.scorecard, schema.publication, schema.quality_gate
+    with engine.connect() as conn:
+        scored = conn.execute(
+            select(sc.c.region_code, sc.c.period, func.max(sc.c.computed_at)).group_by(sc.c.region_code, sc.c.period)
+        ).all()
+        published = dict(
+            ((r, p), t)
+            for r, p, t in conn.execute(
+                select(pub.c.region_code, pub.c.period, func.max(pub.c.published_at)).group_by(pub.c.region_code, pub.c.period)
+            ).all()
+        )  # fmt: skip
+        checked = dict(
+            ((r, p), t)
+            for r, p, t in conn.execute(
+                select(gate.c.region_code, gate.c.period, func.max(gate.c.checked_at)).group_by(gate.c.region_code, gate.c.period)
+            ).all()
+        )  # fmt: skip
+    jobs = []
+    for region_code, period_text, computed_at in sorted(scored):
+        last = _utc(published.get((region_code, period_text)))
+        newest = max(t for t in (_utc(computed_at), _utc(checked.get((region_code, period_text)))) if t is not None)
+        if last is None or newest > last:
+            jobs.append({"region_code": region_code, "period": period_text, "reason": reason, "force": False})
+    log.info("planned %d publications", len(jobs))
+    return jobs
+
+
+def publish_job(job: dict, published_by: str = "airflow") -> dict:
+    """Publish one region-month (a new revision only when something changed)."""
+    engine = open_warehouse()
+    try:
+        outcome = publish_month(
+            engine, job["region_code"], job["period"], job.get("reason"), force=bool(job.get("force")),
+            published_by=published_by,
+        )  # fmt: skip
+    except StaleInputsError as exc:
+        if job.get("reason"):
+            raise  # a publication by hand: the operator must re-score first
+        # Triggered by the Asset while complaints kept arriving: the next rapor_monthly run
+        # re-scores the month and triggers this DAG again.
+        log.warning("%s %s not published yet: %s", job["region_code"], job["period"], exc)
+        return {**job, "status": WAITING, "revision": None, "folder": None, "detail": str(exc)}
+    log.info("%s %s: %s (revision %s)", outcome.region_code, outcome.period, outcome.status, outcome.revision)
+    return outcome.as_dict()
+
+
+def notify_job(outcome: dict) -> dict:
+    """E-mail the Inspektorat and the BKD about a published or held month (once per event)."""
+    return notify(open_warehouse(), outcome)

@@ -1,0 +1,286 @@
+"""The inputs of a published region-month, and the scorecard recomputed from them.
+
+``collect_inputs`` reads from the warehouse exactly what scoring read (the same SQL models
+and the stored per-complaint evidence) into a JSON snapshot: the region and its OPDs as
+scored, the evidence rows with the complaint fields behind them, the inspections, the
+earlier categories that make the TPP run, the policy file itself, and the six-month trend
+the report shows. ``recompute_rows`` scores the month again from that snapshot alone with
+the same pure functions (rapor.responsiveness, rapor.sop, rapor.scorecard.score_rows), so a
+revision's scorecard CSV can be checked byte for byte at any later time.
+
+Complaints appear only under a keyed pseudonymous reference (``k-…``): no complaint id,
+reporter or text is copied into a publication.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Date, String, and_, select
+
+from rapor import config
+from rapor.errors import RaporError
+from rapor.periods import Period
+from rapor.policy import DEFAULT_POLICY_PATH, Policy, parse_policy
+from rapor.scorecard import CSV_COLUMNS, HISTORY_MONTHS, get_region
+from rapor.sql import query_frame
+from rapor.warehouse import schema
+
+SNAPSHOT_FORMAT = 1
+TREND_MONTHS = 6
+EVIDENCE_FLAGS = (
+    "in_first_response", "first_response_on_time", "in_resolution", "resolution_on_time",
+    "open_at_end", "overdue_at_end",
+)  # fmt: skip
+EVIDENCE_INSTANTS = (
+    "received_at", "forwarded_at", "clock_start_at", "first_response_at", "resolved_at",
+    "first_response_deadline_at", "resolution_deadline_at",
+)  # fmt: skip
+INSPECTION_COLUMNS = ("opd_code", "inspected_on", "dimension", "indicator", "score")
+
+
+class PublicationError(RaporError):
+    """A month cannot be published as asked (not scored, policy changed, files exist …)."""
+
+
+class StaleInputsError(PublicationError):
+    """The warehouse changed after the month was scored: it must be scored again first."""
+
+
+@dataclass(frozen=True)
+class MonthInputs:
+    snapshot: dict  # JSON data; its fingerprint identifies the inputs
+    rows: list[dict]  # the scorecard rows stored by the monthly DAG, by opd_code
+
+
+def policy_path() -> Path:
+    """The policy file scoring uses (``RAPOR_POLICY`` or the packaged default)."""
+    return Path(os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
+
+
+def iso(instant: datetime | None) -> str | None:
+    """UTC, microseconds, ``Z``: one spelling per instant whatever the database returned."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:  # SQLite returns the stored UTC value without its zone
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
+    """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
+    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def _cell(value, places: int | None = None) -> str:
+    if value is None:
+        return ""
+    return str(value) if places is None else format(value, f".{places}f")
+
+
+def csv_cells(r: dict) -> list[str]:
+    """One scorecard row as the §7 CSV cells (the same spelling as rapor.scorecard)."""
+    return [
+        r["period"], r["region_code"], r["opd_code"], r["opd_name"],
+        _cell(r["n_first_response"]), _cell(r["n_first_response_on_time"]), _cell(r["r1"], 4),
+        _cell(r["n_resolution"]), _cell(r["n_resolution_on_time"]), _cell(r["r2"], 4),
+        _cell(r["n_open"]), _cell(r["n_open_overdue"]), _cell(r["r3"], 4),
+        _cell(r["s_resp"], 2), _cell(r["s_sop"], 2), _cell(r["index_score"], 2),
+        _cell(r["category"]), _cell(r["zone"]), r["status"], _cell(r["tpp_cut_pct"], 2), r["method_version"],
+    ]  # fmt: skip
+
+
+def scorecard_csv_bytes(rows: list[dict]) -> bytes:
+    """The §7 scorecard CSV of rows, ordered by OPD code (code-point order on every database)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_cells(r) for r in sorted(rows, key=lambda r: r["opd_code"]))
+    return buffer.getvalue().encode("utf-8")
+
+
+def collect_inputs(engine, region_code: str, period: Period, key: bytes | None = None) -> MonthInputs:
+    """Everything the stored scorecard of (region, month) was computed from, as a snapshot."""
+    key = key or config.pseudonym_key()
+    sc = schema.scorecard
+    with engine.connect() as conn:
+        region = get_region(conn, region_code)
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(sc).where(sc.c.region_code == region_code, sc.c.period == str(period))
+            ).mappings()
+        ]
+    if not rows:
+        raise PublicationError(
+            f"{region_code} {period} has no scorecard: run the rapor_monthly DAG for this month first"
+        )
+    rows.sort(key=lambda r: r["opd_code"])
+    policy_hashes = {r["policy_sha256"] for r in rows}
+    methods = {r["method_version"] for r in rows}
+    if len(policy_hashes) != 1 or len(methods) != 1:
+        raise PublicationError(f"{region_code} {period}: scorecard rows come from different policies; re-score the month")
+    path = policy_path()
+    policy_text = path.read_bytes().decode("utf-8")
+    policy = load_snapshot_policy_text(policy_text)
+    if policy.source_hash != next(iter(policy_hashes)):
+        raise PublicationError(
+            f"{region_code} {period} was scored with policy {next(iter(policy_hashes))[:12]}…, but the policy "
+            f"file now in use ({path}) differs: re-run rapor_monthly for the month or set RAPOR_POLICY to "
+            "the file it was scored with"
+        )
+    oldest = period.shift(-policy.sop_carry_forward_months)
+    with engine.connect() as conn:
+        evidence = _evidence(conn, region_code, period, key, min(r["computed_at"] for r in rows))
+        inspections = query_frame(
+            conn,
+            "staging/stg_inspections_for_month",
+            {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
+             "end_day": date(period.shift(1).year, period.shift(1).month, 1)},
+            types={"first_day": Date, "end_day": Date},
+            columns={"inspected_on": Date},
+        )  # fmt: skip
+        history = query_frame(
+            conn,
+            "marts/scorecard_history",
+            {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
+            types={"first_period": String, "period": String},
+        )
+        trend = conn.execute(
+            select(sc.c.opd_code, sc.c.period, sc.c.index_score, sc.c.category, sc.c.zone, sc.c.status).where(
+                sc.c.region_code == region_code,
+                sc.c.period >= str(period.shift(1 - TREND_MONTHS)),
+                sc.c.period < str(period),
+            )
+        ).all()
+    rated = [r for r in rows if r["category"] is not None]
+    snapshot = {
+        "format": SNAPSHOT_FORMAT,
+        "region": {"region_code": region.region_code, "region_name": region.region_name, "timezone": region.timezone},
+        "period": str(period),
+        "method_version": next(iter(methods)),
+        "policy": {"sha256": policy.source_hash, "file_name": path.name, "text": policy_text},
+        # score_rows leaves the TPP cut empty when the gate had failed at scoring time.
+        "gate_passed_at_scoring": all(r["tpp_cut_pct"] is not None for r in rated),
+        "opds": [{"opd_code": r["opd_code"], "opd_name": r["opd_name"]} for r in rows],
+        "evidence": evidence,
+        "inspections": [
+            {"opd_code": str(o), "inspected_on": _day(d), "dimension": str(dim), "indicator": str(i), "score": int(s)}
+            for o, d, dim, i, s in sorted(inspections[list(INSPECTION_COLUMNS)].itertuples(index=False, name=None),
+                                          key=lambda t: (t[0], _day(t[1]), t[3]))
+        ],  # fmt: skip
+        "history": [
+            {"opd_code": str(o), "period": str(p), "category": c if isinstance(c, str) else None}  # NULL, not NaN
+            for o, p, c in sorted(history.itertuples(index=False, name=None), key=lambda t: (t[0], t[1]))
+        ],
+        "trend": [
+            {"opd_code": o, "period": p, "index_score": _cell(i, 2) or None, "category": c, "zone": z, "status": s}
+            for o, p, i, c, z, s in sorted(trend, key=lambda t: (t[0], t[1]))
+        ],
+    }
+    return MonthInputs(snapshot, rows)
+
+
+def _day(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def _evidence(conn, region_code: str, period: Period, key: bytes, scored_at: datetime) -> list[dict]:
+    """The stored evidence rows with the complaint fields behind them.
+
+    A complaint of the evidence that changed after the month was scored would make the
+    snapshot disagree with the scorecard: refuse, the month must be scored again.
+    """
+    ev, c = schema.score_evidence, schema.complaint
+    stmt = (
+        select(
+            ev.c.source, ev.c.complaint_id, ev.c.opd_code, ev.c.channel, ev.c.kind, ev.c.clock_start_at,
+            ev.c.first_response_deadline_at, ev.c.resolution_deadline_at, *(ev.c[f] for f in EVIDENCE_FLAGS),
+            c.c.received_at, c.c.forwarded_at, c.c.first_response_at, c.c.resolved_at, c.c.confidential,
+            c.c.updated_at,
+        )
+        .select_from(ev.outerjoin(c, and_(c.c.source == ev.c.source, c.c.complaint_id == ev.c.complaint_id)))
+        .where(ev.c.region_code == region_code, ev.c.period == str(period))
+    )  # fmt: skip
+    out, changed = [], 0
+    for r in conn.execute(stmt).mappings():
+        if r["updated_at"] is None or iso(r["updated_at"]) > iso(scored_at):
+            changed += 1
+        item = {
+            "ref": complaint_ref(r["source"], r["complaint_id"], key),
+            "opd_code": r["opd_code"],
+            "channel": r["channel"],
+            "kind": r["kind"],
+            "confidential": bool(r["confidential"]),
+            **{name: iso(r[name]) for name in EVIDENCE_INSTANTS},
+            **{name: bool(r[name]) for name in EVIDENCE_FLAGS},
+        }
+        out.append(item)
+    if changed:
+        raise StaleInputsError(
+            f"{changed} complaint(s) in the evidence of {region_code} {period} changed after the month was scored: "
+            "re-run rapor_monthly for the month, then publish"
+        )
+    out.sort(key=lambda e: (e["opd_code"], e["clock_start_at"], e["ref"]))
+    return out
+
+
+def load_snapshot_policy_text(text: str) -> Policy:
+    raw = text.encode("utf-8")
+    return parse_policy(yaml.safe_load(raw), source_hash=hashlib.sha256(raw).hexdigest())
+
+
+def snapshot_policy(snapshot: dict) -> Policy:
+    """The policy stored in the snapshot, checked against the hash the scorecard carries."""
+    policy = load_snapshot_policy_text(snapshot["policy"]["text"])
+    if policy.source_hash != snapshot["policy"]["sha256"]:
+        raise PublicationError("the stored policy text does not match its hash: the snapshot was altered")
+    return policy
+
+
+def recompute_rows(snapshot: dict) -> list[dict]:
+    """Score the month again from the snapshot alone (no warehouse): the scorecard rows."""
+    import pandas as pd
+
+    from rapor.responsiveness import counts_by_opd
+    from rapor.scorecard import score_rows
+    from rapor.sop import sop_scores
+
+    policy = snapshot_policy(snapshot)
+    period = Period.parse(snapshot["period"])
+    opd_names = {o["opd_code"]: o["opd_name"] for o in snapshot["opds"]}
+    evidence = pd.DataFrame(snapshot["evidence"], columns=["opd_code", *EVIDENCE_FLAGS])
+    for flag in EVIDENCE_FLAGS:
+        evidence[flag] = evidence[flag].astype(bool)
+    counts = counts_by_opd(evidence, list(opd_names))
+    inspections = pd.DataFrame(snapshot["inspections"], columns=list(INSPECTION_COLUMNS))
+    inspections["score"] = inspections["score"].astype("int64")
+    history: dict[str, dict[Period, str | None]] = {}
+    for item in snapshot["history"]:
+        history.setdefault(item["opd_code"], {})[Period.parse(item["period"])] = item["category"]
+    return score_rows(
+        counts,
+        opd_names,
+        sop_scores(inspections, period, policy),
+        history,
+        period,
+        snapshot["region"]["region_code"],
+        policy,
+        snapshot["gate_passed_at_scoring"],
+    )
+
+
+def recompute_scorecard_csv(snapshot: dict) -> bytes:
+    return scorecard_csv_bytes(recompute_rows(snapshot))

@@ -1,0 +1,396 @@
+"""The Inspektorat's monthly report: one context built from a revision's stored inputs, rendered
+as HTML (Jinja2, ``templates/report.html.j2``) here and as PDF by ``rapor.publish.pdf``.
+
+Everything in it follows from the inputs snapshot, the scorecard recomputed from it and the
+revision's manifest, so the web view can rebuild any page of any revision later. Complaints
+appear by pseudonymous reference only; confidential reports are counted, never listed; no
+reporter, no free text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rapor.periods import Period
+from rapor.policy import Policy
+from rapor.publish import charts
+from rapor.publish.formatting import (
+    CHANNELS,
+    KINDS,
+    hours,
+    long_date,
+    long_datetime,
+    month_name,
+    month_short,
+    number,
+    percent,
+    short_datetime,
+    zone_abbreviation,
+)
+from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, parse_iso, snapshot_policy
+from rapor.publish.tpp_rule import rule_text
+from rapor.publish.worktime import median_p90, working_hours
+from rapor.workdays import WorkdayCalendar
+from rapor.zones import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ZONES = ("hijau", "kuning", "merah")
+GATE_LABELS = {"lulus": "Lulus", "ditahan": "Ditahan", "belum diperiksa": "Belum diperiksa"}
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """What the report says about its own publication (from the manifest)."""
+
+    revision: int
+    published_at: datetime
+    published_by: str
+    reason: str
+    gate_status: str  # lulus | belum diperiksa
+    gate: dict | None  # the gate verdict as recorded (failures, warnings, data docs, checked_at)
+    inputs_sha256: str
+    bkd_produced: bool
+    appeal_deadline_at: datetime | None
+    revisions: tuple[dict, ...] = ()  # earlier revisions: revision, published_at, reason
+
+
+def jinja_env():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = number
+    return env
+
+
+def _dec(text_or_value) -> Decimal | None:
+    if text_or_value is None or text_or_value == "":
+        return None
+    return Decimal(str(text_or_value))
+
+
+def _share(on_time: int, n: int) -> Decimal | None:
+    return Decimal(on_time) / Decimal(n) if n else None
+
+
+def _change(current: Decimal | None, previous: Decimal | None) -> str:
+    if current is None or previous is None:
+        return "—"
+    diff = current - previous
+    sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+    return sign + number(abs(diff), 2)
+
+
+def _evidence_frame(snapshot: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(snapshot["evidence"])
+    if frame.empty:
+        return frame
+    for column in EVIDENCE_INSTANTS:
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
+
+
+def _ts(value) -> datetime | None:
+    return None if pd.isna(value) else value.to_pydatetime()
+
+
+def _times(frame: pd.DataFrame, calendar: WorkdayCalendar) -> dict:
+    """Median and p90 first-response and resolution times, in working hours."""
+    if frame.empty:
+        return {"first": (None, None, 0), "resolution": (None, None, 0), "n_first": 0, "n_resolution": 0}
+    r1 = frame[frame["in_first_response"]]
+    r2 = frame[frame["in_resolution"]]
+    first = np.clip(working_hours(r1["clock_start_at"], r1["first_response_at"], calendar), 0, None)
+    resolution = np.clip(working_hours(r2["clock_start_at"], r2["resolved_at"], calendar), 0, None)
+    return {"first": median_p90(first), "resolution": median_p90(resolution), "n_first": len(r1), "n_resolution": len(r2)}
+
+
+def _times_text(times: dict) -> dict:
+    f_med, f_p90, f_n = times["first"]
+    r_med, r_p90, r_n = times["resolution"]
+    return {
+        "first_median": hours(f_med), "first_p90": hours(f_p90), "first_n": f_n, "first_pop": times["n_first"],
+        "resolution_median": hours(r_med), "resolution_p90": hours(r_p90), "resolution_n": r_n,
+        "resolution_pop": times["n_resolution"],
+    }  # fmt: skip
+
+
+def _evidence_items(frame: pd.DataFrame, tz: str) -> tuple[list[dict], int]:
+    """Late or overdue complaints, non-confidential, and how many confidential ones were left out."""
+    if frame.empty:
+        return [], 0
+    late1 = frame["in_first_response"] & ~frame["first_response_on_time"]
+    late2 = frame["in_resolution"] & ~frame["resolution_on_time"]
+    flagged = frame[late1 | late2 | frame["overdue_at_end"]]
+    hidden = int(flagged["confidential"].sum())
+    items = []
+    for e in flagged[~flagged["confidential"]].itertuples(index=False):
+        findings = []
+        if e.in_first_response and not e.first_response_on_time:
+            findings.append("tanggapan pertama terlambat" if pd.notna(e.first_response_at) else "belum ditanggapi")
+        if e.in_resolution and not e.resolution_on_time:
+            findings.append("penyelesaian terlambat" if pd.notna(e.resolved_at) else "belum selesai")
+        if e.overdue_at_end:
+            findings.append("menunggak di akhir bulan")
+        items.append(
+            {
+                "ref": e.ref,
+                "channel": CHANNELS.get(e.channel, e.channel),
+                "kind": KINDS.get(e.kind, e.kind),
+                "clock_start": short_datetime(_ts(e.clock_start_at), tz),
+                "first_deadline": short_datetime(_ts(e.first_response_deadline_at), tz),
+                "first_response": short_datetime(_ts(e.first_response_at), tz),
+                "resolution_deadline": short_datetime(_ts(e.resolution_deadline_at), tz),
+                "resolved": short_datetime(_ts(e.resolved_at), tz),
+                "findings": ", ".join(findings),
+            }
+        )
+    return items, hidden
+
+
+def _rank(entries: list[dict]) -> None:
+    """Competition ranking by index (equal index, equal rank); OPDs not rated come last, unranked."""
+    rated = [e for e in entries if e["index"] is not None]
+    rated.sort(key=lambda e: (-e["index"], e["opd_code"]))
+    rank = 0
+    for i, entry in enumerate(rated):
+        if i == 0 or entry["index"] != rated[i - 1]["index"]:
+            rank = i + 1
+        entry["rank"] = rank
+    unrated = sorted((e for e in entries if e["index"] is None), key=lambda e: e["opd_code"])
+    for entry in unrated:
+        entry["rank"] = None
+    entries[:] = rated + unrated
+
+
+def methodology(policy: Policy, snapshot: dict) -> list[dict]:
+    """The appendix: every rule with the numbers of the policy actually used."""
+    region = snapshot["region"]
+    tz = region["timezone"]
+    cal = policy.calendar_for(region["region_code"])
+    w_resp, w_sop, w_idx = policy.responsiveness_weights, policy.sop_weights, policy.index_weights
+    adds = ", ".join(long_date(d) for d in cal.holidays_add) or "tidak ada"
+    removes = ", ".join(long_date(d) for d in cal.holidays_remove) or "tidak ada"
+    if policy.zone_table == "ombudsman-classic":
+        zones = "; ".join(f"{z} ≥ {number(f)}" for z, f in CLASSIC_ZONE_FLOORS if f) + "; selain itu merah"
+        categories = "Tabel ombudsman-classic: zona langsung dari indeks (tanpa kategori A–E untuk zona)."
+    else:
+        zones = "A dan B hijau; C kuning; D dan E merah"
+        categories = "Kategori (ombudsman-2022): " + "; ".join(
+            f"{c} ≥ {f}" if f else f"{c} < {CATEGORY_FLOORS[i - 1][1] if i else 0}"
+            for i, (c, f) in enumerate(CATEGORY_FLOORS)
+        )
+    tpp_lines = []
+    for category, rule in policy.tpp_by_category.items():
+        if rule is None:
+            tpp_lines.append(f"{category}: tidak ada potongan")
+        else:
+            tpp_lines.append(
+                f"{category}: {number(rule.base_pct)} + {number(policy.tpp_step_pct)} × (r − {rule.r0}) persen, "
+                f"0 selama r < {rule.r0}"
+            )
+    first = ", ".join(f"{CHANNELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
+    resolution = ", ".join(f"{KINDS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
+    return [
+        {"title": "Versi dan sumber", "items": [
+            f"Metode versi {snapshot['method_version']}; berkas kebijakan {snapshot['policy']['file_name']} "
+            f"(SHA-256 {snapshot['policy']['sha256']}).",
+            "Semua angka di bawah ini dibaca dari berkas kebijakan tersebut, bukan dari kode program.",
+        ]},
+        {"title": "Waktu dan hari kerja", "items": [
+            f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
+            "Semua tanggal dan jam dalam laporan ini waktu setempat.",
+            "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
+            f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: {removes}.",
+            "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
+            "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
+            "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
+        ]},
+        {"title": "Batas waktu", "items": [
+            f"Tanggapan pertama menurut kanal: {first}.",
+            f"Penyelesaian menurut jenis: {resolution}; jenis lain dinilai dari tanggapan pertama saja.",
+            f"Batas disposisi koordinator: {policy.forwarding_hk} HK dari saat diterima (bukan tanggung jawab OPD).",
+        ]},
+        {"title": "Responsivitas (S_resp)", "items": [
+            "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling lambat "
+            "pada batasnya (tidak ditanggapi = terlambat).",
+            "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan penyelesaian.",
+            "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak ada yang terbuka.",
+            f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
+            f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
+            f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
+        ]},
+        {"title": "Kepatuhan standar pelayanan (S_sop)", "items": [
+            "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
+            f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + {number(w_sop['output'])}·Output + "
+            f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya diskalakan ke 100.",
+            f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan sebelumnya "
+            f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
+        ]},
+        {"title": "Indeks, kategori, zona", "items": [
+            f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke atas ke "
+            "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
+            categories + ".",
+            f"Zona: {zones}.",
+        ]},
+        {"title": "Rekomendasi TPP (kebijakan, diputuskan BKD)", "items": [
+            "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak dinilai memutus deret.",
+            *tpp_lines,
+            f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
+            "pengelola pengaduan yang ditunjuk.",
+            "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
+            f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
+        ]},
+        {"title": "Waktu tanggapan dalam jam hari kerja", "items": [
+            "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu dan hari "
+            "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
+            "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah ditanggapi. "
+            "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
+            "Median dan persentil ke-90 (interpolasi linear).",
+        ]},
+        {"title": "Data pribadi dan jejak", "items": [
+            "Keluhan hanya ditampilkan dengan rujukan pseudonim (k-…, HMAC berkunci). Identitas pelapor, isi laporan "
+            "dan laporan rahasia tidak pernah dimuat; laporan rahasia hanya dihitung.",
+            "Sidik jari masukan = SHA-256 dari snapshot masukan (inputs.json.gz): bukti keluhan, inspeksi, daftar OPD, "
+            "riwayat kategori, berkas kebijakan. Menghitung ulang dari snapshot menghasilkan CSV rapor yang identik byte demi byte.",
+            "Revisi tidak pernah ditimpa: koreksi menjadi revisi baru dengan alasan, revisi lama tetap dapat dibaca.",
+        ]},
+    ]  # fmt: skip
+
+
+def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
+    """Everything the report (HTML, PDF) and the web pages show for one revision."""
+    policy = snapshot_policy(snapshot)
+    region = snapshot["region"]
+    tz = region["timezone"]
+    period = Period.parse(snapshot["period"])
+    calendar = WorkdayCalendar.for_policy(policy, region["region_code"], tz, period.year - 1, period.year + 1)
+    months = [period.shift(i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
+    labels = [month_short(m).split()[0] for m in months]
+    trend: dict[str, dict[str, Decimal | None]] = {}
+    trend_category: dict[str, dict[str, str | None]] = {}
+    for item in snapshot["trend"]:
+        trend.setdefault(item["opd_code"], {})[item["period"]] = _dec(item["index_score"])
+        trend_category.setdefault(item["opd_code"], {})[item["period"]] = item["category"]
+    for row in rows:
+        trend.setdefault(row["opd_code"], {})[str(period)] = row["index_score"]
+    evidence = _evidence_frame(snapshot)
+    previous = str(period.shift(-1))
+    entries = []
+    for row in rows:
+        opd_code = row["opd_code"]
+        frame = evidence[evidence["opd_code"] == opd_code] if not evidence.empty else evidence
+        items, hidden = _evidence_items(frame, tz)
+        series = [trend.get(opd_code, {}).get(str(m)) for m in months]
+        prev_index = trend.get(opd_code, {}).get(previous)
+        prev_category = trend_category.get(opd_code, {}).get(previous)
+        n1, n2 = row["n_first_response"], row["n_resolution"]
+        entries.append(
+            {
+                "opd_code": opd_code,
+                "opd_name": row["opd_name"],
+                "index": row["index_score"],
+                "index_text": number(row["index_score"], 2),
+                "category": row["category"] or "—",
+                "zone": row["zone"],
+                "zone_text": row["zone"] or "tidak dinilai",
+                "status": row["status"],
+                "change": _change(row["index_score"], prev_index),
+                "previous_category": prev_category,
+                "s_resp": number(row["s_resp"], 2),
+                "s_sop": number(row["s_sop"], 2),
+                "sop_inspected_on": long_date(row["sop_inspected_on"]) if row.get("sop_inspected_on") else "—",
+                "r1": number(row["r1"], 4), "n1": n1, "n1_on_time": row["n_first_response_on_time"],
+                "r1_raw": percent(_share(row["n_first_response_on_time"], n1)),
+                "r2": number(row["r2"], 4), "n2": n2, "n2_on_time": row["n_resolution_on_time"],
+                "r2_raw": percent(_share(row["n_resolution_on_time"], n2)),
+                "r3": number(row["r3"], 4), "n_open": row["n_open"], "n_open_overdue": row["n_open_overdue"],
+                "tpp": number(row["tpp_cut_pct"], None, 1) + "%" if row["tpp_cut_pct"] is not None else "—",
+                "tpp_run": row["tpp_run_months"],
+                "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy),
+                "times": _times_text(_times(frame, calendar)),
+                "trend_values": [None if v is None else float(v) for v in series],
+                "trend_svg": charts.to_svg(
+                    charts.trend_geometry(labels, [None if v is None else float(v) for v in series], policy.zone_table),
+                    f"Tren indeks {row['opd_name']}",
+                ),
+                "evidence": items,
+                "evidence_hidden": hidden,
+            }
+        )  # fmt: skip
+    _rank(entries)
+    rated = [e for e in entries if e["index"] is not None]
+    region_series = []
+    for m in months:
+        values = [float(trend[o][str(m)]) for o in trend if trend[o].get(str(m)) is not None]
+        region_series.append(float(np.median(values)) if values else None)
+    totals = {k: sum(int(r[k]) for r in rows) for k in ("n_first_response", "n_first_response_on_time",
+                                                          "n_resolution", "n_resolution_on_time", "n_open", "n_open_overdue")}  # fmt: skip
+    gate = info.gate or {}
+    return {
+        "region": {**region, "zone_abbr": zone_abbreviation(tz)},
+        "period": str(period),
+        "month": month_name(period),
+        "previous_month": month_name(period.shift(-1)),
+        "trend_months": [month_name(m) for m in months],
+        "revision": info.revision,
+        "published_at": long_datetime(info.published_at, tz, with_day=True),
+        "published_by": info.published_by,
+        "reason": info.reason,
+        "revisions": [
+            {**r, "published_at_text": long_datetime(r["published_at"], tz)} for r in info.revisions
+        ],
+        "method_version": snapshot["method_version"],
+        "policy_sha256": snapshot["policy"]["sha256"],
+        "inputs_sha256": info.inputs_sha256,
+        "gate_status": info.gate_status,
+        "gate_label": GATE_LABELS.get(info.gate_status, info.gate_status),
+        "gate_checked_at": long_datetime(parse_iso(gate["checked_at"]), tz) if gate.get("checked_at") else "—",
+        "gate_failures": gate.get("critical_failures", []),
+        "gate_warnings": gate.get("warnings", []),
+        "gate_override": gate.get("override_reason"),
+        "data_docs": _data_docs_link(gate.get("data_docs_path")),
+        "bkd_produced": info.bkd_produced,
+        "appeal_deadline": long_datetime(info.appeal_deadline_at, tz, with_day=True) if info.appeal_deadline_at else None,
+        "summary": {
+            "n_opds": len(rows),
+            "n_rated": len(rated),
+            "zones": {z: sum(1 for e in rated if e["zone"] == z) for z in ZONES},
+            "n_not_rated": len(rows) - len(rated),
+            "n_limited": sum(1 for r in rows if r["status"] == "data terbatas"),
+            "r1_region": percent(_share(totals["n_first_response_on_time"], totals["n_first_response"])),
+            "r2_region": percent(_share(totals["n_resolution_on_time"], totals["n_resolution"])),
+            **totals,
+            "median_index": number(Decimal(str(round(region_series[-1], 2))), 2) if region_series[-1] is not None else "—",
+            "n_tpp": sum(1 for r in rows if r["tpp_cut_pct"] is not None and r["tpp_cut_pct"] > 0),
+            "times": _times_text(_times(evidence, calendar)),
+            "n_evidence": sum(len(e["evidence"]) for e in entries),
+            "n_evidence_hidden": sum(e["evidence_hidden"] for e in entries),
+        },
+        "region_trend_svg": charts.to_svg(
+            charts.trend_geometry(labels, region_series, policy.zone_table, width=520, height=170, show_values=True),
+            f"Tren median indeks {region['region_name']}",
+        ),
+        "region_trend_values": region_series,
+        "trend_labels": labels,
+        "zone_table": policy.zone_table,
+        "entries": entries,
+        "methodology": methodology(policy, snapshot),
+    }
+
+
+def _data_docs_link(path: str | None) -> str | None:
+    if not path:
+        return None
+    if "://" in path:
+        return path
+    return Path(path).resolve().as_uri()
+
+
+def render_html(context: dict) -> str:
+    return jinja_env().get_template("report.html.j2").render(**context)

@@ -1,0 +1,336 @@
+"""Versioned publication of a region-month: (region, month, revision), never overwritten.
+
+``publish_month`` reads the month's latest data-quality verdict and its inputs, and:
+
+- held (``ditahan``): publishes nothing; the caller sends the "held" notice;
+- inputs, policy and gate status unchanged since the latest revision: nothing new (so the
+  Asset-triggered DAG can run as often as it likes);
+- otherwise: writes revision N+1 into ``output/published/<region>/<YYYY-MM>/r<N+1>/`` with
+  the scorecard CSV, the inputs snapshot, the report (HTML, PDF), the BKD file (only when the
+  gate passed) and a manifest of SHA-256 hashes chained to the previous revision's manifest,
+  and records it in the ``publication`` table with its reason.
+
+Before anything is written the scorecard is recomputed from the snapshot and must be
+byte-identical to the stored one, so every revision is reproducible by construction.
+A month with no gate verdict yet is published as "belum diperiksa": the report says so and no
+BKD file is produced (a TPP recommendation needs a passed gate, SCORING.md §6).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import exc, insert, select
+
+from rapor import config
+from rapor.periods import Period
+from rapor.publish.bkd import appeal_deadline, bkd_csv_bytes, bkd_rows, bkd_xlsx_bytes, load_officials
+from rapor.publish.fingerprint import fingerprint, read_snapshot, sha256_hex, write_snapshot
+from rapor.publish.inputs import (
+    PublicationError,
+    StaleInputsError,
+    collect_inputs,
+    iso,
+    parse_iso,
+    recompute_rows,
+    scorecard_csv_bytes,
+    snapshot_policy,
+)
+from rapor.quality.status import STATUS_PASSED, GateResult, latest_gate
+from rapor.warehouse import schema
+
+log = logging.getLogger(__name__)
+
+GATE_NOT_CHECKED = "belum diperiksa"
+PUBLISHED, UNCHANGED, HELD, WAITING = "terbit", "tidak berubah", "ditahan", "menunggu penilaian ulang"
+SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF = "scorecard.csv", "inputs.json.gz", "report.html", "report.pdf"
+BKD_XLSX, BKD_CSV, MANIFEST = "bkd-tpp.xlsx", "bkd-tpp.csv", "manifest.json"
+DOWNLOADS = (REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_CSV, SCORECARD, MANIFEST)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What publishing a region-month did."""
+
+    region_code: str
+    period: str
+    status: str  # terbit | tidak berubah | ditahan
+    revision: int | None = None
+    folder: Path | None = None
+    reason: str | None = None
+    gate: GateResult | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "region_code": self.region_code, "period": self.period, "status": self.status,
+            "revision": self.revision, "folder": str(self.folder) if self.folder else None, "reason": self.reason,
+        }  # fmt: skip
+
+
+def published_root(out_dir: Path | None = None) -> Path:
+    return Path(out_dir or config.output_dir()) / "published"
+
+
+def revision_folder(region_code: str, period: str, revision: int, out_dir: Path | None = None) -> Path:
+    return published_root(out_dir) / region_code / str(period) / f"r{revision}"
+
+
+def list_revisions(conn, region_code: str | None = None, period: str | None = None) -> list[dict]:
+    """Stored revisions (all, or of a region / region-month), oldest first."""
+    pub = schema.publication
+    stmt = select(pub)
+    if region_code:
+        stmt = stmt.where(pub.c.region_code == region_code)
+    if period:
+        stmt = stmt.where(pub.c.period == str(period))
+    stmt = stmt.order_by(pub.c.region_code, pub.c.period, pub.c.revision)
+    return [_aware(dict(r)) for r in conn.execute(stmt).mappings()]
+
+
+def _aware(row: dict) -> dict:
+    for key in ("published_at", "gate_checked_at", "appeal_deadline_at"):
+        if row.get(key) is not None and row[key].tzinfo is None:  # SQLite: stored UTC, returned naive
+            row[key] = row[key].replace(tzinfo=timezone.utc)
+    return row
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    if instant is None or instant.tzinfo is not None:
+        return instant
+    return instant.replace(tzinfo=timezone.utc)
+
+
+def gate_record(gate: GateResult | None) -> dict | None:
+    if gate is None:
+        return None
+    return {
+        "status": gate.status, "checked_at": iso(gate.checked_at), "critical_failures": gate.critical_failures,
+        "warnings": gate.warnings, "data_docs_path": gate.data_docs_path, "override_reason": gate.override_reason,
+        "override_by": gate.override_by,
+    }  # fmt: skip
+
+
+def publish_month(
+    engine,
+    region_code: str,
+    period: Period | str,
+    reason: str | None = None,
+    *,
+    force: bool = False,
+    published_by: str = "rapor",
+    now: datetime | None = None,
+    out_dir: Path | None = None,
+) -> Outcome:
+    """Publish the month as a new revision when something changed (see the module doc)."""
+    period = Period.parse(period) if isinstance(period, str) else period
+    now = now or datetime.now(timezone.utc)
+    with engine.connect() as conn:
+        gate = latest_gate(conn, region_code, str(period))
+        earlier = list_revisions(conn, region_code, str(period))
+    if gate is not None and not gate.passed:
+        log.info("%s %s is held by the data-quality gate: nothing published", region_code, period)
+        return Outcome(region_code, str(period), HELD, gate=gate)
+    inputs = collect_inputs(engine, region_code, period)
+    snapshot = inputs.snapshot
+    inputs_sha = fingerprint(snapshot)
+    gate_status = STATUS_PASSED if gate is not None else GATE_NOT_CHECKED
+    latest = earlier[-1] if earlier else None
+    if latest and latest["inputs_sha256"] == inputs_sha and latest["gate_status"] == gate_status and not force:
+        return Outcome(region_code, str(period), UNCHANGED, latest["revision"],
+                       revision_folder(region_code, str(period), latest["revision"], out_dir), latest["reason"], gate)  # fmt: skip
+    if force and not (reason and reason.strip()):
+        raise PublicationError("republishing unchanged inputs needs a reason (what is corrected?)")
+    if gate_status == STATUS_PASSED and not snapshot["gate_passed_at_scoring"]:
+        raise PublicationError(
+            f"{region_code} {period} passed the gate after it was scored without a TPP recommendation: "
+            "re-run rapor_monthly for the month, then publish"
+        )
+    scorecard_bytes = scorecard_csv_bytes(inputs.rows)
+    rows = recompute_rows(snapshot)
+    if scorecard_csv_bytes(rows) != scorecard_bytes:
+        raise StaleInputsError(
+            f"the stored scorecard of {region_code} {period} does not follow from the warehouse's current inputs "
+            "(data changed after scoring): re-run rapor_monthly for the month, then publish"
+        )
+    revision = latest["revision"] + 1 if latest else 1
+    reason = _reason(reason, latest, snapshot, gate_status, out_dir)
+    return _write_revision(
+        engine, snapshot, rows, scorecard_bytes, inputs_sha, gate, gate_status, earlier, revision, reason,
+        published_by, now, out_dir,
+    )  # fmt: skip
+
+
+def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status: str, out_dir: Path | None) -> str:
+    """The stated reason, followed by what changed since the previous revision."""
+    if latest is None:
+        changes = "Publikasi pertama."
+    else:
+        parts = []
+        if latest["gate_status"] != gate_status:
+            parts.append(f"gerbang mutu data: {latest['gate_status']} menjadi {gate_status}")
+        if latest["inputs_sha256"] != fingerprint(snapshot):
+            parts.append(_input_changes(latest, snapshot, out_dir))
+        changes = ("Perubahan sejak revisi " + str(latest["revision"]) + ": " + "; ".join(parts) + ".") if parts else ""
+    given = (given or "").strip()
+    if given and changes:
+        return f"{given} — {changes}"
+    return given or changes or "Penerbitan ulang."
+
+
+def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
+    path = revision_folder(latest["region_code"], latest["period"], latest["revision"], out_dir) / INPUTS
+    try:
+        before = read_snapshot(path)
+    except OSError:
+        return "data masukan berubah"
+    old = {e["ref"]: e for e in before["evidence"]}
+    new = {e["ref"]: e for e in snapshot["evidence"]}
+    added = len(new.keys() - old.keys())
+    removed = len(old.keys() - new.keys())
+    changed = sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
+    parts = [f"{added} keluhan baru, {changed} keluhan berubah, {removed} keluhan keluar dari bukti"]
+    for key, label in (("inspections", "inspeksi"), ("history", "riwayat kategori"), ("opds", "daftar OPD"),
+                       ("trend", "tren bulan sebelumnya")):  # fmt: skip
+        if before.get(key) != snapshot.get(key):
+            parts.append(f"{label} berubah")
+    if before["policy"]["sha256"] != snapshot["policy"]["sha256"]:
+        parts.append("berkas kebijakan berubah")
+    return ", ".join(parts)
+
+
+def _write_revision(
+    engine, snapshot, rows, scorecard_bytes, inputs_sha, gate, gate_status, earlier, revision, reason,
+    published_by, now, out_dir,
+) -> Outcome:  # fmt: skip
+    from rapor.publish.pdf import render_pdf
+    from rapor.publish.report import RevisionInfo, build_context, render_html
+
+    region = snapshot["region"]
+    region_code, period = region["region_code"], snapshot["period"]
+    policy = snapshot_policy(snapshot)
+    passed = gate_status == STATUS_PASSED
+    deadline = appeal_deadline(now, region_code, region["timezone"], policy) if passed else None
+    info = RevisionInfo(
+        revision=revision, published_at=now, published_by=published_by, reason=reason, gate_status=gate_status,
+        gate=gate_record(gate), inputs_sha256=inputs_sha, bkd_produced=passed, appeal_deadline_at=deadline,
+        revisions=tuple({"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in earlier),
+    )  # fmt: skip
+    context = build_context(snapshot, rows, info)
+    files: dict[str, bytes] = {
+        SCORECARD: scorecard_bytes,
+        REPORT_HTML: render_html(context).encode("utf-8"),
+        REPORT_PDF: render_pdf(context),
+    }
+    if passed:
+        with engine.connect() as conn:
+            officials = load_officials(conn, region_code)
+        records = bkd_rows(rows, officials, policy, revision, deadline)
+        meta = {
+            **region, "period": period, "revision": revision, "published_at": now, "reason": reason,
+            "appeal_deadline_at": deadline, "appeal_window_hk": policy.appeal_window_hk,
+            "method_version": snapshot["method_version"], "policy_sha256": policy.source_hash, "inputs_sha256": inputs_sha,
+        }  # fmt: skip
+        files[BKD_XLSX] = bkd_xlsx_bytes(records, meta)
+        files[BKD_CSV] = bkd_csv_bytes(records)
+
+    final = revision_folder(region_code, period, revision, out_dir)
+    if final.exists():
+        raise PublicationError(f"{final} already exists: a revision is never overwritten")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.parent / f".tmp-r{revision}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        write_snapshot(snapshot, staging / INPUTS)
+        previous_manifest = earlier[-1]["manifest_sha256"] if earlier else None
+        manifest = {
+            "region_code": region_code, "region_name": region["region_name"], "timezone": region["timezone"],
+            "period": period, "revision": revision, "published_at": iso(now), "published_by": published_by,
+            "reason": reason, "gate_status": gate_status, "gate": gate_record(gate),
+            "method_version": snapshot["method_version"], "policy_sha256": policy.source_hash,
+            "inputs_sha256": inputs_sha, "scorecard_sha256": sha256_hex(scorecard_bytes),
+            "appeal_deadline_at": deadline.isoformat() if deadline else None,
+            "appeal_window_hk": policy.appeal_window_hk if passed else None,
+            "bkd_produced": passed, "previous_manifest_sha256": previous_manifest,
+            "files": {
+                name: {"sha256": sha256_hex((staging / name).read_bytes()), "bytes": (staging / name).stat().st_size}
+                for name in sorted([*files, INPUTS])
+            },
+        }  # fmt: skip
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+        (staging / MANIFEST).write_bytes(manifest_bytes)
+        for path in staging.iterdir():
+            os.chmod(path, 0o444)  # a published file is read-only
+        row = {
+            "region_code": region_code, "period": period, "revision": revision, "published_at": now,
+            "published_by": published_by, "reason": reason, "gate_status": gate_status,
+            "gate_checked_at": _utc(gate.checked_at) if gate else None, "method_version": snapshot["method_version"],
+            "policy_sha256": policy.source_hash, "inputs_sha256": inputs_sha,
+            "scorecard_sha256": sha256_hex(scorecard_bytes), "manifest_sha256": sha256_hex(manifest_bytes),
+            "previous_manifest_sha256": previous_manifest, "bkd_produced": passed, "appeal_deadline_at": deadline,
+            "folder": final.relative_to(published_root(out_dir).parent).as_posix(), "n_opds": len(rows),
+        }  # fmt: skip
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(schema.publication).values(**row))
+                staging.rename(final)  # inside the transaction: no row without its folder
+        except exc.IntegrityError:
+            raise PublicationError(
+                f"revision {revision} of {region_code} {period} was published concurrently: run again"
+            ) from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    log.info("published %s %s revision %d in %s (%s)", region_code, period, revision, final, reason)
+    return Outcome(region_code, period, PUBLISHED, revision, final, reason, gate)
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def verify_revision(folder: Path) -> list[str]:
+    """Problems found in a published revision (empty when it is intact and reproducible).
+
+    Checks every file against the manifest's SHA-256 and recomputes the scorecard CSV from
+    the stored inputs: it must be byte-identical.
+    """
+    if not (folder / MANIFEST).is_file():
+        return [f"{MANIFEST}: missing ({folder} is not a published revision)"]
+    problems = []
+    manifest = read_manifest(folder)
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_hex(path.read_bytes()) != expected["sha256"]:
+            problems.append(f"{name}: SHA-256 differs from the manifest")
+    snapshot = read_snapshot(folder / INPUTS)
+    if fingerprint(snapshot) != manifest["inputs_sha256"]:
+        problems.append(f"{INPUTS}: fingerprint differs from the manifest")
+    if scorecard_csv_bytes(recompute_rows(snapshot)) != (folder / SCORECARD).read_bytes():
+        problems.append(f"{SCORECARD}: recomputing from {INPUTS} does not give the same bytes")
+    return problems
+
+
+def revision_info(manifest: dict, earlier: list[dict]):
+    """The report's RevisionInfo of a stored revision (for the web view)."""
+    from rapor.publish.report import RevisionInfo
+
+    return RevisionInfo(
+        revision=manifest["revision"], published_at=parse_iso(manifest["published_at"]),
+        published_by=manifest["published_by"], reason=manifest["reason"], gate_status=manifest["gate_status"],
+        gate=manifest["gate"], inputs_sha256=manifest["inputs_sha256"], bkd_produced=manifest["bkd_produced"],
+        appeal_deadline_at=datetime.fromisoformat(manifest["appeal_deadline_at"]) if manifest["appeal_deadline_at"] else None,
+        revisions=tuple({"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]}
+                        for r in earlier if r["revision"] < manifest["revision"]),
+    )  # fmt: skip
+

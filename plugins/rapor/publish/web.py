@@ -1,0 +1,289 @@
+"""The web view of published scorecards inside Airflow: region → month → OPD, with downloads.
+
+A FastAPI app that ``plugins/rapor_web_plugin.py`` mounts at ``/rapor`` of Airflow's API
+server. Airflow does not authenticate plugin apps, so every route depends on
+``authorized_user``: Airflow's own ``get_user`` (the ``Authorization: Bearer`` header or
+the ``_token`` cookie that Airflow's login sets, checked by the configured auth manager),
+then the auth manager's permission to read the ``rapor_publish`` DAG. A browser without a
+session is sent to Airflow's login page and comes back afterwards.
+
+Pages show published revisions only (files under ``output/published``, never the live
+scorecard table), so what a reader sees is what was published.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PUBLISH_DAG_ID = "rapor_publish"
+_REGION = re.compile(r"^[0-9A-Za-z._-]{1,16}$")
+_PERIOD = re.compile(r"^\d{4}-\d{2}$")
+_OPD = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
+MEDIA_TYPES = {
+    "report.html": "text/html; charset=utf-8",
+    "report.pdf": "application/pdf",
+    "bkd-tpp.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "bkd-tpp.csv": "text/csv; charset=utf-8",
+    "scorecard.csv": "text/csv; charset=utf-8",
+    "manifest.json": "application/json",
+}
+
+
+async def authorized_user(request: Request):
+    """The Airflow user of the request, allowed to read the publishing DAG (else 401/403)."""
+    from fastapi.security import HTTPAuthorizationCredentials
+
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
+    from airflow.api_fastapi.core_api.security import get_user
+
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    bearer = HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials) if credentials else None
+    user = await get_user(request, None, bearer)  # Airflow's own resolution: bearer header, then the _token cookie
+    if not get_auth_manager().is_authorized_dag(method="GET", details=DagDetails(id=PUBLISH_DAG_ID), user=user):
+        raise HTTPException(status_code=403, detail="rapor: akses ditolak")
+    return user
+
+
+def _wants_html(request: Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Rapor", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(authorized_user)])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        not_logged_in = exc.status_code == 401 or (exc.status_code == 403 and exc.detail != "rapor: akses ditolak")
+        if not_logged_in and _wants_html(request):
+            from airflow.api_fastapi.app import get_auth_manager
+
+            return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=307)
+        if _wants_html(request):
+            return HTMLResponse(_render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
+                                status_code=exc.status_code)  # fmt: skip
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.get("/", response_class=HTMLResponse)
+    def regions(request: Request):
+        return _render("web_index.html.j2", regions=_regions(), crumbs=[], root="./")
+
+    @app.get("/{region_code}/", response_class=HTMLResponse)
+    def region_months(region_code: str):
+        region = _region(region_code)
+        return _render("web_region.html.j2", region=region, months=_months(region_code),
+                       crumbs=[(region["region_name"], None)], root="../")  # fmt: skip
+
+    @app.get("/{region_code}/{period}/", response_class=HTMLResponse)
+    def month(region_code: str, period: str):
+        revisions = _revisions(region_code, period)
+        return RedirectResponse(f"r{revisions[-1]['revision']}/", status_code=307)
+
+    @app.get("/{region_code}/{period}/r{revision}/", response_class=HTMLResponse)
+    def revision_page(region_code: str, period: str, revision: int):
+        from rapor.publish.formatting import long_datetime
+
+        revisions, folder = _folder(region_code, period, revision)
+        context = _context(str(folder), _sha(revisions, revision), revision)
+        return _render(
+            "web_month.html.j2", **context, latest=revisions[-1]["revision"],
+            all_revisions=[{**r, "published_at_text": long_datetime(r["published_at"], context["region"]["timezone"])}
+                           for r in revisions],
+            files=_files(folder), root="../../../", data_docs_here=_has_data_docs(folder), crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
+        )  # fmt: skip
+
+    @app.get("/{region_code}/{period}/r{revision}/opd/{opd_code}", response_class=HTMLResponse)
+    def opd_page(region_code: str, period: str, revision: int, opd_code: str):
+        revisions, folder = _folder(region_code, period, revision)
+        context = _context(str(folder), _sha(revisions, revision), revision)
+        entry = next((e for e in context["entries"] if e["opd_code"] == opd_code), None) if _OPD.match(opd_code) else None
+        if entry is None:
+            raise HTTPException(status_code=404, detail="OPD tidak ada dalam revisi ini")
+        return _render(
+            "web_opd.html.j2", **context, e=entry, root="../../../../",
+            crumbs=[(context["region"]["region_name"], "../../../"), (f"{context['month']} · revisi {revision}", "../"),
+                    (entry["opd_name"], None)],
+        )  # fmt: skip
+
+    @app.get("/{region_code}/{period}/r{revision}/laporan")
+    def report_inline(region_code: str, period: str, revision: int):
+        _, folder = _folder(region_code, period, revision)
+        return FileResponse(folder / "report.html", media_type=MEDIA_TYPES["report.html"])
+
+    @app.get("/{region_code}/{period}/r{revision}/data-docs/{path:path}")
+    def data_docs(region_code: str, period: str, revision: int, path: str):
+        """The gate's Data Docs of the month, when they live under the output folder."""
+        from rapor import config
+        from rapor.publish.revisions import read_manifest
+
+        _, folder = _folder(region_code, period, revision)
+        docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
+        root = config.output_dir().resolve()
+        if not docs or "://" in docs:
+            raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
+        base = Path(docs).resolve().parent
+        target = (base / (path or "index.html")).resolve()
+        if not (base.is_relative_to(root) and target.is_relative_to(base) and target.is_file()):
+            raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
+        return FileResponse(target)
+
+    @app.get("/{region_code}/{period}/r{revision}/unduh/{name}")
+    def download(region_code: str, period: str, revision: int, name: str):
+        _, folder = _folder(region_code, period, revision)
+        if name not in MEDIA_TYPES or not (folder / name).is_file():
+            raise HTTPException(status_code=404, detail="berkas tidak ada dalam revisi ini")
+        stem, dot, ext = name.partition(".")
+        filename = f"rapor-{region_code}-{period}-r{revision}-{stem}{dot}{ext}"
+        return FileResponse(folder / name, media_type=MEDIA_TYPES[name], filename=filename)
+
+    return app
+
+
+# --- data access: published revisions only -------------------------------------------------
+
+
+def _engine():
+    from rapor.pipeline import open_warehouse
+
+    return open_warehouse()
+
+
+def _regions() -> list[dict]:
+    from sqlalchemy import func, select
+
+    from rapor.warehouse import schema
+
+    pub, reg = schema.publication, schema.region
+    with _engine().connect() as conn:
+        rows = conn.execute(
+            select(reg.c.region_code, reg.c.region_name, func.count(func.distinct(pub.c.period)), func.max(pub.c.period))
+            .join(pub, pub.c.region_code == reg.c.region_code)
+            .group_by(reg.c.region_code, reg.c.region_name)
+            .order_by(reg.c.region_code)
+        ).all()  # fmt: skip
+    from rapor.publish.formatting import month_name
+
+    return [{"region_code": c, "region_name": n, "n_months": k, "latest": month_name(p)} for c, n, k, p in rows]
+
+
+def _region(region_code: str) -> dict:
+    from rapor.errors import ConfigError
+    from rapor.scorecard import get_region
+
+    if not _REGION.match(region_code):
+        raise HTTPException(status_code=404, detail="wilayah tidak dikenal")
+    try:
+        with _engine().connect() as conn:
+            region = get_region(conn, region_code)
+    except ConfigError:
+        raise HTTPException(status_code=404, detail="wilayah tidak dikenal") from None
+    return {"region_code": region.region_code, "region_name": region.region_name, "timezone": region.timezone}
+
+
+def _months(region_code: str) -> list[dict]:
+    """Published months (newest first) with their latest revision, and months held by the gate."""
+    from sqlalchemy import select
+
+    from rapor.publish.formatting import long_datetime, month_name
+    from rapor.publish.revisions import list_revisions
+    from rapor.quality.status import latest_gate
+    from rapor.warehouse import schema
+
+    engine = _engine()
+    with engine.connect() as conn:
+        revisions = list_revisions(conn, region_code)
+        gate_periods = conn.execute(
+            select(schema.quality_gate.c.period).where(schema.quality_gate.c.region_code == region_code).distinct()
+        ).scalars().all()  # fmt: skip
+        gates = {p: latest_gate(conn, region_code, p) for p in set(gate_periods) | {r["period"] for r in revisions}}
+        tz = _region(region_code)["timezone"]
+    months: dict[str, dict] = {}
+    for r in revisions:
+        months[r["period"]] = {
+            "period": r["period"], "month": month_name(r["period"]), "revision": r["revision"],
+            "published_at": long_datetime(r["published_at"], tz), "gate_status": r["gate_status"],
+            "bkd": r["bkd_produced"], "n_revisions": r["revision"],
+        }  # fmt: skip
+    for period, gate in gates.items():
+        if gate is not None and not gate.passed:
+            months.setdefault(period, {"period": period, "month": month_name(period), "revision": None})
+            months[period]["held"] = True
+    return [months[p] for p in sorted(months, reverse=True)]
+
+
+def _revisions(region_code: str, period: str) -> list[dict]:
+    from rapor.publish.revisions import list_revisions
+
+    if not (_REGION.match(region_code) and _PERIOD.match(period)):
+        raise HTTPException(status_code=404, detail="tidak ditemukan")
+    with _engine().connect() as conn:
+        revisions = list_revisions(conn, region_code, period)
+    if not revisions:
+        raise HTTPException(status_code=404, detail="bulan ini belum diterbitkan")
+    return revisions
+
+
+def _folder(region_code: str, period: str, revision: int) -> tuple[list[dict], Path]:
+    """All revisions of the month and the folder of the one asked for (404 if there is none)."""
+    from rapor.publish.revisions import revision_folder
+
+    revisions = _revisions(region_code, period)
+    if revision not in {r["revision"] for r in revisions}:
+        raise HTTPException(status_code=404, detail="revisi tidak ada")
+    folder = revision_folder(region_code, period, revision)
+    if not folder.is_dir():
+        raise HTTPException(status_code=404, detail="berkas revisi tidak ditemukan")
+    return revisions, folder
+
+
+def _sha(revisions: list[dict], revision: int) -> str:
+    return next(r["manifest_sha256"] for r in revisions if r["revision"] == revision)
+
+
+@lru_cache(maxsize=16)
+def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
+    """The report context of a revision, rebuilt from its stored inputs (cached: revisions never change)."""
+    from rapor.publish.fingerprint import read_snapshot
+    from rapor.publish.inputs import recompute_rows
+    from rapor.publish.report import build_context
+    from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
+
+    path = Path(folder)
+    manifest = read_manifest(path)
+    with _engine().connect() as conn:
+        earlier = list_revisions(conn, manifest["region_code"], manifest["period"])
+    snapshot = read_snapshot(path / INPUTS)
+    return build_context(snapshot, recompute_rows(snapshot), revision_info(manifest, earlier))
+
+
+def _files(folder: Path) -> list[dict]:
+    labels = {
+        "report.pdf": "Laporan Inspektorat (PDF)", "report.html": "Laporan Inspektorat (HTML)",
+        "bkd-tpp.xlsx": "Berkas TPP untuk BKD (.xlsx)", "bkd-tpp.csv": "Berkas TPP untuk BKD (CSV)",
+        "scorecard.csv": "Rapor (CSV, format §7)", "manifest.json": "Manifest (SHA-256 berkas)",
+    }  # fmt: skip
+    return [{"name": n, "label": labels[n], "bytes": (folder / n).stat().st_size} for n in labels if (folder / n).is_file()]
+
+
+def _has_data_docs(folder: Path) -> bool:
+    from rapor import config
+    from rapor.publish.revisions import read_manifest
+
+    docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
+    if not docs or "://" in docs:
+        return False
+    path = Path(docs).resolve()
+    return path.is_file() and path.is_relative_to(config.output_dir().resolve())
+
+
+def _render(template: str, **context) -> str:
+    from rapor.publish.report import jinja_env
+
+    return jinja_env().get_template(template).render(**context)

@@ -1,0 +1,73 @@
+"""Fixtures for publication tests: the demo region imported and scored, outputs in tmp_path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rapor.demo_data import DEMO_REGION_CODE, DemoFiles, DemoOfficials, generate_demo_officials, generate_demo_region
+from rapor.imports.recipients import import_recipients
+from rapor.imports.staff import import_staff
+from rapor.periods import Period
+from rapor.pipeline import import_files
+from rapor.quality.status import GateResult, record_gate
+from rapor.scorecard import score_region_month
+
+REGION = DEMO_REGION_CODE
+OCTOBER = "2026-10"
+
+
+@dataclass
+class Scored:
+    engine: object
+    files: DemoFiles
+    officials: DemoOfficials
+    out_dir: Path
+
+
+@pytest.fixture
+def out_dir(tmp_path, monkeypatch) -> Path:
+    """Publications of this test go to its own folder (RAPOR_OUTPUT_DIR)."""
+    path = tmp_path / "output"
+    monkeypatch.setenv("RAPOR_OUTPUT_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def scored(warehouse, tmp_path, out_dir) -> Scored:
+    """The demo region (with officials and recipients) imported and scored for Aug–Oct 2026."""
+    files = generate_demo_region(tmp_path / "demo")
+    officials = generate_demo_officials(tmp_path / "demo")
+    import_files(warehouse, [files.registry], [files.complaints, files.hotline], [files.inspections])
+    import_staff(warehouse, officials.staff)
+    import_recipients(warehouse, officials.recipients)
+    for period in files.periods:
+        score_region_month(warehouse, REGION, Period.parse(period))
+    return Scored(warehouse, files, officials, out_dir)
+
+
+@pytest.fixture
+def pass_gate(warehouse):
+    """Record a passed data-quality gate for a region-month (as the gate of issue 4 would)."""
+
+    def _pass(period: str = OCTOBER, region: str = REGION, **kwargs) -> GateResult:
+        with warehouse.begin() as conn:
+            return record_gate(conn, GateResult(region, period, True, **kwargs))
+
+    return _pass
+
+
+@pytest.fixture
+def hold_gate(warehouse):
+    """Record a held (failed) gate verdict for a region-month."""
+
+    def _hold(period: str = OCTOBER, region: str = REGION) -> GateResult:
+        failures = [{"suite": "complaints", "expectation": "expect_column_values_to_not_be_null",
+                     "column": "opd_code", "detail": "12% of complaints without an OPD"}]  # fmt: skip
+        with warehouse.begin() as conn:
+            return record_gate(conn, GateResult(region, period, False, critical_failures=failures,
+                                                data_docs_path="/srv/rapor/data_docs/index.html"))  # fmt: skip
+
+    return _hold

@@ -1,0 +1,180 @@
+"""The Inspektorat's report: Indonesian, zones, evidence without identities, PDF, methodology."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from rapor.periods import Period
+from rapor.policy import DEFAULT_POLICY_PATH, load_policy
+from rapor.publish.inputs import complaint_ref
+from rapor.publish.revisions import BKD_CSV, INPUTS, MANIFEST, REPORT_HTML, REPORT_PDF, SCORECARD, publish_month
+from rapor.publish.worktime import working_hours
+from rapor.scorecard import score_region_month
+from rapor.warehouse import schema
+from rapor.workdays import WorkdayCalendar
+
+REGION, OCTOBER = "52.05", "2026-10"
+MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+
+
+def pdf_text(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def personal_data(files) -> set[str]:
+    """Every reporter identity and every identifier inside the complaint texts of the demo source
+    files, plus the complaint ids: none of it may appear in anything published."""
+    rows = list(csv.DictReader(files.complaints.open(encoding="utf-8")))
+    rows += pd.read_excel(files.hotline, dtype=str).fillna("").to_dict("records")
+    found = set()
+    for r in rows:
+        if r["reporter"] and r["reporter"] != "Anonim":
+            found.add(r["reporter"])
+        found.update(re.findall(r"[\w.]+@[\w.]+\.\w+|\+62 8\d{2}-\d{4}-\d{4}|\b08\d{10}\b|\b\d{16}\b", r["text"]))
+        found.add(r["complaint_id"])
+        found.add(r["text"])
+    return {f for f in found if len(f) >= 6}
+
+
+def test_report_is_in_indonesian_with_zones_categories_trends_and_times(scored, pass_gate):
+    pass_gate(data_docs_path="/srv/rapor/expectations/uncommitted/data_docs/local_site/index.html")
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
+    html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+
+    assert '<html lang="id">' in html
+    assert "Kabupaten Dompu (52.05) &middot; Oktober 2026 &middot; revisi 1" in html
+    assert "Senin, 2 November 2026 pukul 09.00 WITA" in html  # published at, local time and zone
+    assert "Asia/Makassar (WITA)" in html
+    assert "Perubahan dari September 2026" in html
+    assert "Mei 2026 – Oktober 2026" in html  # six-month trend window
+    assert not re.search(r"\b(October|November 2026 at|Monday)\b", html)
+    for zone in ("hijau", "kuning", "merah"):
+        assert f'class="zone zone-{zone}"' in html
+    assert html.count("<svg") == 1 + 26  # the region's trend and one per OPD
+    assert "jam hari kerja" in html and "persentil 90" in html
+    assert "Batas banding ke Inspektorat" in html or "batas banding ke Inspektorat" in html
+    assert "file:///srv/rapor/expectations/uncommitted/data_docs/local_site/index.html" in html  # Data Docs link
+    assert "Lampiran: metodologi" in html
+    # Ranked: the first row of the table is the highest index.
+    ranked = re.findall(r'<td class="num">(\d+,\d\d)</td>\s*<td class="cat">', html)
+    values = [float(v.replace(",", ".")) for v in ranked]
+    assert values == sorted(values, reverse=True) and len(values) == 24  # 2 OPDs are not rated
+
+
+def test_nothing_published_carries_personal_data_or_confidential_reports(scored, pass_gate):
+    # A late complaint of October is confidential: it counts, but is never listed.
+    ev, c = schema.score_evidence, schema.complaint
+    with scored.engine.begin() as conn:
+        source, complaint_id = conn.execute(
+            select(ev.c.source, ev.c.complaint_id)
+            .where(ev.c.period == OCTOBER, ev.c.in_first_response, ~ev.c.first_response_on_time)
+            .order_by(ev.c.source, ev.c.complaint_id).limit(1)
+        ).one()  # fmt: skip
+        conn.execute(c.update().where(c.c.source == source, c.c.complaint_id == complaint_id).values(
+            confidential=True, updated_at=datetime.now(timezone.utc)))  # fmt: skip
+    score_region_month(scored.engine, REGION, Period(2026, 10))
+    pass_gate()
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
+
+    html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+    texts = {
+        REPORT_HTML: html,
+        REPORT_PDF: "\n".join(pdf_text(outcome.folder / REPORT_PDF)),
+        SCORECARD: (outcome.folder / SCORECARD).read_text(encoding="utf-8"),
+        BKD_CSV: (outcome.folder / BKD_CSV).read_text(encoding="utf-8"),
+        MANIFEST: (outcome.folder / MANIFEST).read_text(encoding="utf-8"),
+    }
+    secrets = personal_data(scored.files)
+    assert len(secrets) > 1000
+    for name, text in texts.items():
+        leaked = sorted(s for s in secrets if s in text)
+        assert leaked == [], f"{name} leaks {leaked[:5]}"
+    refs = set(re.findall(r"k-[0-9a-f]{16}", html))
+    assert len(refs) > 100  # the evidence is listed by pseudonymous reference
+    hidden = complaint_ref(source, complaint_id, b"test-pseudonym-key")
+    assert hidden not in html and hidden not in texts[REPORT_PDF]
+    assert "1 laporan rahasia ikut dihitung tetapi tidak ditampilkan" in html
+
+
+def test_pdf_is_a_valid_pdf_with_the_reports_pages(scored, pass_gate):
+    pass_gate()
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
+    data = (outcome.folder / REPORT_PDF).read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    pages = pdf_text(outcome.folder / REPORT_PDF)
+    reader = PdfReader(str(outcome.folder / REPORT_PDF))
+    assert reader.metadata.title == "Rapor Kabupaten Dompu Oktober 2026 revisi 1"
+    assert len(pages) >= 5
+    first = pages[0]
+    assert "Rapor Kepatuhan Pelayanan Publik OPD" in first
+    assert "Kabupaten Dompu (52.05) · Oktober 2026 · revisi 1" in first
+    assert "Senin, 2 November 2026 pukul 09.00 WITA" in first
+    assert "2. Peringkat OPD" in "\n".join(pages[:2])
+    assert "Dinas Perdagangan" in "\n".join(pages[:2])
+    whole = "\n".join(pages)
+    assert "Halaman 1" in first and f"Halaman {len(pages)}" in pages[-1]
+    assert "Lampiran: metodologi" in whole
+    assert "C, 3 bulan berturut-turut: 2,5 + 2,5 × (3 − 2) = 5,0%" in whole.replace("\n", " ")
+    # Same inputs and publication time give the same PDF bytes (reportlab's invariant mode).
+    from rapor.publish.fingerprint import read_snapshot
+    from rapor.publish.pdf import render_pdf
+    from rapor.publish.report import build_context
+    from rapor.publish.inputs import recompute_rows
+    from rapor.publish.revisions import list_revisions, read_manifest, revision_info
+
+    snapshot = read_snapshot(outcome.folder / INPUTS)
+    with scored.engine.connect() as conn:
+        earlier = list_revisions(conn, REGION, OCTOBER)
+    context = build_context(snapshot, recompute_rows(snapshot), revision_info(read_manifest(outcome.folder), earlier))
+    assert render_pdf(context) == data
+
+
+def test_methodology_appendix_is_generated_from_the_policy_actually_used(scored, tmp_path, monkeypatch):
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    changed = (text.replace("small_number_k: 5", "small_number_k: 7")
+               .replace("appeal_window_hk: 10", "appeal_window_hk: 12")
+               .replace("  aplikasi: 5", "  aplikasi: 4"))  # fmt: skip
+    assert changed.count("7") > text.count("7") and "appeal_window_hk: 12" in changed and "aplikasi: 4" in changed
+    policy_file = tmp_path / "dompu.yaml"
+    policy_file.write_text(changed, encoding="utf-8")
+    monkeypatch.setenv("RAPOR_POLICY", str(policy_file))
+    score_region_month(scored.engine, REGION, Period(2026, 10))
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
+    html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+    appendix = html[html.index("Lampiran: metodologi"):]
+
+    assert load_policy().source_hash in appendix and "dompu.yaml" in appendix
+    assert "k = 7" in appendix
+    assert "Aplikasi 4 HK, Media sosial 1 HK, Hotline 1 HK" in appendix
+    assert "Masa banding ke Inspektorat: 12 HK" in appendix
+    assert "S_resp = 40·R1&#39; + 40·R2&#39; + 20·R3" in appendix
+    assert "S_sop = 21,85·Input + 32,37·Proses + 24,24·Output + 21,54·Pengaduan" in appendix
+    assert "A ≥ 88; B ≥ 78; C ≥ 54; D ≥ 32; E &lt; 32" in appendix
+
+    # Scored with another policy than the one now configured: publishing refuses, naming both.
+    monkeypatch.delenv("RAPOR_POLICY")
+    from rapor.publish.inputs import PublicationError
+
+    with pytest.raises(PublicationError, match="policy"):
+        publish_month(scored.engine, REGION, OCTOBER)
+
+
+def test_working_hours_skip_weekends_and_holidays():
+    calendar = WorkdayCalendar.build("Asia/Makassar", 2026, 2026)
+    starts = pd.Series(pd.to_datetime(["2026-10-16T16:00:00+08:00", "2026-08-14T15:00:00+08:00",
+                                       "2026-10-12T09:00:00+08:00", "2026-10-17T10:00:00+08:00"], utc=True))  # fmt: skip
+    ends = pd.Series(pd.to_datetime(["2026-10-19T09:00:00+08:00", "2026-08-18T10:00:00+08:00",
+                                     "2026-10-12T10:30:00+08:00", None], utc=True))  # fmt: skip
+    hours = working_hours(starts, ends, calendar)
+    # Friday 16:00 → Monday 09:00: 8 h of Friday + 9 h of Monday = 17.
+    # Friday 14 Aug 15:00 → Tuesday 18 Aug 10:00, Monday 17 Aug (Kemerdekaan) off: 9 + 10 = 19.
+    # Same day 09:00 → 10:30: 1.5. Not answered yet: NaN.
+    assert list(hours[:3]) == [17.0, 19.0, 1.5]
+    assert pd.isna(hours[3])

@@ -1,0 +1,252 @@
+"""The web view in a real browser: Airflow's API server with the Rapor plugin, Debian's chromium.
+
+The API server runs as in production (``airflow api-server``, SimpleAuthManager with a test
+user); chromium is driven headless through chromedriver. Without chromium these tests FAIL:
+CI installs it (``.ci/run``), a browser cannot be downloaded by the test tools here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urljoin
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from rapor.demo_data import generate_demo_late_export, generate_demo_officials, generate_demo_region
+from rapor.imports.recipients import import_recipients
+from rapor.imports.staff import import_staff
+from rapor.periods import Period
+from rapor.pipeline import import_files, open_warehouse
+from rapor.publish.revisions import publish_month
+from rapor.quality.status import GateResult, record_gate
+from rapor.scorecard import score_region_month
+
+CHROMIUM = Path(os.environ.get("RAPOR_CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("RAPOR_CHROMEDRIVER", "/usr/bin/chromedriver"))
+USER, PASSWORD = "inspektorat", "sidak-2026-rahasia"
+REGION, OCTOBER = "52.05", "2026-10"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A warehouse (SQLite) with the demo region published: October in revisions 1 and 2."""
+    root = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{root / 'warehouse.db'}"
+    out_dir = root / "output"
+    engine = open_warehouse(url)
+    files = generate_demo_region(root / "demo")
+    officials = generate_demo_officials(root / "demo")
+    import_files(engine, [files.registry], [files.complaints, files.hotline], [files.inspections])
+    import_staff(engine, officials.staff)
+    import_recipients(engine, officials.recipients)
+    for period in files.periods:
+        score_region_month(engine, REGION, Period.parse(period))
+    docs = out_dir / "scorecards" / REGION / "quality-2026-10" / "index.html"  # where the gate keeps Data Docs
+    docs.parent.mkdir(parents=True)
+    docs.write_text("<html><body><h1>Data Docs: 52.05 2026-10</h1></body></html>", encoding="utf-8")
+    with engine.begin() as conn:
+        record_gate(conn, GateResult(REGION, OCTOBER, True, data_docs_path=str(docs)))
+    first = publish_month(engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, tzinfo=timezone.utc), out_dir=out_dir)
+    import_files(engine, complaints=[generate_demo_late_export(root / "late")])
+    score_region_month(engine, REGION, Period(2026, 10))
+    second = publish_month(engine, REGION, OCTOBER, "Koreksi: log hotline terlambat",
+                           now=datetime(2026, 11, 5, 1, tzinfo=timezone.utc), out_dir=out_dir)  # fmt: skip
+    assert (first.revision, second.revision) == (1, 2)
+    return {"url": url, "out_dir": out_dir, "r1": first.folder, "r2": second.folder, "root": root}
+
+
+@pytest.fixture(scope="module")
+def server(site, airflow_db):
+    """``airflow api-server`` on a loopback port, with Airflow's SimpleAuthManager and one user."""
+    port = _free_port()
+    passwords = site["root"] / "passwords.json"
+    passwords.write_text(json.dumps({USER: PASSWORD}))
+    env = dict(os.environ)
+    env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
+    env.update(
+        {
+            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+            "AIRFLOW__API_AUTH__JWT_SECRET": "rapor-browser-test-secret-0123456789",
+            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "RAPOR_WAREHOUSE_URL": site["url"],
+            "RAPOR_OUTPUT_DIR": str(site["out_dir"]),
+        }
+    )
+    log = open(site["root"] / "api-server.log", "w")
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    process = subprocess.Popen([airflow, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    tail = (site["root"] / "api-server.log").read_text()[-3000:]
+                    pytest.fail(f"airflow api-server did not start:\n{tail}", pytrace=False)
+                time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Debian's chromium, headless, with a fresh profile and a download folder."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.fail(f"{CHROMIUM} / {CHROMEDRIVER} missing: apt-get install -y chromium chromium-driver "
+                    "(.ci/run does this in CI)", pytrace=False)  # fmt: skip
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}", "--window-size=1400,1000"):  # fmt: skip
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+        "plugins.always_open_pdf_externally": True,
+    })  # fmt: skip
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _get(url: str, headers: dict | None = None):
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _wait(condition, timeout: float = 20, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _login(driver, base: str, start: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(base + start)
+    _wait(lambda: "/auth/login" in driver.current_url, what="Airflow's login page")
+    user = _wait(lambda: driver.find_elements(By.NAME, "username"), what="the login form")[0]
+    user.send_keys(USER)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait(lambda: driver.current_url.startswith(base + start), what=f"the redirect back to {start}")
+
+
+def test_visitors_without_an_airflow_session_are_sent_to_the_login_and_get_no_file(server, browser):
+    files = f"{server}/rapor/{REGION}/{OCTOBER}/r2/unduh/bkd-tpp.xlsx"
+    status, headers, _ = _get(f"{server}/rapor/", {"Accept": "text/html"})
+    assert status == 307 and urljoin(server, headers["location"]).startswith(f"{server}/auth/login?next=")
+    status, _, body = _get(files)
+    assert status == 401 and json.loads(body) == {"detail": "Not authenticated"}
+    status, _, _ = _get(f"{server}/rapor/{REGION}/{OCTOBER}/r2/data-docs/")
+    assert status == 401
+    status, _, body = _get(files, {"Cookie": "_token=forged.jwt.value"})
+    assert status in (401, 403) and b"PK" not in body[:2]
+
+    browser.get(files)
+    _wait(lambda: "/auth/login" in browser.current_url, what="the login page")
+    time.sleep(1)
+    assert list(browser.downloads.iterdir()) == []
+
+
+def test_after_login_region_month_and_opd_pages_show_the_scorecard_and_files_download(server, browser, site):
+    from selenium.webdriver.common.by import By
+
+    _login(browser, server, "/rapor/")
+    assert "Rapor yang diterbitkan" in browser.find_element(By.TAG_NAME, "h1").text
+    browser.find_element(By.LINK_TEXT, "Kabupaten Dompu").click()
+
+    _wait(lambda: browser.current_url == f"{server}/rapor/{REGION}/", what="the region page")
+    months = browser.find_element(By.TAG_NAME, "table").text
+    assert "Oktober 2026" in months and "lulus" in months
+    browser.find_element(By.LINK_TEXT, "Oktober 2026").click()
+
+    _wait(lambda: browser.current_url == f"{server}/rapor/{REGION}/{OCTOBER}/r2/", what="the month page")
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Kabupaten Dompu · Oktober 2026 · revisi 2" in page
+    assert "Koreksi: log hotline terlambat" in page and "Publikasi pertama." in page  # both revisions listed
+    assert "Senin, 16 November 2026" not in page  # r2 was published on 5 November: its own deadline
+    ranked = browser.find_elements(By.CSS_SELECTOR, "table.ranked tbody tr")
+    assert len(ranked) == 26
+    zones = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.ranked span.zone")}
+    assert {"hijau", "kuning", "merah", "tidak dinilai"} <= zones
+
+    browser.find_element(By.LINK_TEXT, "Dinas Kependudukan dan Pencatatan Sipil").click()
+    _wait(lambda: browser.current_url.endswith("/r2/opd/DISDUKCAPIL"), what="the OPD page")
+    opd = browser.find_element(By.TAG_NAME, "body").text
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in opd and "R1 tanggapan pertama" in opd
+    assert "Bukti: keluhan terlambat atau menunggak" in opd and "k-" in opd
+    assert "Rekomendasi TPP" in opd
+    browser.back()
+    _wait(lambda: browser.current_url.endswith("/r2/"), what="the month page again")
+
+    for name in ("bkd-tpp.xlsx", "report.pdf"):
+        browser.find_element(By.CSS_SELECTOR, f'a[href="unduh/{name}"]').click()
+        expected = f"rapor-{REGION}-{OCTOBER}-r2-{name.replace('.', '.', 1)}"
+        target = browser.downloads / expected
+        _wait(lambda: target.is_file() and not list(browser.downloads.glob("*.crdownload")), 30, f"download of {name}")
+        assert target.read_bytes() == (site["r2"] / name).read_bytes()
+
+    browser.find_element(By.LINK_TEXT, "Data Docs gerbang mutu data").click()
+    _wait(lambda: "Data Docs: 52.05 2026-10" in browser.find_element(By.TAG_NAME, "body").text, what="the Data Docs")
+
+    browser.get(f"{server}/rapor/{REGION}/{OCTOBER}/r1/")
+    old = browser.find_element(By.TAG_NAME, "body").text
+    assert "Ini bukan revisi terakhir" in old and "revisi 1" in old
+    browser.get(f"{server}/rapor/{REGION}/{OCTOBER}/r2/laporan")
+    assert "Rapor Kepatuhan Pelayanan Publik OPD" in browser.find_element(By.TAG_NAME, "h1").text
+    shutil.rmtree(browser.downloads, ignore_errors=True)
