@@ -23,4 +23,4 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf .airflow var output demo-data
+	rm -rf .airflow var output demo-data inbox

@@ -6,6 +6,9 @@ and WIT, is already in the new month). For each region in the registry it scores
 month that just ended **in the region's own time zone**, following SCORING.md (method
 2026.1), stores the scorecard and its per-complaint evidence in the warehouse, and
 writes `output/scorecards/<region>/scorecard-YYYY-MM.csv`.
+It also runs once the ingestion DAGs (apps, social media, hotline) have all updated
+their Assets `rapor://warehouse/complaint/*` since its last run, re-scoring the month just
+ended with the complaints that arrived late.
 
 **Idempotent per (region, month):** a retry, a re-run or a backfill replaces that
 month's rows; nothing is added twice. Months run one at a time (`max_active_runs=1`)
@@ -13,6 +16,17 @@ because a month's TPP recommendation depends on the months before it: backfill i
 
 **Params:** `period` (YYYY-MM) scores that month instead; `regions` limits the run to
 some region codes.
+
+**Data-quality gate (no sanction on bad data):** after scoring, `gate_region` runs the
+Great Expectations checkpoints of `expectations/` on the month's complaints, inspections,
+scorecard rows and coverage. A failed *critical* expectation holds the month (`ditahan`):
+its TPP recommendation is cleared, `publish` still writes the CSV (without TPP values)
+and `quality-YYYY-MM.html` beside it with the failures, coverage and a link to the
+month's Data Docs (`quality-YYYY-MM/index.html`), and `alert_held` fails so the run turns
+red and operators are alerted. Warnings are recorded and shown but do not hold. To
+release a held month, fix the data and re-run it (`period`, `regions`). Only as a last
+resort: `override_reason` + `override_by` with `period` and `regions` publish it despite
+the failures, which stay recorded with the reason.
 
 **When it fails:** read the failed `score_region` task's log: an import or registry
 problem names the region, file and field. Fix the data, then clear the task; the
@@ -24,14 +38,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 SCORECARDS = Asset("rapor://warehouse/scorecard")
+# Published by the ingestion DAGs (rapor_ingest_apps, _social, _hotline).
+COLLECTED = (
+    Asset("rapor://warehouse/complaint/apps")
+    & Asset("rapor://warehouse/complaint/social")
+    & Asset("rapor://warehouse/complaint/hotline")
+)
 
 
 @dag(
     dag_id="rapor_monthly",
-    schedule="0 1 1 * *",
+    # Monthly on cron, and again once every channel family has delivered since the last
+    # run, so that late-collected complaints reach the month just ended (idempotent).
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 1 1 * *", timezone="UTC"), assets=COLLECTED),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -41,6 +63,10 @@ SCORECARDS = Asset("rapor://warehouse/scorecard")
     params={
         "period": Param(None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="Month YYYY-MM"),
         "regions": Param([], type="array", description="Region codes to score (empty: all)"),
+        "override_reason": Param(
+            None, type=["null", "string"], description="Release held months despite failed checks: why (logged)"
+        ),
+        "override_by": Param(None, type=["null", "string"], description="Who releases them (with override_reason)"),
     },
 )
 def rapor_monthly():
@@ -52,7 +78,13 @@ def rapor_monthly():
         # the logical date (or, for a manual run without one, the time it ran after).
         instant = context.get("logical_date") or context["dag_run"].run_after
         params = context["params"]
-        return plan(instant, params.get("period"), params.get("regions"))
+        return plan(
+            instant,
+            params.get("period"),
+            params.get("regions"),
+            override_reason=params.get("override_reason"),
+            override_by=params.get("override_by"),
+        )
 
     @task(max_active_tis_per_dagrun=4)
     def score_region(job: dict) -> dict:
@@ -60,14 +92,30 @@ def rapor_monthly():
 
         return score_job(job)
 
-    @task(outlets=[SCORECARDS])
-    def publish(results: list[dict]) -> list[str]:
-        paths = [r["scorecard_csv"] for r in results]
-        for path in paths:
-            print(f"scorecard: {path}")
-        return paths
+    @task(max_active_tis_per_dagrun=4)
+    def gate_region(job: dict) -> dict:
+        from rapor.dag_tasks import gate_job  # Great Expectations is imported here, never at parse time
 
-    publish(score_region.expand(job=plan_region_months()))
+        return gate_job(job)
+
+    @task(outlets=[SCORECARDS])
+    def publish(results: list[dict]) -> list[dict]:
+        from rapor.dag_tasks import publish_jobs
+
+        return publish_jobs(results)
+
+    @task(retries=0)
+    def alert_held(published: list[dict]) -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from rapor.dag_tasks import alert_held as alert
+
+        held = alert(published)
+        if held:
+            raise AirflowFailException(f"data-quality gate held {', '.join(held)}: see the gate_region logs")
+
+    scored = score_region.expand(job=plan_region_months())
+    alert_held(publish(gate_region.expand(job=scored)))
 
 
 rapor_monthly()

@@ -3,7 +3,10 @@
     rapor score --registry R --complaints C --inspections I --period 2026-10 --out DIR
     rapor import --registry R --complaints C --inspections I
     rapor migrate
+    rapor verify output/published/52.05/2026-10/r2
     rapor demo
+    rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
+    rapor collect all --until 2026-11-02T00:00:00+00:00
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ def _add_inputs(parser: argparse.ArgumentParser, required: bool) -> None:
                         help="registry file (CSV or .xlsx); repeatable")  # fmt: skip
     parser.add_argument("--complaints", type=Path, action="append", default=[], help="complaints file; repeatable")
     parser.add_argument("--inspections", type=Path, action="append", default=[], help="inspections file; repeatable")
+    parser.add_argument("--staff", type=Path, action="append", default=[],
+                        help="OPD heads and complaint handlers for the BKD file (staff.csv); repeatable")  # fmt: skip
+    parser.add_argument("--recipients", type=Path, action="append", default=[],
+                        help="Inspektorat/BKD e-mail addresses (recipients.csv); repeatable")  # fmt: skip
+    parser.add_argument("--accounts", type=Path, action="append", default=[],
+                        help="channel accounts of the OPDs for the collectors (accounts.csv); repeatable")  # fmt: skip
+    parser.add_argument("--routing-rules", type=Path, action="append", default=[],
+                        help="keyword routing rules for central accounts (routing_rules.csv); repeatable")  # fmt: skip
     parser.add_argument("--warehouse", help="SQLAlchemy URL (default: RAPOR_WAREHOUSE_URL or the embedded SQLite file)")
 
 
@@ -41,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="create or upgrade the warehouse schema")
     mig.add_argument("--warehouse", help="SQLAlchemy URL")
 
+    verify = sub.add_parser("verify", help="check published revisions: file hashes and a byte-identical recomputation")
+    verify.add_argument("folder", type=Path, nargs="+", help="output/published/<region>/<YYYY-MM>/r<revision>")
+
+    from rapor.collectors.commands import add_parsers as add_collector_parsers
+
+    add_collector_parsers(sub)  # simulate, collect
+
     demo = sub.add_parser("demo", help="load the demo region and run the monthly DAG through Airflow")
     demo.add_argument("--skip-airflow", action="store_true", help="score with the command line instead of Airflow")
     return parser
@@ -51,6 +69,16 @@ def _import(args) -> tuple[object, list]:
 
     engine = open_warehouse(args.warehouse)
     results = import_files(engine, args.registry, args.complaints, args.inspections)
+    if args.staff or args.recipients:  # registry-like files of publication (rapor.publish)
+        from rapor.imports.recipients import import_recipients
+        from rapor.imports.staff import import_staff
+
+        results += [import_staff(engine, p) for p in args.staff] + [import_recipients(engine, p) for p in args.recipients]
+    if args.accounts or args.routing_rules:  # the collectors' registry (rapor.collectors)
+        from rapor.imports.accounts import import_accounts, import_routing_rules
+
+        results += [import_accounts(engine, p) for p in args.accounts]
+        results += [import_routing_rules(engine, p) for p in args.routing_rules]
     for result in results:
         print(result.summary())
     return engine, results
@@ -89,6 +117,20 @@ def main(argv: list[str] | None = None) -> int:
             engine, _ = _import(args)
             for path in score_periods(engine, _registry_regions(args.registry), periods, args.out, policy):
                 print(f"wrote {path}")
+        elif args.command == "verify":
+            from rapor.publish.revisions import verify_revision
+
+            failed = 0
+            for folder in args.folder:
+                problems = verify_revision(folder)
+                failed += bool(problems)
+                print(f"{folder}: " + ("OK (hashes match, scorecard recomputed byte for byte)" if not problems
+                                       else "; ".join(problems)))  # fmt: skip
+            return 1 if failed else 0
+        elif args.command in ("simulate", "collect"):
+            from rapor.collectors.commands import run as run_collectors
+
+            return run_collectors(args)
         elif args.command == "demo":
             from rapor.demo import run_demo
 

@@ -11,6 +11,8 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_PSEUDONYM_KEY``: the secret key for pseudonymising identities. Without it a
   random key is made once and kept in ``var/pseudonym.key`` (mode 0600).
 - ``RAPOR_POLICY``: path of the scoring policy file (default: the packaged 2026.1 policy).
+- ``RAPOR_EXPECTATIONS_DIR``: the Great Expectations project of the data-quality gate
+  (default: ``expectations/`` of the project).
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def output_dir() -> Path:
 def sql_dir() -> Path:
     """SQL models run against the warehouse (``include/sql`` of the project)."""
     return project_root() / "include" / "sql"
+
+
+def expectations_dir() -> Path:
+    """The GX project of the data-quality gate (suites, checkpoints): ``expectations/``."""
+    return Path(os.environ.get("RAPOR_EXPECTATIONS_DIR") or project_root() / "expectations")
 
 
 def pseudonym_key() -> bytes:

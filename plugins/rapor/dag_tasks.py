@@ -1,6 +1,8 @@
 """The bodies of the monthly DAG's tasks, as plain functions that tests can call.
 
 The DAG file imports this module only inside its tasks, so parsing the DAG stays light.
+Order per (region, month): score → data-quality gate → publish (CSV and quality
+summary) → alert the operators about held months.
 """
 
 from __future__ import annotations
@@ -8,19 +10,33 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from rapor.errors import ConfigError
 from rapor.periods import Period, period_ended_before
-from rapor.pipeline import open_warehouse, score_and_export_region
-from rapor.scorecard import list_regions
+from rapor.pipeline import export_region, open_warehouse
+from rapor.scorecard import list_regions, score_region_month
 
 log = logging.getLogger(__name__)
 
 
-def plan_region_months(instant: datetime, period: str | None = None, regions: list[str] | None = None) -> list[dict]:
+def plan_region_months(
+    instant: datetime,
+    period: str | None = None,
+    regions: list[str] | None = None,
+    override_reason: str | None = None,
+    override_by: str | None = None,
+) -> list[dict]:
     """One job per region: the month that just ended in the region's own time zone.
 
     ``period`` (YYYY-MM) overrides the month for every region, ``regions`` limits the
-    regions, for re-running one region's month by hand.
+    regions, for re-running one region's month by hand. ``override_reason`` and
+    ``override_by`` release held months despite failed checks: only for a named month
+    and named regions, never on a scheduled run.
     """
+    from rapor.quality.gate import check_override
+
+    reason, by = check_override(override_reason, override_by)
+    if reason is not None and not (period and regions):
+        raise ConfigError("an override of the data-quality gate needs an explicit period and regions")
     engine = open_warehouse()
     with engine.connect() as conn:
         known = list_regions(conn)
@@ -33,14 +49,60 @@ def plan_region_months(instant: datetime, period: str | None = None, regions: li
         if wanted and region.region_code not in wanted:
             continue
         month = Period.parse(period) if period else period_ended_before(instant, region.timezone)
-        jobs.append({"region_code": region.region_code, "period": str(month)})
+        job = {"region_code": region.region_code, "period": str(month)}
+        if reason is not None:
+            job.update(override_reason=reason, override_by=by)
+            log.warning("override requested for %s %s by %s: %r", region.region_code, month, by, reason)
+        jobs.append(job)
     log.info("planned %d region-months for %s", len(jobs), instant.isoformat())
     return jobs
 
 
 def score_job(job: dict) -> dict:
-    """Score and export one (region, month); safe to retry: it replaces that month's rows."""
+    """Score one (region, month); safe to retry: it replaces that month's rows."""
     engine = open_warehouse()
-    path = score_and_export_region(engine, job["region_code"], Period.parse(job["period"]))
-    log.info("scorecard for %s %s written to %s", job["region_code"], job["period"], path)
-    return {**job, "scorecard_csv": str(path)}
+    rows = score_region_month(engine, job["region_code"], Period.parse(job["period"]))
+    log.info("scored %s %s: %d OPDs", job["region_code"], job["period"], len(rows))
+    return job
+
+
+def gate_job(job: dict) -> dict:
+    """Run the data-quality gate on the scored month (see rapor.quality.gate)."""
+    from rapor.quality.gate import run_gate
+
+    engine = open_warehouse()
+    result = run_gate(
+        engine,
+        job["region_code"],
+        Period.parse(job["period"]),
+        override_reason=job.get("override_reason"),
+        override_by=job.get("override_by"),
+    )
+    return {
+        "region_code": job["region_code"],
+        "period": job["period"],
+        "status": result.status,
+        "passed": result.passed,
+        "critical_failures": len(result.critical_failures),
+        "warnings": len(result.warnings),
+        "data_docs": result.data_docs_path,
+    }
+
+
+def publish_jobs(results: list[dict]) -> list[dict]:
+    """Write each month's §7 CSV and quality summary (a held month too: without TPP values)."""
+    engine = open_warehouse()
+    published = []
+    for job in results:
+        path = export_region(engine, job["region_code"], Period.parse(job["period"]))
+        log.info("scorecard for %s %s (%s) written to %s", job["region_code"], job["period"], job["status"], path)
+        published.append({**job, "scorecard_csv": str(path)})
+    return published
+
+
+def alert_held(results: list[dict]) -> list[str]:
+    """Log and e-mail the held months; returns them as ``region period`` texts."""
+    from rapor.quality.alerts import alert_held as alert
+
+    held = alert(open_warehouse(), results)
+    return [f"{g.region_code} {g.period}" for g in held]

@@ -1,9 +1,12 @@
 """`make demo`: a demo region scored through a real Airflow run on the embedded defaults.
 
-Steps: generate the demo region (Kabupaten Dompu, WITA, three months), import it into
-the warehouse (SQLite under ``var/``), initialise a project-local Airflow home on
-SQLite, then run the ``rapor_monthly`` DAG with ``airflow dags test`` once per month,
-in order, and print where the scorecards are. Re-running it changes nothing.
+Steps: generate the demo region (Kabupaten Dompu, WITA, three months), import its
+registry, channel accounts, routing rules and inspections into the warehouse (SQLite
+under ``var/``), start the channel simulator on loopback, initialise a project-local
+Airflow home on SQLite, run the ingestion DAGs (apps, social media, hotline) with
+``airflow dags test`` so the complaints are collected from the simulator, then run the
+``rapor_monthly`` DAG once per month, in order, and print where the scorecards are.
+Re-running it changes nothing.
 """
 
 from __future__ import annotations
@@ -61,8 +64,12 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
     files = generate_demo_region(home / "demo-data")
     print(f"demo region written to {files.registry.parent}")
     engine = open_warehouse()
-    results = import_files(engine, [files.registry], [files.complaints, files.hotline], [files.inspections])
-    for result in results:
+    # Complaints arrive through the simulated channels (apps, social media, hotline), not files.
+    results = import_files(engine, [files.registry], [], [files.inspections])
+    from rapor.collectors.demo import DemoChannels
+
+    channels = DemoChannels(engine, files.registry.parent / "channels")
+    for result in results + channels.registry_results:
         print(f"  {result.summary()}")
     periods = [Period.parse(p) for p in files.periods]
     region_code = DEMO_REGION_CODE
@@ -72,12 +79,18 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
         airflow = str(Path(sys.executable).with_name("airflow"))
         print(f"initialising Airflow in {env['AIRFLOW_HOME']} (log: {log})")
         _run([airflow, "db", "migrate"], env, log)
+        channels.collect_through_airflow(airflow, env, log, _run)
         for period in periods:
             print(f"  airflow dags test rapor_monthly {first_instant_after(period)}  -> scores {period}")
             _run([airflow, "dags", "test", "rapor_monthly", first_instant_after(period)], env, log)
     else:
+        channels.collect_in_process()
         for period in periods:
             score_and_export_region(engine, region_code, period)
+    channels.stop()
+    print("collected:")
+    for line in channels.summary():
+        print(f"  {line}")
     paths = [scorecard_path(region_code, p) for p in periods]
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -85,4 +98,26 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
     print("scorecards:")
     for path in paths:
         print(f"  {path}")
+    _print_gate_verdicts(engine, region_code, periods)
+    from rapor.publish.demo import publish_demo  # publication, report, BKD file, correction (issue 5)
+
+    publish_demo(engine, periods, use_airflow)
     return paths
+
+
+def _print_gate_verdicts(engine, region_code: str, periods: list[Period]) -> None:
+    """The data-quality gate's verdict per month, with the page beside each scorecard."""
+    from rapor.quality.gate import describe, quality_paths
+    from rapor.quality.status import latest_gate
+
+    print("data-quality gate:")
+    with engine.connect() as conn:
+        for period in periods:
+            gate = latest_gate(conn, region_code, str(period))
+            if gate is None:
+                print(f"  {period}: not run")
+                continue
+            notes = f", {len(gate.warnings)} warnings" if gate.warnings else ""
+            if gate.critical_failures:
+                notes += f", failed: {describe(gate.critical_failures)}"
+            print(f"  {period}: {gate.status}{notes}  -> {quality_paths(region_code, period).summary_html}")

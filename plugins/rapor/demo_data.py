@@ -369,3 +369,79 @@ def _write_xlsx(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> N
     frame = pd.DataFrame([[v if v != "" else None for v in row] for row in rows],
                          columns=list(header), dtype=object)
     frame.to_excel(path, index=False, sheet_name="hotline", engine="openpyxl")
+
+
+# --- Officials, e-mail recipients and a late export (publication, issue 5) -----------------
+# Separate random streams, so that the region's files above stay byte-identical.
+STAFF_HEADER = ("region_code", "opd_code", "role", "name", "nip")
+RECIPIENT_HEADER = ("region_code", "recipient", "email")
+DEMO_RECIPIENTS = (("inspektorat", "inspektorat@dompukab.example"), ("bkd", "bkpsdm@dompukab.example"))
+# Officials' names are public-office data; the pools differ from the reporters' on purpose.
+_OFFICIAL_FIRST = ("Arief", "Bambang", "Herman", "Yuliana", "Kurniawan", "Mariani", "Zainuddin",
+                   "Junaidin", "Syahrul", "Nurlaila", "Hamdan", "Ratnasari", "Firmansyah",
+                   "Suhartini", "Ikhsan", "Fauziah")
+_OFFICIAL_LAST = ("Gani", "Salahuddin", "Jafar", "Mutmainah", "Kadir", "Haris", "Tamrin", "Karim",
+                  "Amiruddin", "Hamid", "Anwar", "Idris")
+_TITLES = (("", ", S.Sos."), ("Drs. ", ", M.Si."), ("Ir. ", ", M.T."), ("dr. ", ", M.Kes."),
+           ("", ", S.H."), ("", ", S.E., M.M."), ("H. ", ", S.Pd."), ("", ", S.Kom."))
+
+
+@dataclass(frozen=True)
+class DemoOfficials:
+    staff: Path  # heads (kepala) and complaint handlers (pengelola_pengaduan) per OPD
+    recipients: Path  # the Inspektorat's and the BKD's mailboxes
+
+
+def generate_demo_officials(out_dir: Path, seed: int = 2026) -> DemoOfficials:
+    """Write staff.csv (one head and one or two complaint handlers per OPD) and recipients.csv."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"officials-{seed}")
+    rows = []
+    for code, *_ in _OPDS:
+        rows.append((DEMO_REGION_CODE, code, "kepala", _official(rng, senior=True), _nip(rng, 1966, 1978)))
+        for _ in range(rng.choice((1, 2))):
+            rows.append((DEMO_REGION_CODE, code, "pengelola_pengaduan", _official(rng, senior=False),
+                         _nip(rng, 1985, 1998)))
+    files = DemoOfficials(out_dir / "staff.csv", out_dir / "recipients.csv")
+    _write_csv(files.staff, STAFF_HEADER, rows)
+    _write_csv(files.recipients, RECIPIENT_HEADER, [(DEMO_REGION_CODE, r, e) for r, e in DEMO_RECIPIENTS])
+    return files
+
+
+def _official(rng: random.Random, senior: bool) -> str:
+    prefix, suffix = rng.choice(_TITLES) if senior else ("", rng.choice((", S.Kom.", ", A.Md.", ", S.AP.")))
+    return f"{prefix}{rng.choice(_OFFICIAL_FIRST)} {rng.choice(_OFFICIAL_LAST)}{suffix}"
+
+
+def _nip(rng: random.Random, first_year: int, last_year: int) -> str:
+    """NIP: birth date, appointment month, sex digit, sequence (18 digits)."""
+    born = date(rng.randint(first_year, last_year), rng.randint(1, 12), rng.randint(1, 28))
+    appointed = born.year + rng.randint(23, 30)
+    return f"{born:%Y%m%d}{appointed:04d}{rng.randint(1, 12):02d}{rng.randint(1, 2)}{rng.randint(1, 20):03d}"
+
+
+def generate_demo_late_export(out_dir: Path, seed: int = 2026) -> Path:
+    """A hotline log for October 2026 that reached the warehouse after the month was published.
+
+    New complaints (ids CALL-7xxxxx), so re-importing the regular files never undoes it; the
+    demo imports it, re-scores October and publishes a correction (revision 2).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"late-{seed}")
+    rows = []
+    for number, code in enumerate(("DISDUKCAPIL",) * 6 + ("RSUD",) * 4, start=1):
+        received = datetime.combine(_add_working_days(date(2026, 10, rng.randint(5, 20)), 0),
+                                    time(rng.randint(8, 14), rng.randint(0, 59)))
+        answered = _to_office_hours(datetime.combine(_add_working_days(received.date(), 4), time(9)), rng)
+        _, _, topics = next((o[0], o[3], o[4]) for o in _OPDS if o[0] == code)
+        rows.append({
+            "complaint_id": f"CALL-7{number:05d}", "region_code": DEMO_REGION_CODE, "opd_code": code,
+            "channel": "hotline", "source": "hotline-call", "kind": "pengaduan",
+            "received_at": received, "forwarded_at": None, "first_response_at": answered,
+            "resolved_at": None, "reporter": _reporter(rng, "hotline"),
+            "text": _text(rng, "pengaduan", "layanan", topics), "style": "T"})
+    path = out_dir / "late-hotline-2026-10.csv"
+    _write_csv(path, COMPLAINT_HEADER, [_format(c) for c in rows])
+    return path

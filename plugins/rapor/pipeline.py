@@ -42,9 +42,26 @@ def scorecard_path(region_code: str, period: Period, out_dir: Path | None = None
 
 
 def score_and_export_region(engine, region_code: str, period: Period, policy: Policy | None = None) -> Path:
-    """Score one region's month and write its CSV: the unit of work of the monthly DAG."""
-    score_region_month(engine, region_code, period, policy or load_policy())
-    return write_scorecard_csv(engine, period, [region_code], scorecard_path(region_code, period))
+    """Score one region's month, run the data-quality gate, write its CSV and quality summary.
+
+    The monthly DAG runs the same three steps as separate tasks (score, gate, publish).
+    """
+    from rapor.quality.gate import run_gate  # imports Great Expectations when it runs
+
+    policy = policy or load_policy()
+    score_region_month(engine, region_code, period, policy)
+    run_gate(engine, region_code, period, policy)
+    return export_region(engine, region_code, period)
+
+
+def export_region(engine, region_code: str, period: Period, out_dir: Path | None = None) -> Path:
+    """Write the month's §7 CSV and, beside it, ``quality-YYYY-MM.json``/``.html`` (verdict,
+    coverage, link to the Data Docs). A held month's CSV has no TPP values: the gate cleared them."""
+    from rapor.quality.summary import write_quality_summary
+
+    path = write_scorecard_csv(engine, period, [region_code], scorecard_path(region_code, period, out_dir))
+    write_quality_summary(engine, region_code, period, out_dir)
+    return path
 
 
 def score_periods(

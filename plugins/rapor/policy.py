@@ -39,6 +39,16 @@ class RegionCalendar:
 
 
 @dataclass(frozen=True)
+class QualityPolicy:
+    """Thresholds of the data-quality gate (``quality:`` in the policy file; all optional)."""
+
+    max_share_without_opd: Fraction = Fraction(1, 10)
+    silent_source_days: int = 7
+    source_lookback_days: int = 90
+    future_tolerance_minutes: int = 10
+
+
+@dataclass(frozen=True)
 class Policy:
     method_version: str
     first_response_hk: dict[str, int]
@@ -58,6 +68,7 @@ class Policy:
     holiday_categories: tuple[str, ...]
     regions: dict[str, RegionCalendar] = field(default_factory=dict)
     source_hash: str = ""
+    quality: QualityPolicy = field(default_factory=QualityPolicy)
 
     def calendar_for(self, region_code: str) -> RegionCalendar:
         return self.regions.get(region_code, RegionCalendar())
@@ -83,6 +94,28 @@ def _dates(values, where: str) -> tuple[date, ...]:
         except ValueError:
             raise ConfigError(f"policy: {where} has {raw!r}, not a date YYYY-MM-DD") from None
     return tuple(out)
+
+
+def _quality(spec) -> QualityPolicy:
+    """The ``quality:`` section; policy files written before the gate have none (defaults)."""
+    if spec is None:
+        return QualityPolicy()
+    if not isinstance(spec, dict):
+        raise ConfigError("policy: quality must be a mapping of settings")
+    unknown = set(spec) - set(QualityPolicy.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"policy: unknown quality settings {sorted(unknown)}")
+    default = QualityPolicy()
+    share = _frac(spec.get("max_share_without_opd", default.max_share_without_opd), "quality.max_share_without_opd")
+    if not 0 <= share <= 1:
+        raise ConfigError(f"policy: quality.max_share_without_opd must be between 0 and 1, got {share}")
+    days = {}
+    for name in ("silent_source_days", "source_lookback_days", "future_tolerance_minutes"):
+        value = spec.get(name, getattr(default, name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"policy: quality.{name} must be a whole number of 0 or more, got {value!r}")
+        days[name] = value
+    return QualityPolicy(max_share_without_opd=share, **days)
 
 
 def parse_policy(data: dict, source_hash: str = "") -> Policy:
@@ -128,6 +161,7 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
             holiday_categories=tuple(data["holiday_categories"]),
             regions=regions,
             source_hash=source_hash,
+            quality=_quality(data.get("quality")),
         )
     except KeyError as exc:
         raise ConfigError(f"policy: missing setting {exc.args[0]!r}") from None

@@ -92,3 +92,83 @@ def test_rerunning_a_month_replaces_it_without_duplicates(warehouse, airflow_db,
         assert conn.execute(
             select(func.count()).select_from(schema.scorecard).where(schema.scorecard.c.period == "2026-10")
         ).scalar_one() == len(_read(files.registry))
+
+
+def _import_demo(warehouse, tmp_path):
+    files = generate_demo_region(tmp_path / "demo")
+    import_files(warehouse, [files.registry], [files.complaints, files.hotline], [files.inspections])
+    return files
+
+
+def _task_states(run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse, airflow_db, monthly_dag, tmp_path):
+    import json
+
+    from sqlalchemy import insert
+
+    from rapor.quality.gate import quality_paths
+    from rapor.quality.status import latest_gate
+
+    _import_demo(warehouse, tmp_path)
+    # A collector bug writes a reply that predates its complaint straight into the warehouse.
+    with warehouse.begin() as conn:
+        conn.execute(
+            insert(schema.complaint).values(
+                source="facebook", complaint_id="FB-BUG-1", region_code=DEMO_REGION_CODE, opd_code="RSUD",
+                channel="media_sosial", kind="pengaduan", received_at=datetime(2026, 10, 14, 3, tzinfo=timezone.utc),
+                first_response_at=datetime(2026, 10, 13, 20, tzinfo=timezone.utc), updated_at=datetime.now(timezone.utc),
+            )
+        )  # fmt: skip
+
+    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=timezone.utc))
+
+    # Published (CSV and summary for the Inspektorat), then the run fails to alert the operators.
+    states = _task_states(run)
+    assert (states["gate_region"], states["publish"], states["alert_held"]) == ("success", "success", "failed")
+    assert run.state == "failed"
+    with warehouse.connect() as conn:
+        gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")
+        tpp = conn.execute(
+            select(schema.scorecard.c.tpp_cut_pct).where(schema.scorecard.c.period == "2026-10")
+        ).scalars().all()
+    assert gate.status == "ditahan"
+    assert [f["rule"] for f in gate.critical_failures] == ["first_response_at_not_before_receipt"]
+    assert tpp and set(tpp) == {None}
+    scorecard = scorecard_path(DEMO_REGION_CODE, Period(2026, 10))
+    assert {row["tpp_cut_pct"] for row in _read(scorecard)} == {""}
+    summary = json.loads(quality_paths(DEMO_REGION_CODE, Period(2026, 10)).summary_json.read_text(encoding="utf-8"))
+    assert summary["status"] == "ditahan"
+    # No TPP file of any kind was produced for the held month.
+    assert not [p for p in scorecard.parent.rglob("*") if "tpp" in p.name.lower() or "bkd" in p.name.lower()]
+
+
+def test_a_silent_channel_is_flagged_and_shown_beside_the_scorecard(warehouse, airflow_db, monthly_dag, tmp_path):
+    from sqlalchemy import delete
+
+    from rapor.quality.gate import quality_paths
+    from rapor.quality.status import latest_gate
+
+    _import_demo(warehouse, tmp_path)
+    # The Facebook token expired on 10 October (WITA): nothing arrived from it afterwards.
+    c = schema.complaint
+    with warehouse.begin() as conn:
+        conn.execute(delete(c).where(c.c.source == "facebook", c.c.received_at >= datetime(2026, 10, 10, 16, tzinfo=timezone.utc)))
+
+    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=timezone.utc))
+
+    assert run.state == "success"  # a warning is recorded and shown, it does not hold the month
+    with warehouse.connect() as conn:
+        gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")
+        silence = conn.execute(
+            select(schema.quality_source_silence).where(schema.quality_source_silence.c.period == "2026-10")
+        ).mappings().all()
+    assert gate.status == "lulus"
+    assert "no_silent_source" in {w["rule"] for w in gate.warnings}
+    assert {row["source"] for row in silence if row["flagged"]} == {"facebook"}
+    facebook = next(row for row in silence if row["source"] == "facebook")
+    assert facebook["longest_silent_days"] == 21  # 11..31 October
+    page = quality_paths(DEMO_REGION_CODE, Period(2026, 10)).summary_html.read_text(encoding="utf-8")
+    assert "SILENT" in page and 'href="quality-2026-10/index.html"' in page

@@ -45,16 +45,42 @@ def load_registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
 def import_complaints(engine, path: str | Path, key: bytes | None = None) -> ImportResult:
     key = key or config.pseudonym_key()
     table = read_table_file(path, COLUMNS)
-    raw = table.rows
+    malformed = malformed_rows(table, ("source", "complaint_id", "region_code", "opd_code", "channel", "kind"))
+    with engine.begin() as conn:
+        result = load_complaint_frame(
+            conn, table.rows, source_file=str(path), sha256=file_sha256(Path(path)), key=key, malformed=malformed
+        )
+    log.info(result.summary())
+    return result
+
+
+def load_complaint_frame(
+    conn,
+    raw: pd.DataFrame,
+    *,
+    source_file: str,
+    sha256: str,
+    key: bytes,
+    malformed: tuple[list, dict] = ((), {}),
+    record: bool = True,
+) -> ImportResult:
+    """Check and load canonical complaint rows (the §8 columns, as text) in ``conn``'s transaction.
+
+    The one path into ``complaint`` for the file import and the collectors: pseudonymise
+    and redact, check set-wise, quarantine bad rows (keyed by ``sha256`` of the input and
+    the row's index), upsert the rest. An optional boolean ``confidential`` column (the
+    collectors' LAPOR! reports) is loaded too; without it the stored flag is left as is.
+    ``record`` remembers the input in ``import_file`` (files; collectors keep their own index).
+    """
+    malformed_problems, malformed_copies = malformed
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
     frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
     frame["text"] = redact_series(raw["text"].where(raw["text"] != ""))
-    result = ImportResult("complaints", str(path), rows_total=len(frame) + len(table.malformed))
+    result = ImportResult("complaints", source_file, rows_total=len(frame) + len(malformed_problems))
     checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
 
-    with engine.connect() as conn:
-        zones, known_opds = load_registry_lookup(conn)
+    zones, known_opds = load_registry_lookup(conn)
     checks.require(("complaint_id", "region_code", "channel", "source", "kind", "received_at"))
     checks.known_to_registry(zones, known_opds)
     checks.one_of("channel", CHANNELS, "invalid_channel")
@@ -90,17 +116,17 @@ def import_complaints(engine, path: str | Path, key: bytes | None = None) -> Imp
             "reporter_pseudonym": frame["reporter"],
             "text_redacted": frame["text"],
         }
-    )[good]
-    # A later row for the same complaint updates it: keep the last one of the file.
+    )
+    if "confidential" in raw.columns:
+        loaded["confidential"] = raw["confidential"].astype(bool)
+    loaded = loaded[good]
+    # A later row for the same complaint updates it: keep the last one of the input.
     loaded = loaded.drop_duplicates(["source", "complaint_id"], keep="last")
     rows = frame_records(loaded, updated_at=datetime.now(timezone.utc))
-    with engine.begin() as conn:
-        upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
-        result.rows_loaded = int(good.sum())
-        bad_rows, bad_copies = malformed_rows(table, ("source", "complaint_id", "region_code", "opd_code", "channel", "kind"))
-        result.problems = checks.problems + bad_rows
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame, bad_copies)
-        record_import(conn, result, sha)
-    log.info(result.summary())
+    upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
+    result.rows_loaded = int(good.sum())
+    result.problems = checks.problems + list(malformed_problems)
+    write_quarantine(conn, result, sha256, frame, malformed_copies)
+    if record:
+        record_import(conn, result, sha256)
     return result

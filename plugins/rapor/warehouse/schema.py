@@ -201,3 +201,177 @@ quality_gate = Table(
     Column("override_by", String(200)),
     Index("ix_quality_gate_region_period", "region_code", "period", "checked_at"),
 )
+
+# --- Publication (migration 0005_publication) ---------------------------------------------
+# One row per published revision of a region-month; a revision is never changed or removed.
+# Its files live in output/published/<region>/<YYYY-MM>/r<revision>/ (``folder``, relative to
+# the output folder); manifest_sha256 chains to the previous revision's manifest.
+publication = Table(
+    "publication",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("published_at", Instant, nullable=False),
+    Column("published_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("gate_status", String(16), nullable=False),  # "lulus" or "belum diperiksa"
+    Column("gate_checked_at", Instant),
+    Column("method_version", String(16), nullable=False),
+    Column("policy_sha256", String(64), nullable=False),
+    Column("inputs_sha256", String(64), nullable=False),
+    Column("scorecard_sha256", String(64), nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("previous_manifest_sha256", String(64)),
+    Column("bkd_produced", Boolean, nullable=False),
+    Column("appeal_deadline_at", Instant),
+    Column("folder", String(500), nullable=False),
+    Column("n_opds", Integer, nullable=False),
+)
+
+# OPD heads (kepala) and named complaint handlers (pengelola_pengaduan) for the BKD file:
+# officials' names are public-office data. Imported from staff.csv (rapor.imports.staff).
+opd_staff = Table(
+    "opd_staff",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("opd_code", String(64), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("nip", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# Institutional addresses that get the publication e-mail: recipient "inspektorat" or "bkd".
+notification_recipient = Table(
+    "notification_recipient",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("recipient", String(16), primary_key=True),
+    Column("email", String(254), primary_key=True),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# Every notification attempt; event_key ("terbit:r2", "ditahan:<gate id>") makes sending idempotent.
+notification_log = Table(
+    "notification_log",
+    metadata,
+    Column("notification_id", BigId, primary_key=True, autoincrement=True),
+    Column("region_code", String(16), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("revision", Integer),
+    Column("event", String(16), nullable=False),  # "terbit" or "ditahan"
+    Column("event_key", String(100), nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("status", String(16), nullable=False),  # "terkirim", "gagal" or "dilewati"
+    Column("detail", Text),
+    Column("logged_at", Instant, nullable=False),
+    Index("ix_notification_log_event", "region_code", "period", "event_key"),
+)
+
+# --- Collectors (migration 0004_collectors) ------------------------------------------------
+# Where each stream (one platform endpoint, one account) stopped: a JSON state (cursor,
+# watermark) written in the same transaction as the complaints it produced.
+collector_state = Table(
+    "collector_state",
+    metadata,
+    Column("stream_id", String(200), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# Every payload page or file as received, stored unchanged under the raw folder (``path``);
+# ``request`` is the URL without credentials, or the file's inbox name.
+raw_landing = Table(
+    "raw_landing",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("stream", String(64), nullable=False),
+    Column("path", String(500), nullable=False),
+    Column("request", String(1000), nullable=False),
+    Column("n_bytes", Integer, nullable=False),
+    Column("fetched_at", Instant, nullable=False),
+)
+
+# Lineage: the raw pages or files each collected complaint was read from.
+complaint_raw = Table(
+    "complaint_raw",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("raw_sha256", String(64), primary_key=True),
+)
+
+# The registry's keyword rules for complaints reaching a region's central accounts.
+routing_rule = Table(
+    "routing_rule",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("keyword", String(200), primary_key=True),
+    Column("opd_code", String(64), nullable=False),
+    Column("updated_at", Instant, nullable=False),
+)
+
+# How each collected complaint got its OPD: routed_by "akun" (an OPD's own account),
+# "disposisi" (the platform's disposition), "kata_kunci" (a keyword rule) or
+# "belum_terdisposisi" (no OPD yet: opd_code NULL, visible here and in complaint).
+complaint_routing = Table(
+    "complaint_routing",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("region_code", String(16), nullable=False),
+    Column("opd_code", String(64)),
+    Column("routed_by", String(32), nullable=False),
+    Column("keyword", String(200)),
+    Column("updated_at", Instant, nullable=False),
+    Index("ix_complaint_routing_region_opd", "region_code", "opd_code"),
+)
+
+# Coverage and freshness per (region, month), written by the gate (rapor.quality.coverage).
+# Complaints that arrived per source and local day of the month (zeros included).
+quality_coverage_daily = Table(
+    "quality_coverage_daily",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("arrival_date", Date, primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("n_complaints", Integer, nullable=False),
+    Column("computed_at", Instant, nullable=False),
+)
+
+# Per source: the longest run of days without a complaint touching the month; flagged
+# when longer than the policy's quality.silent_source_days (e.g. an expired token).
+quality_source_silence = Table(
+    "quality_source_silence",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("n_complaints", Integer, nullable=False),
+    Column("days_with_complaints", Integer, nullable=False),
+    Column("last_received_on", Date),
+    Column("longest_silent_days", Integer, nullable=False),
+    Column("silent_from", Date),
+    Column("silent_to", Date),
+    Column("threshold_days", Integer, nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Column("computed_at", Instant, nullable=False),
+)
+
+# Quarantined rows attributed to the region and month, counted by dataset and rule.
+quality_quarantine_count = Table(
+    "quality_quarantine_count",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("dataset", String(32), primary_key=True),
+    Column("rule", String(64), primary_key=True),
+    Column("n_rows", Integer, nullable=False),
+    Column("computed_at", Instant, nullable=False),
+)
