@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rapor.collectors.routing import PLATFORMS
-from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
-from rapor.imports.files import file_sha256, read_table_file
+from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
@@ -49,11 +49,7 @@ def _import(engine, path, dataset: str, columns: tuple[str, ...], required: tupl
         # A later row for the same key updates it: keep the last one of the file.
         records = list({tuple(r[k] for k in keys): r for r in records}.values())
         upsert(conn, table_, records, keys)
-        result.rows_loaded = int(checks.good.sum())
-        result.problems = checks.problems + bad_rows
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame, bad_copies)
-        record_import(conn, result, sha)
+        finish_file_import(conn, result, checks, path, (bad_rows, bad_copies))
     log.info(result.summary())
     return result
 

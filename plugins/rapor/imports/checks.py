@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pandas as pd
 
-from rapor.imports.files import TableFile
+from rapor.imports.files import TableFile, file_sha256
 from rapor.imports.result import ImportResult, Problem
 from rapor.privacy import redact
 from rapor.warehouse import schema
@@ -107,6 +108,18 @@ def write_quarantine(
     insert_ignoring_duplicates(
         conn, schema.quarantine, rows, ["file_sha256", "dataset", "row_number", "field", "rule"]
     )
+
+
+def finish_file_import(
+    conn, result: ImportResult, checks: RowChecks, path, malformed: tuple[list[Problem], dict[int, dict]] = ([], {})
+) -> None:
+    """Count what loaded, quarantine the broken and malformed rows, remember the file by checksum."""
+    bad_rows, bad_copies = malformed
+    result.rows_loaded = int(checks.good.sum())
+    result.problems = checks.problems + list(bad_rows)
+    sha = file_sha256(Path(path))
+    write_quarantine(conn, result, sha, checks.frame, bad_copies)
+    record_import(conn, result, sha)
 
 
 def record_import(conn, result: ImportResult, sha256: str) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
-from rapor.imports.files import file_sha256, read_table_file
+from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.policy import DIMENSIONS
 from rapor.warehouse import schema
@@ -59,11 +59,6 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
     rows = [{**r, "score": int(r["score"]), "updated_at": now} for r in loaded.to_dict("records")]
     with engine.begin() as conn:
         upsert(conn, schema.inspection, rows, ["region_code", "opd_code", "inspected_on", "indicator"])
-        result.rows_loaded = int(good.sum())
-        bad_rows, bad_copies = malformed_rows(table, COLUMNS)
-        result.problems = checks.problems + bad_rows
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame, bad_copies)
-        record_import(conn, result, sha)
+        finish_file_import(conn, result, checks, path, malformed_rows(table, COLUMNS))
     log.info(result.summary())
     return result

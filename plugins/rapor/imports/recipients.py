@@ -11,9 +11,9 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
-from rapor.imports.files import file_sha256, read_table
+from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.imports.staff import replace_region_rows
 from rapor.warehouse import schema
@@ -26,8 +26,9 @@ _EMAIL = r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+"
 
 
 def import_recipients(engine, path: str | Path) -> ImportResult:
-    frame = read_table(path, COLUMNS)
-    result = ImportResult("recipients", str(path), rows_total=len(frame))
+    table = read_table_file(path, COLUMNS)
+    frame = table.rows
+    result = ImportResult("recipients", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["recipient"] + "/" + frame["email"])
     with engine.connect() as conn:
         zones, _ = load_registry_lookup(conn)
@@ -46,10 +47,6 @@ def import_recipients(engine, path: str | Path) -> ImportResult:
     rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
     with engine.begin() as conn:
         replace_region_rows(conn, schema.notification_recipient, rows, list(COLUMNS))
-        result.rows_loaded = int(checks.good.sum())
-        result.problems = checks.problems
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame)
-        record_import(conn, result, sha)
+        finish_file_import(conn, result, checks, path, malformed_rows(table, ("region_code", "recipient")))
     log.info(result.summary())
     return result

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
-from rapor.imports.files import file_sha256, read_table_file
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
+from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
@@ -49,11 +49,6 @@ def import_registry(engine, path: str | Path) -> ImportResult:
             [{**r, "active": True, "updated_at": now} for r in opds.to_dict("records")],
             ["region_code", "opd_code"],
         )
-        result.rows_loaded = int(checks.good.sum())
-        bad_rows, bad_copies = malformed_rows(table, COLUMNS)
-        result.problems = checks.problems + bad_rows
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame, bad_copies)
-        record_import(conn, result, sha)
+        finish_file_import(conn, result, checks, path, malformed_rows(table, COLUMNS))
     log.info(result.summary())
     return result

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import and_, delete, select
 
-from rapor.imports.checks import RowChecks, record_import, write_quarantine
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
-from rapor.imports.files import file_sha256, read_table
+from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.warehouse import schema
 from rapor.warehouse.db import insert_ignoring_duplicates, upsert
@@ -31,8 +31,9 @@ ROLES = ("kepala", "pengelola_pengaduan")
 
 
 def import_staff(engine, path: str | Path) -> ImportResult:
-    frame = read_table(path, COLUMNS)
-    result = ImportResult("staff", str(path), rows_total=len(frame))
+    table = read_table_file(path, COLUMNS)
+    frame = table.rows
+    result = ImportResult("staff", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["role"] + "/" + frame["nip"])
     with engine.connect() as conn:
         zones, known_opds = load_registry_lookup(conn)
@@ -48,11 +49,7 @@ def import_staff(engine, path: str | Path) -> ImportResult:
     rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
     with engine.begin() as conn:
         replace_region_rows(conn, schema.opd_staff, rows, ["region_code", "opd_code", "role", "nip"])
-        result.rows_loaded = int(checks.good.sum())
-        result.problems = checks.problems
-        sha = file_sha256(Path(path))
-        write_quarantine(conn, result, sha, frame)
-        record_import(conn, result, sha)
+        finish_file_import(conn, result, checks, path, malformed_rows(table, ("region_code", "opd_code", "role")))
     log.info(result.summary())
     return result
 

@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 
 from rapor.periods import Period
-from rapor.quality.coverage import Coverage, stored_coverage
+from rapor.quality.coverage import stored_coverage
 from rapor.quality.gate import QualityPaths, quality_paths
 from rapor.quality.status import STATUS_HELD, GateResult, latest_gate
 from rapor.scorecard import CSV_COLUMNS, get_region, scorecard_csv_rows
