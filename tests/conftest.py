@@ -10,8 +10,12 @@ the SQLite half on purpose.
 
 from __future__ import annotations
 
+import email
+import json
 import os
+import socket
 import tempfile
+from email.policy import default as default_policy
 import uuid
 from pathlib import Path
 
@@ -111,3 +115,48 @@ def airflow_db():
     from airflow.utils.db import resetdb
 
     resetdb()
+
+
+class Inbox:
+    """Messages received by the aiosmtpd server."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (yet)."""
+    return _free_port()
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A local SMTP server and an Airflow SMTP connection pointing at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    connection = {
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "rapor@dompukab.example",
+                  "timeout": 10, "retry_limit": 0},
+    }  # fmt: skip
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_RAPOR_TEST", json.dumps(connection))
+    monkeypatch.setenv("RAPOR_SMTP_CONN_ID", "smtp_rapor_test")
+    monkeypatch.setenv("RAPOR_WEB_BASE_URL", "https://airflow.dompukab.example/rapor")
+    yield inbox
+    controller.stop()

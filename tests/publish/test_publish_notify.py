@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import email
 import json
-import socket
 from datetime import datetime, timezone
-from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
@@ -17,45 +14,6 @@ from rapor.warehouse import schema
 
 REGION, OCTOBER = "52.05", "2026-10"
 BASE_URL = "https://airflow.dompukab.example/rapor"
-
-
-class Inbox:
-    """Messages received by the aiosmtpd server."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    """A local SMTP server and an Airflow SMTP connection pointing at it."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    connection = {
-        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
-        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "rapor@dompukab.example",
-                  "timeout": 10, "retry_limit": 0},
-    }  # fmt: skip
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_RAPOR_TEST", json.dumps(connection))
-    monkeypatch.setenv("RAPOR_SMTP_CONN_ID", "smtp_rapor_test")
-    monkeypatch.setenv("RAPOR_WEB_BASE_URL", BASE_URL)
-    yield inbox
-    controller.stop()
 
 
 def _html(message) -> str:
@@ -123,8 +81,8 @@ def test_without_an_smtp_connection_the_email_is_logged_as_skipped(scored, monke
     assert "smtp_not_configured" in row["detail"]
 
 
-def test_an_unreachable_smtp_server_fails_the_task_for_a_retry(scored, monkeypatch):
-    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
+def test_an_unreachable_smtp_server_fails_the_task_for_a_retry(scored, monkeypatch, free_port):
+    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": free_port,
                   "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "rapor@dompukab.example",
                             "timeout": 2, "retry_limit": 0}}  # fmt: skip
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DOWN", json.dumps(connection))
