@@ -63,6 +63,30 @@ def list_regions(conn) -> list[Region]:
     return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
 
 
+def month_inspections(conn, region_code: str, period: Period, policy: Policy) -> pd.DataFrame:
+    """Inspection rows dated in ``period`` or the months S_sop may carry forward from."""
+    oldest = period.shift(-policy.sop_carry_forward_months)
+    after = period.shift(1)
+    return query_frame(
+        conn,
+        "staging/stg_inspections_for_month",
+        {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
+         "end_day": date(after.year, after.month, 1)},
+        types={"first_day": Date, "end_day": Date},
+        columns={"inspected_on": Date},
+    )  # fmt: skip
+
+
+def scorecard_history(conn, region_code: str, period: Period) -> pd.DataFrame:
+    """Earlier categories of the region's OPDs (opd_code, period, category), for the TPP run."""
+    return query_frame(
+        conn,
+        "marts/scorecard_history",
+        {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
+        types={"first_period": String, "period": String},
+    )
+
+
 def _pooled(on_time: int, n: int) -> Fraction:
     return Fraction(int(on_time), int(n)) if n else Fraction(1)
 
@@ -147,21 +171,8 @@ def score_region_month(
             types={"month_end": Instant, "lookback_start": Instant},
             columns={c: Instant for c in ("received_at", "forwarded_at", "first_response_at", "resolved_at", "clock_start_at")},
         )
-        oldest = period.shift(-policy.sop_carry_forward_months)
-        inspections = query_frame(
-            conn,
-            "staging/stg_inspections_for_month",
-            {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
-             "end_day": date(period.shift(1).year, period.shift(1).month, 1)},
-            types={"first_day": Date, "end_day": Date},
-            columns={"inspected_on": Date},
-        )  # fmt: skip
-        history_frame = query_frame(
-            conn,
-            "marts/scorecard_history",
-            {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
-            types={"first_period": String, "period": String},
-        )
+        inspections = month_inspections(conn, region_code, period, policy)
+        history_frame = scorecard_history(conn, region_code, period)
     complaints = complaints[complaints["opd_code"].isin(opd_names)]
     evidence = month_evidence(with_deadlines(complaints, calendar, policy), month_start, month_end)
     counts = counts_by_opd(evidence, opd_names)

@@ -24,14 +24,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Date, String, and_, select
+from sqlalchemy import and_, select
 
 from rapor import config
 from rapor.errors import RaporError
 from rapor.periods import Period
 from rapor.policy import DEFAULT_POLICY_PATH, Policy, parse_policy
-from rapor.scorecard import CSV_COLUMNS, HISTORY_MONTHS, get_region
-from rapor.sql import query_frame
+from rapor.scorecard import CSV_COLUMNS, get_region, month_inspections, scorecard_history
 from rapor.warehouse import schema
 
 SNAPSHOT_FORMAT = 1
@@ -141,23 +140,10 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
             f"file now in use ({path}) differs: re-run rapor_monthly for the month or set RAPOR_POLICY to "
             "the file it was scored with"
         )
-    oldest = period.shift(-policy.sop_carry_forward_months)
     with engine.connect() as conn:
         evidence = _evidence(conn, region_code, period, key, min(r["computed_at"] for r in rows))
-        inspections = query_frame(
-            conn,
-            "staging/stg_inspections_for_month",
-            {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
-             "end_day": date(period.shift(1).year, period.shift(1).month, 1)},
-            types={"first_day": Date, "end_day": Date},
-            columns={"inspected_on": Date},
-        )  # fmt: skip
-        history = query_frame(
-            conn,
-            "marts/scorecard_history",
-            {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
-            types={"first_period": String, "period": String},
-        )
+        inspections = month_inspections(conn, region_code, period, policy)
+        history = scorecard_history(conn, region_code, period)
         trend = conn.execute(
             select(sc.c.opd_code, sc.c.period, sc.c.index_score, sc.c.category, sc.c.zone, sc.c.status).where(
                 sc.c.region_code == region_code,
