@@ -40,6 +40,7 @@ CSV_COLUMNS = (
     "n_open", "n_open_overdue", "r3",
     "s_resp", "s_sop", "index", "category", "zone", "status", "tpp_cut_pct", "method_version",
 )  # fmt: skip
+TIMESTAMP_COLUMNS = ("received_at", "forwarded_at", "first_response_at", "resolved_at")
 HISTORY_MONTHS = 36  # enough for any run to reach the TPP cap
 STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED = "dinilai", "data terbatas", "tidak dinilai"
 
@@ -61,6 +62,31 @@ def get_region(conn, region_code: str) -> Region:
 def list_regions(conn) -> list[Region]:
     rows = conn.execute(select(schema.region).order_by(schema.region.c.region_code)).mappings()
     return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
+
+
+def region_calendar(region: Region, period: Period, policy: Policy) -> WorkdayCalendar:
+    """The region's working days around ``period`` (a year either side)."""
+    return WorkdayCalendar.for_policy(policy, region.region_code, region.timezone, period.year - 1, period.year + 1)
+
+
+def month_complaints(
+    conn, region: Region, period: Period, policy: Policy, calendar: WorkdayCalendar | None = None
+) -> pd.DataFrame:
+    """Complaints whose clocks can touch ``period``, with or without an OPD; instants in UTC."""
+    calendar = calendar or region_calendar(region, period, policy)
+    lookback_day = calendar.earliest_clock_day(date(period.year, period.month, 1), policy.max_deadline_hk)
+    lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(timezone.utc)
+    _, month_end = period.bounds_utc(region.timezone)
+    frame = query_frame(
+        conn,
+        "staging/stg_complaints_for_month",
+        {"region_code": region.region_code, "month_end": month_end, "lookback_start": lookback_start},
+        types={"month_end": Instant, "lookback_start": Instant},
+        columns={c: Instant for c in TIMESTAMP_COLUMNS},
+    )
+    for column in TIMESTAMP_COLUMNS:
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
 
 
 def month_inspections(conn, region_code: str, period: Period, policy: Policy) -> pd.DataFrame:
@@ -159,18 +185,9 @@ def score_region_month(
             .order_by(schema.opd.c.opd_code)
         ).all()
         opd_names = {code: name for code, name in opds}
-        calendar = WorkdayCalendar.for_policy(policy, region_code, region.timezone, period.year - 1, period.year + 1)
+        calendar = region_calendar(region, period, policy)
         month_start, month_end = period.bounds_utc(region.timezone)
-        first_day = date(period.year, period.month, 1)
-        lookback_day = calendar.earliest_clock_day(first_day, policy.max_deadline_hk)
-        lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(timezone.utc)
-        complaints = query_frame(
-            conn,
-            "staging/stg_complaints_for_month",
-            {"region_code": region_code, "month_end": month_end, "lookback_start": lookback_start},
-            types={"month_end": Instant, "lookback_start": Instant},
-            columns={c: Instant for c in ("received_at", "forwarded_at", "first_response_at", "resolved_at", "clock_start_at")},
-        )
+        complaints = month_complaints(conn, region, period, policy, calendar)
         inspections = month_inspections(conn, region_code, period, policy)
         history_frame = scorecard_history(conn, region_code, period)
     complaints = complaints[complaints["opd_code"].isin(opd_names)]

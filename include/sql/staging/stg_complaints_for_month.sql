@@ -4,11 +4,14 @@
 --   :lookback_start   earliest clock start whose deadline can still fall in the month
 -- A complaint belongs here when its OPD clock started before the month ended and either
 -- started recently enough for a deadline to fall in the month (R1, R2) or was still
--- unresolved at month end (R3 backlog). Complaints without an OPD are not scored.
+-- unresolved at month end (R3 backlog). Complaints not yet dispositioned to an OPD are
+-- included: scoring leaves them out, the data-quality gate bounds their share.
+-- No reporter or text: nothing downstream of scoring may carry personal data.
 with complaints as (
     select
         source,
         complaint_id,
+        region_code,
         opd_code,
         channel,
         kind,
@@ -19,15 +22,29 @@ with complaints as (
         coalesce(forwarded_at, received_at) as clock_start_at
     from complaint
     where region_code = :region_code
-      and opd_code is not null
+),
+
+touching_month as (
+    select *
+    from complaints
+    where clock_start_at < :month_end
+      and (
+          clock_start_at >= :lookback_start
+          or resolved_at is null
+          or resolved_at >= :month_end
+      )
 )
 
-select *
-from complaints
-where clock_start_at < :month_end
-  and (
-      clock_start_at >= :lookback_start
-      or resolved_at is null
-      or resolved_at >= :month_end
-  )
+select
+    source,
+    complaint_id,
+    region_code,
+    opd_code,
+    channel,
+    kind,
+    received_at,
+    forwarded_at,
+    first_response_at,
+    resolved_at
+from touching_month
 order by source, complaint_id

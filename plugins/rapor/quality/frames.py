@@ -16,59 +16,30 @@ Besides stored columns, some frames carry computed columns that the suites check
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, select
+from sqlalchemy import select
 
 from rapor.periods import Period
 from rapor.policy import Policy
-from rapor.scorecard import STATUS_NOT_RATED, Region
-from rapor.sql import query_frame
+from rapor.scorecard import STATUS_NOT_RATED, Region, month_complaints, month_inspections
 from rapor.warehouse import schema
-from rapor.warehouse.schema import Instant
-from rapor.workdays import WorkdayCalendar
 from rapor.zones import category_for, zone_for
 
-TIMESTAMPS = ("received_at", "forwarded_at", "first_response_at", "resolved_at")
 SCORECARD_NUMBERS = ("r1", "r2", "r3", "s_resp", "s_sop", "index_score", "tpp_cut_pct")
 
 
-def lookback_start(region: Region, period: Period, policy: Policy) -> datetime:
-    """Earliest clock start whose deadline can fall in the month (as scorecard.py scores)."""
-    calendar = WorkdayCalendar.for_policy(policy, region.region_code, region.timezone, period.year - 1, period.year + 1)
-    day = calendar.earliest_clock_day(date(period.year, period.month, 1), policy.max_deadline_hk)
-    return datetime.combine(day, time(), ZoneInfo(region.timezone)).astimezone(timezone.utc)
-
-
 def complaints_frame(conn, region: Region, period: Period, policy: Policy) -> pd.DataFrame:
-    """Complaints whose clocks touch the month, with or without an OPD; instants in UTC."""
-    _, month_end = period.bounds_utc(region.timezone)
-    frame = query_frame(
-        conn,
-        "quality/qa_complaints_for_month",
-        {"region_code": region.region_code, "month_end": month_end, "lookback_start": lookback_start(region, period, policy)},
-        types={"month_end": Instant, "lookback_start": Instant},
-        columns={c: Instant for c in TIMESTAMPS},
-    )
-    for column in TIMESTAMPS:
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame
+    """Complaints whose clocks touch the month, with or without an OPD (as scoring reads them)."""
+    return month_complaints(conn, region, period, policy)
 
 
 def inspections_frame(conn, region: Region, period: Period, policy: Policy) -> pd.DataFrame:
     """Inspection rows the month's S_sop can use (the month and its carry-forward months)."""
-    oldest, nxt = period.shift(-policy.sop_carry_forward_months), period.shift(1)
-    frame = query_frame(
-        conn,
-        "staging/stg_inspections_for_month",
-        {"region_code": region.region_code, "first_day": date(oldest.year, oldest.month, 1),
-         "end_day": date(nxt.year, nxt.month, 1)},
-        types={"first_day": Date, "end_day": Date},
-        columns={"inspected_on": Date},
-    )  # fmt: skip
+    frame = month_inspections(conn, region.region_code, period, policy)
     frame.insert(0, "region_code", region.region_code)
     frame["inspected_on"] = pd.to_datetime(frame["inspected_on"])
     frame["score"] = pd.to_numeric(frame["score"]).astype("Int64")
