@@ -1,12 +1,15 @@
 # Rapor: two commands on a fresh machine with Python 3.11 and make.
-#   make demo   create .venv, load the demo region, run the monthly DAG through Airflow
-#   make test   run the test suite (SQLite and PostgreSQL)
+#   make demo       create .venv, load the demo region, run the monthly DAG through Airflow
+#   make test       run the whole test suite (SQLite and PostgreSQL, browser, DAG runs)
+#   make test-fast  the inner loop: SQLite only, no browser, no DAG runs through Airflow
+#   make lint       formatting, lint rules and the layer contract (CI runs it first)
+#   make fmt        format the tree and apply the safe lint fixes
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test clean
+.PHONY: install demo test test-fast lint fmt clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +24,17 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	RAPOR_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not browser and not dag_run"
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 clean:
 	rm -rf .airflow var output demo-data inbox

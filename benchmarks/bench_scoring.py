@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -55,11 +55,25 @@ def main() -> None:
     engine = get_engine(url)
     migrate(engine)
     rng = np.random.default_rng(1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     regions = [f"99.{i:02d}" for i in range(args.regions)]
     with engine.begin() as conn:
-        upsert(conn, schema.region, [{"region_code": r, "region_name": r, "timezone": "Asia/Makassar", "updated_at": now} for r in regions], ["region_code"])
-        upsert(conn, schema.opd, [{"region_code": r, "opd_code": f"OPD{i:02d}", "opd_name": f"OPD {i}", "updated_at": now} for r in regions for i in range(40)], ["region_code", "opd_code"])
+        upsert(
+            conn,
+            schema.region,
+            [{"region_code": r, "region_name": r, "timezone": "Asia/Makassar", "updated_at": now} for r in regions],
+            ["region_code"],
+        )
+        upsert(
+            conn,
+            schema.opd,
+            [
+                {"region_code": r, "opd_code": f"OPD{i:02d}", "opd_name": f"OPD {i}", "updated_at": now}
+                for r in regions
+                for i in range(40)
+            ],
+            ["region_code", "opd_code"],
+        )
     frames = [synth(r, args.per_region, rng) for r in regions]
     t0 = time.perf_counter()
     for frame in frames:

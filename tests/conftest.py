@@ -15,8 +15,8 @@ import json
 import os
 import socket
 import tempfile
-from email.policy import default as default_policy
 import uuid
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -69,7 +69,11 @@ def postgres_url():
     admin.dispose()
 
 
-@pytest.fixture(params=DATABASES)
+def _database_param(name: str):
+    return pytest.param(name, marks=pytest.mark.postgresql) if name == "postgresql" else name
+
+
+@pytest.fixture(params=[_database_param(d) for d in DATABASES])
 def warehouse(request, tmp_path, monkeypatch):
     """A migrated, empty warehouse engine; RAPOR_WAREHOUSE_URL points at it."""
     from sqlalchemy import text
@@ -151,10 +155,17 @@ def smtp_server(monkeypatch):
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     connection = {
-        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
-        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "rapor@dompukab.example",
-                  "timeout": 10, "retry_limit": 0},
-    }  # fmt: skip
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "extra": {
+            "disable_tls": True,
+            "disable_ssl": True,
+            "from_email": "rapor@dompukab.example",
+            "timeout": 10,
+            "retry_limit": 0,
+        },
+    }
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_RAPOR_TEST", json.dumps(connection))
     monkeypatch.setenv("RAPOR_SMTP_CONN_ID", "smtp_rapor_test")
     monkeypatch.setenv("RAPOR_WEB_BASE_URL", "https://airflow.dompukab.example/rapor")

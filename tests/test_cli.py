@@ -34,12 +34,28 @@ import pytest
 from rapor.cli import main
 
 HEADER = [
-    "period", "region_code", "opd_code", "opd_name",
-    "n_first_response", "n_first_response_on_time", "r1",
-    "n_resolution", "n_resolution_on_time", "r2",
-    "n_open", "n_open_overdue", "r3",
-    "s_resp", "s_sop", "index", "category", "zone", "status", "tpp_cut_pct", "method_version",
-]  # fmt: skip
+    "period",
+    "region_code",
+    "opd_code",
+    "opd_name",
+    "n_first_response",
+    "n_first_response_on_time",
+    "r1",
+    "n_resolution",
+    "n_resolution_on_time",
+    "r2",
+    "n_open",
+    "n_open_overdue",
+    "r3",
+    "s_resp",
+    "s_sop",
+    "index",
+    "category",
+    "zone",
+    "status",
+    "tpp_cut_pct",
+    "method_version",
+]
 
 REGISTRY = """
 region_code,region_name,timezone,opd_code,opd_name
@@ -74,10 +90,13 @@ region_code,opd_code,inspected_at,dimension,indicator,score
 @pytest.fixture
 def inputs(write_csv) -> list[str]:
     return [
-        "--registry", str(write_csv("registry.csv", REGISTRY)),
-        "--complaints", str(write_csv("complaints.csv", COMPLAINTS)),
-        "--inspections", str(write_csv("inspections.csv", INSPECTIONS)),
-    ]  # fmt: skip
+        "--registry",
+        str(write_csv("registry.csv", REGISTRY)),
+        "--complaints",
+        str(write_csv("complaints.csv", COMPLAINTS)),
+        "--inspections",
+        str(write_csv("inspections.csv", INSPECTIONS)),
+    ]
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -113,17 +132,53 @@ def test_score_writes_one_scorecard_per_period_with_hand_computed_values(warehou
     # Index = 0.5*64.965 + 0.5*86.666.. = 32.4825 + 43.3333.. = 75.8158.. -> 75.82 -> C, kuning.
     # n1 = 3 < 5 -> data terbatas. TPP: C with r = 1 -> 0.
     assert cards["2026-09"]["DISHUB"] == [
-        "2026-09", "52.71", "DISHUB", "Dinas Perhubungan",
-        "3", "2", "0.6667", "1", "1", "1.0000", "1", "0", "1.0000",
-        "86.67", "64.97", "75.82", "C", "kuning", "data terbatas", "0.00", "2026.1",
-    ]  # fmt: skip
+        "2026-09",
+        "52.71",
+        "DISHUB",
+        "Dinas Perhubungan",
+        "3",
+        "2",
+        "0.6667",
+        "1",
+        "1",
+        "1.0000",
+        "1",
+        "0",
+        "1.0000",
+        "86.67",
+        "64.97",
+        "75.82",
+        "C",
+        "kuning",
+        "data terbatas",
+        "0.00",
+        "2026.1",
+    ]
     # September DINKES: no complaints -> r1' = pool 2/3, r2' = pool 1, r3 = 1 -> S_resp 86.67; no
     # inspection in Jul-Sep -> tidak dinilai; S_sop, index, category, zone and TPP empty.
     assert cards["2026-09"]["DINKES"] == [
-        "2026-09", "52.71", "DINKES", "Dinas Kesehatan",
-        "0", "0", "0.6667", "0", "0", "1.0000", "0", "0", "1.0000",
-        "86.67", "", "", "", "", "tidak dinilai", "", "2026.1",
-    ]  # fmt: skip
+        "2026-09",
+        "52.71",
+        "DINKES",
+        "Dinas Kesehatan",
+        "0",
+        "0",
+        "0.6667",
+        "0",
+        "0",
+        "1.0000",
+        "0",
+        "0",
+        "1.0000",
+        "86.67",
+        "",
+        "",
+        "",
+        "",
+        "tidak dinilai",
+        "",
+        "2026.1",
+    ]
 
     # October. DISHUB: R1 {C4 late, C5 on, C6 late} = 3/1; R2 {C2 late (due 1 Oct), C5 on} = 2/1;
     # open at end {C2 overdue, C6 not} = 2/1. DINKES: R1 {D1 on} = 1/1; R2 {D1 on} = 1/1; none open.
@@ -134,18 +189,54 @@ def test_score_writes_one_scorecard_per_period_with_hand_computed_values(warehou
     # Index = 29.23425 + 26.13095.. = 55.3652.. -> 55.37 -> C, kuning.
     # TPP: September C, October C -> r = 2 -> 2.5 + 2.5*(2 - 2) = 2.50.
     assert cards["2026-10"]["DISHUB"] == [
-        "2026-10", "52.71", "DISHUB", "Dinas Perhubungan",
-        "3", "1", "0.4375", "2", "1", "0.6190", "2", "1", "0.5000",
-        "52.26", "58.47", "55.37", "C", "kuning", "data terbatas", "2.50", "2026.1",
-    ]  # fmt: skip
+        "2026-10",
+        "52.71",
+        "DISHUB",
+        "Dinas Perhubungan",
+        "3",
+        "1",
+        "0.4375",
+        "2",
+        "1",
+        "0.6190",
+        "2",
+        "1",
+        "0.5000",
+        "52.26",
+        "58.47",
+        "55.37",
+        "C",
+        "kuning",
+        "data terbatas",
+        "2.50",
+        "2026.1",
+    ]
     # DINKES r1' = (1 + 5/2)/6 = 7/12 = 0.58333.. -> 0.5833; r2' = (1 + 10/3)/6 = 13/18 = 0.7222..;
     # r3 = 1. S_resp = 70/3 + 260/9 + 20 = 650/9 = 72.222.. -> 72.22. S_sop (10 Oct) = 100.
     # Index = 50 + 325/9 = 86.111.. -> 86.11 -> B, hijau; TPP 0. n1 = 1 < 5 -> data terbatas.
     assert cards["2026-10"]["DINKES"] == [
-        "2026-10", "52.71", "DINKES", "Dinas Kesehatan",
-        "1", "1", "0.5833", "1", "1", "0.7222", "0", "0", "1.0000",
-        "72.22", "100.00", "86.11", "B", "hijau", "data terbatas", "0.00", "2026.1",
-    ]  # fmt: skip
+        "2026-10",
+        "52.71",
+        "DINKES",
+        "Dinas Kesehatan",
+        "1",
+        "1",
+        "0.5833",
+        "1",
+        "1",
+        "0.7222",
+        "0",
+        "0",
+        "1.0000",
+        "72.22",
+        "100.00",
+        "86.11",
+        "B",
+        "hijau",
+        "data terbatas",
+        "0.00",
+        "2026.1",
+    ]
 
 
 def test_running_score_again_writes_the_same_scorecards(warehouse, inputs, tmp_path):

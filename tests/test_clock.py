@@ -10,7 +10,7 @@ for January 2027: Fri 1 (New Year) and Tue 5 (Isra' Mi'raj).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -146,14 +146,22 @@ def test_region_calendar_from_the_policy_file_reaches_the_deadlines():
         "sop_carry_forward_months": 2,
         "index_weights": {"sop": 0.5, "resp": 0.5},
         "zone_table": "ombudsman-2022",
-        "tpp": {"cap_pct": 15, "step_pct": 2.5, "by_category": {
-            "A": None, "B": None, "C": {"base_pct": 2.5, "r0": 2},
-            "D": {"base_pct": 5, "r0": 1}, "E": {"base_pct": 10, "r0": 1}}},
+        "tpp": {
+            "cap_pct": 15,
+            "step_pct": 2.5,
+            "by_category": {
+                "A": None,
+                "B": None,
+                "C": {"base_pct": 2.5, "r0": 2},
+                "D": {"base_pct": 5, "r0": 1},
+                "E": {"base_pct": 10, "r0": 1},
+            },
+        },
         "holiday_categories": ["public", "government"],
-        "regions": {"52.05": {
-            "holidays_add": [{"date": "2026-09-15", "name": "Hari jadi"}],
-            "holidays_remove": ["2026-12-24"]}},
-    }  # fmt: skip
+        "regions": {
+            "52.05": {"holidays_add": [{"date": "2026-09-15", "name": "Hari jadi"}], "holidays_remove": ["2026-12-24"]}
+        },
+    }
     policy = parse_policy(data)
     dompu = WorkdayCalendar.for_policy(policy, "52.05", WITA, 2026, 2026)
     other = WorkdayCalendar.for_policy(policy, "52.71", WITA, 2026, 2026)
@@ -191,12 +199,17 @@ def test_earliest_clock_day_is_the_first_date_whose_deadline_reaches_the_month(w
 def _one_hotline_complaint(first_response_at: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "source": ["t"], "complaint_id": ["1"], "opd_code": ["X"], "channel": ["hotline"],
+            "source": ["t"],
+            "complaint_id": ["1"],
+            "opd_code": ["X"],
+            "channel": ["hotline"],
             "kind": ["aspirasi"],
             "received_at": [pd.Timestamp("2026-10-05T09:00:00+08:00")],  # Mon -> due end of Tue 6 Oct
-            "forwarded_at": [pd.NaT], "first_response_at": [first_response_at], "resolved_at": [pd.NaT],
+            "forwarded_at": [pd.NaT],
+            "first_response_at": [first_response_at],
+            "resolved_at": [pd.NaT],
         }
-    )  # fmt: skip
+    )
 
 
 def _met(wita, first_response_at: pd.Timestamp) -> bool:
@@ -230,42 +243,42 @@ def test_deadline_evidence_is_the_last_microsecond_of_the_due_day_local(wita):
 def test_month_bounds_are_local_midnights_in_utc():
     # Oct 2026 in WITA: [1 Oct 00:00, 1 Nov 00:00) local = [30 Sep 16:00, 31 Oct 16:00) UTC.
     start, end = Period(2026, 10).bounds_utc(WITA)
-    assert start == datetime(2026, 9, 30, 16, tzinfo=timezone.utc)
-    assert end == datetime(2026, 10, 31, 16, tzinfo=timezone.utc)
+    assert start == datetime(2026, 9, 30, 16, tzinfo=UTC)
+    assert end == datetime(2026, 10, 31, 16, tzinfo=UTC)
 
 
 def test_complaint_at_2330_wita_on_the_last_day_belongs_to_that_month():
     # 30 Sep 2026 23:30 WITA = 30 Sep 15:30 UTC: its local date is 30 Sep, so September.
-    instant = datetime(2026, 9, 30, 15, 30, tzinfo=timezone.utc)
+    instant = datetime(2026, 9, 30, 15, 30, tzinfo=UTC)
     assert instant.astimezone(ZoneInfo(WITA)).date() == date(2026, 9, 30)
     assert period_of_instant(instant, WITA) == Period(2026, 9)
     sep_start, sep_end = Period(2026, 9).bounds_utc(WITA)
     # September WITA ends at 30 Sep 16:00 UTC, half an hour after the complaint.
-    assert sep_end == datetime(2026, 9, 30, 16, tzinfo=timezone.utc)
+    assert sep_end == datetime(2026, 9, 30, 16, tzinfo=UTC)
     assert sep_start <= instant < sep_end
     assert instant < Period(2026, 10).bounds_utc(WITA)[0]
 
 
 def test_same_instant_is_in_different_months_in_different_zones():
     # 31 Oct 2026 16:30 UTC is 1 Nov 00:30 WITA but 31 Oct 23:30 WIB.
-    instant = datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc)
+    instant = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
     assert period_of_instant(instant, WITA) == Period(2026, 11)
     assert period_of_instant(instant, WIB) == Period(2026, 10)
 
 
 def test_period_ended_before_is_the_month_before_the_local_date():
     # The monthly run at 1 Nov 2026 00:30 UTC: 1 Nov 08:30 WITA and 07:30 WIB -> October.
-    run = datetime(2026, 11, 1, 0, 30, tzinfo=timezone.utc)
+    run = datetime(2026, 11, 1, 0, 30, tzinfo=UTC)
     assert period_ended_before(run, WITA) == Period(2026, 10)
     assert period_ended_before(run, WIB) == Period(2026, 10)
     # At 31 Oct 16:30 UTC it is already November in WITA (Oct ended) but not yet in WIB.
-    early = datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc)
+    early = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
     assert period_ended_before(early, WITA) == Period(2026, 10)
     assert period_ended_before(early, WIB) == Period(2026, 9)
 
 
 def test_period_ended_before_in_january_is_december_of_the_year_before():
-    assert period_ended_before(datetime(2027, 1, 1, 1, tzinfo=timezone.utc), WITA) == Period(2026, 12)
+    assert period_ended_before(datetime(2027, 1, 1, 1, tzinfo=UTC), WITA) == Period(2026, 12)
 
 
 def test_period_ended_before_refuses_a_naive_instant():

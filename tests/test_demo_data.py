@@ -17,9 +17,20 @@ from rapor.demo_data import (
     generate_demo_region,
 )
 
-COMPLAINT_HEADER = ["complaint_id", "region_code", "opd_code", "channel", "source", "kind",
-                    "received_at", "forwarded_at", "first_response_at", "resolved_at",
-                    "reporter", "text"]
+COMPLAINT_HEADER = [
+    "complaint_id",
+    "region_code",
+    "opd_code",
+    "channel",
+    "source",
+    "kind",
+    "received_at",
+    "forwarded_at",
+    "first_response_at",
+    "resolved_at",
+    "reporter",
+    "text",
+]
 WITA = timezone(timedelta(hours=8))
 
 
@@ -55,9 +66,14 @@ def parse(text: str) -> datetime | None:
 
 
 def good(rows: list[dict[str, str]], codes: set[str]) -> list[dict[str, str]]:
-    return [r for r in rows if r["opd_code"] in codes and parse(r["received_at"])
-            and r["kind"] in {"pengaduan", "aspirasi", "permintaan_informasi"}
-            and r["channel"] in {"aplikasi", "media_sosial", "hotline"}]
+    return [
+        r
+        for r in rows
+        if r["opd_code"] in codes
+        and parse(r["received_at"])
+        and r["kind"] in {"pengaduan", "aspirasi", "permintaan_informasi"}
+        and r["channel"] in {"aplikasi", "media_sosial", "hotline"}
+    ]
 
 
 def month_of(row: dict[str, str]) -> str:
@@ -65,19 +81,21 @@ def month_of(row: dict[str, str]) -> str:
 
 
 def test_headers_are_exactly_the_import_formats(demo: DemoFiles) -> None:
-    first_lines = {path: path.read_text(encoding="utf-8").splitlines()[0]
-                   for path in (demo.registry, demo.complaints, demo.inspections)}
+    first_lines = {
+        path: path.read_text(encoding="utf-8").splitlines()[0]
+        for path in (demo.registry, demo.complaints, demo.inspections)
+    }
     assert first_lines[demo.registry] == "region_code,region_name,timezone,opd_code,opd_name"
     assert first_lines[demo.complaints] == ",".join(COMPLAINT_HEADER)
-    assert first_lines[demo.inspections] == \
-        "region_code,opd_code,inspected_at,dimension,indicator,score"
+    assert first_lines[demo.inspections] == "region_code,opd_code,inspected_at,dimension,indicator,score"
     assert list(pd.read_excel(demo.hotline, dtype=str).columns) == COMPLAINT_HEADER
 
 
 def test_registry_is_one_dompu_region_with_many_uppercase_opd_codes(demo: DemoFiles) -> None:
     rows = read_csv(demo.registry)
     assert {(r["region_code"], r["region_name"], r["timezone"]) for r in rows} == {
-        (DEMO_REGION_CODE, "Kabupaten Dompu", "Asia/Makassar")}
+        (DEMO_REGION_CODE, "Kabupaten Dompu", "Asia/Makassar")
+    }
     codes = [r["opd_code"] for r in rows]
     assert 20 <= len(codes) == len(set(codes))
     assert all(re.fullmatch(r"[A-Z][A-Z0-9-]*", code) for code in codes)
@@ -103,8 +121,15 @@ def test_hotline_rows_live_only_in_the_xlsx(demo: DemoFiles) -> None:
 
 def test_all_channels_sources_and_kinds_appear(complaints, registry_codes) -> None:
     rows = good(complaints, registry_codes)
-    assert {r["source"] for r in rows} == {"lapor", "open311", "facebook", "instagram", "x",
-                                           "hotline-call", "hotline-wa"}
+    assert {r["source"] for r in rows} == {
+        "lapor",
+        "open311",
+        "facebook",
+        "instagram",
+        "x",
+        "hotline-call",
+        "hotline-wa",
+    }
     kinds = pd.Series([r["kind"] for r in rows]).value_counts(normalize=True)
     assert set(kinds.index) == {"pengaduan", "aspirasi", "permintaan_informasi"}
     assert 0.6 < kinds["pengaduan"] < 0.8
@@ -119,10 +144,8 @@ def test_volume_covers_july_tail_and_every_period(complaints, registry_codes) ->
 
 
 def test_some_opd_has_fewer_than_five_and_some_none_in_a_month(complaints, registry_codes):
-    counts = pd.Series([(r["opd_code"], month_of(r)) for r in good(complaints, registry_codes)
-                        ]).value_counts()
-    per_month = {(opd, p): int(counts.get((opd, p), 0)) for opd in registry_codes
-                 for p in DEMO_PERIODS}
+    counts = pd.Series([(r["opd_code"], month_of(r)) for r in good(complaints, registry_codes)]).value_counts()
+    per_month = {(opd, p): int(counts.get((opd, p), 0)) for opd in registry_codes for p in DEMO_PERIODS}
     assert any(0 < n < 5 for n in per_month.values())
     assert any(n == 0 for n in per_month.values())
     assert per_month[("DPUPR", "2026-08")] > 10 * per_month[("INSPEKTORAT", "2026-08")]
@@ -137,28 +160,31 @@ def test_timestamps_mix_offsets_utc_naive_and_space_separators(complaints) -> No
 
 
 def test_events_are_in_order_and_only_pengaduan_are_resolved(complaints, registry_codes):
-    rows = [r for r in good(complaints, registry_codes) if not r["complaint_id"].split("-")[1]
-            .startswith("9")]  # the deliberately bad rows are numbered 9xxxxx
+    rows = [
+        r for r in good(complaints, registry_codes) if not r["complaint_id"].split("-")[1].startswith("9")
+    ]  # the deliberately bad rows are numbered 9xxxxx
     forwarded = [r for r in rows if r["forwarded_at"]]
     assert 0.3 < len(forwarded) / len(rows) < 0.5
     assert any(not r["first_response_at"] for r in rows)
     assert any(r["kind"] == "pengaduan" and not r["resolved_at"] for r in rows)
     assert all(not r["resolved_at"] for r in rows if r["kind"] != "pengaduan")
     for r in rows:
-        times = [parse(r[c]) for c in ("received_at", "forwarded_at", "first_response_at",
-                                       "resolved_at") if r[c]]
+        times = [parse(r[c]) for c in ("received_at", "forwarded_at", "first_response_at", "resolved_at") if r[c]]
         assert times == sorted(times), r
 
 
 def test_bad_rows_are_present_for_quarantine(complaints, registry_codes) -> None:
     assert any(r["opd_code"] not in registry_codes for r in complaints)
     assert any(r["channel"] not in {"aplikasi", "media_sosial", "hotline"} for r in complaints)
-    assert any(r["kind"] not in {"pengaduan", "aspirasi", "permintaan_informasi"}
-               for r in complaints)
+    assert any(r["kind"] not in {"pengaduan", "aspirasi", "permintaan_informasi"} for r in complaints)
     stamps = [r[c] for r in complaints for c in ("received_at", "first_response_at") if r[c]]
     assert any(parse(s) is None for s in stamps)
-    assert any(parse(r["first_response_at"]) and parse(r["received_at"])
-               and parse(r["first_response_at"]) < parse(r["received_at"]) for r in complaints)
+    assert any(
+        parse(r["first_response_at"])
+        and parse(r["received_at"])
+        and parse(r["first_response_at"]) < parse(r["received_at"])
+        for r in complaints
+    )
     broken = len(complaints) - len(good(complaints, registry_codes))
     assert 5 <= broken <= 15
 
@@ -166,11 +192,16 @@ def test_bad_rows_are_present_for_quarantine(complaints, registry_codes) -> None
 def test_each_bad_row_breaks_exactly_one_rule(complaints, registry_codes) -> None:
     def broken_rules(r: dict[str, str]) -> int:
         received, first = parse(r["received_at"]), parse(r["first_response_at"] or "0001-01-01")
-        return sum((r["opd_code"] not in registry_codes,
-                    r["channel"] not in {"aplikasi", "media_sosial", "hotline"},
-                    r["kind"] not in {"pengaduan", "aspirasi", "permintaan_informasi"},
-                    received is None, r["first_response_at"] != "" and first is None,
-                    bool(received and r["first_response_at"] and first and first < received)))
+        return sum(
+            (
+                r["opd_code"] not in registry_codes,
+                r["channel"] not in {"aplikasi", "media_sosial", "hotline"},
+                r["kind"] not in {"pengaduan", "aspirasi", "permintaan_informasi"},
+                received is None,
+                r["first_response_at"] != "" and first is None,
+                bool(received and r["first_response_at"] and first and first < received),
+            )
+        )
 
     counts = [broken_rules(r) for r in complaints]
     assert counts.count(1) >= 8

@@ -7,7 +7,7 @@ spreadsheet rows: the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +56,7 @@ def utc(value: datetime | None) -> datetime | None:
     """Stored instants are UTC; SQLite hands them back naive, PostgreSQL aware."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def quarantine_entries(engine) -> set[tuple]:
@@ -94,7 +94,9 @@ def registry(warehouse, write_csv):
 
 
 def test_bad_complaint_rows_are_quarantined_with_rule_field_file_and_row(registry, write_csv):
-    path = write_csv("complaints.csv", f"""
+    path = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
 G1,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,2026-10-05 10:00,,,
 X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
@@ -107,7 +109,8 @@ X6,52.71,DISHUB,hotline,lapor,keluhan,2026-10-05 09:00,,,,,
 X8,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,,kemarin,,
 X9,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,2026-10-04 09:00,,,,
 G2,52.71,DINKES,aplikasi,lapor,aspirasi,2026-10-06 09:00,,,,,
-""")  # fmt: skip
+""",
+    )
     result = import_complaints(registry, path)
     # 11 data rows: G1 and G2 good, the 9 between them (rows 3-11) each break one rule.
     assert (result.rows_total, result.rows_loaded, result.rows_quarantined) == (11, 2, 9)
@@ -128,7 +131,9 @@ G2,52.71,DINKES,aplikasi,lapor,aspirasi,2026-10-06 09:00,,,,,
 
 
 def test_bad_inspection_rows_are_quarantined_and_the_rest_loads(registry, write_csv):
-    path = write_csv("inspections.csv", """
+    path = write_csv(
+        "inspections.csv",
+        """
 region_code,opd_code,inspected_at,dimension,indicator,score
 52.71,DISHUB,2026-10-15,input,persyaratan,3
 52.71,DISHUB,2026-10-15,input,biaya,4
@@ -139,7 +144,8 @@ region_code,opd_code,inspected_at,dimension,indicator,score
 52.71,DISHUB,15/10/2026,output,produk,2
 52.71,DISPAR,2026-10-15,output,produk,2
 52.71,DISHUB,2026-10-15,pengaduan,kanal,0
-""")  # fmt: skip
+""",
+    )
     result = import_inspections(registry, path)
     assert (result.rows_total, result.rows_loaded, result.rows_quarantined) == (9, 2, 7)
     assert quarantine_entries(registry) == {
@@ -151,33 +157,43 @@ region_code,opd_code,inspected_at,dimension,indicator,score
         ("inspections", "inspections.csv", 8, "inspected_at", "invalid_date"),
         ("inspections", "inspections.csv", 9, "opd_code", "unknown_opd"),
     }
-    stored = {(r["indicator"], r["dimension"], r["score"], r["inspected_on"]) for r in table_rows(registry, schema.inspection)}
+    stored = {
+        (r["indicator"], r["dimension"], r["score"], r["inspected_on"]) for r in table_rows(registry, schema.inspection)
+    }
     assert stored == {("persyaratan", "input", 3, date(2026, 10, 15)), ("kanal", "pengaduan", 0, date(2026, 10, 15))}
 
 
 def test_bad_registry_rows_are_quarantined_and_the_rest_loads(warehouse, write_csv):
-    path = write_csv("registry.csv", """
+    path = write_csv(
+        "registry.csv",
+        """
 region_code,region_name,timezone,opd_code,opd_name
 52.71,Kota Mataram,Asia/Makassar,DISHUB,Dinas Perhubungan
 52.72,Kabupaten Contoh,WITA,DINSOS,Dinas Sosial
 52.71,Kota Mataram,Asia/Makassar,DINKES,
 52.71,Kota Mataram,Asia/Makassar,BAPPEDA,Badan Perencanaan
-""")  # fmt: skip
+""",
+    )
     result = import_registry(warehouse, path)
     assert (result.rows_total, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
     assert quarantine_entries(warehouse) == {
         ("registry", "registry.csv", 3, "timezone", "invalid_timezone"),
         ("registry", "registry.csv", 4, "opd_name", "missing_value"),
     }
-    assert {(r["region_code"], r["timezone"]) for r in table_rows(warehouse, schema.region)} == {("52.71", "Asia/Makassar")}
+    assert {(r["region_code"], r["timezone"]) for r in table_rows(warehouse, schema.region)} == {
+        ("52.71", "Asia/Makassar")
+    }
     assert {r["opd_code"] for r in table_rows(warehouse, schema.opd)} == {"DISHUB", "BAPPEDA"}
 
 
 def test_quarantine_keeps_the_row_for_a_person_to_fix(registry, write_csv):
-    path = write_csv("complaints.csv", f"""
+    path = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
 X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,jalan rusak di km 12
-""")  # fmt: skip
+""",
+    )
     import_complaints(registry, path)
     (entry,) = table_rows(registry, schema.quarantine)
     assert "DISPAR" in entry["detail"]
@@ -190,17 +206,23 @@ X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,jalan rusak di km 1
 
 def test_reimporting_the_same_files_changes_nothing(warehouse, write_csv):
     registry = write_csv("registry.csv", REGISTRY)
-    complaints = write_csv("complaints.csv", f"""
+    complaints = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
 C1,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,2026-10-05 10:00,2026-10-20 10:00,Budi,jalan rusak
 C2,52.71,DINKES,aplikasi,lapor,aspirasi,2026-10-06 09:00,2026-10-06 11:00,,,,
 X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
-""")  # fmt: skip
-    inspections = write_csv("inspections.csv", """
+""",
+    )
+    inspections = write_csv(
+        "inspections.csv",
+        """
 region_code,opd_code,inspected_at,dimension,indicator,score
 52.71,DISHUB,2026-10-15,input,persyaratan,3
 52.71,DISHUB,2026-10-15,input,biaya,9
-""")  # fmt: skip
+""",
+    )
     import_files(warehouse, [registry], [complaints], [inspections])
     tables = (schema.region, schema.opd, schema.complaint, schema.inspection, schema.quarantine)
     before = {t.name: sorted(map(repr, table_rows(warehouse, t))) for t in tables}
@@ -212,38 +234,47 @@ region_code,opd_code,inspected_at,dimension,indicator,score
 
 
 def test_later_row_in_the_same_file_updates_the_complaint(registry, write_csv):
-    path = write_csv("complaints.csv", f"""
+    path = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
 C1,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
 C1,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,2026-10-05 10:00,,,
-""")  # fmt: skip
+""",
+    )
     import_complaints(registry, path)
     stored = complaint_map(registry)
     assert len(stored) == 1
     # 10:00 WITA = 02:00 UTC.
-    assert utc(stored[("lapor", "C1")]["first_response_at"]) == datetime(2026, 10, 5, 2, tzinfo=timezone.utc)
+    assert utc(stored[("lapor", "C1")]["first_response_at"]) == datetime(2026, 10, 5, 2, tzinfo=UTC)
 
 
 def test_later_file_updates_the_complaint_with_the_same_source_and_id(registry, write_csv):
-    first = write_csv("complaints-1.csv", f"""
+    first = write_csv(
+        "complaints-1.csv",
+        f"""
 {COMPLAINT_HEADER}
 C1,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
 C1,52.71,DISHUB,hotline,span,pengaduan,2026-10-05 09:00,,,,,
-""")  # fmt: skip
+""",
+    )
     import_complaints(registry, first)
     before = complaint_map(registry)
-    second = write_csv("complaints-2.csv", f"""
+    second = write_csv(
+        "complaints-2.csv",
+        f"""
 {COMPLAINT_HEADER}
 C1,52.71,DINKES,hotline,lapor,pengaduan,2026-10-05 09:00,2026-10-05 12:00,2026-10-05 13:00,2026-10-09 15:00,,
-""")  # fmt: skip
+""",
+    )
     import_complaints(registry, second)
     after = complaint_map(registry)
     # Same id from another source is another complaint; only (lapor, C1) changed.
     assert set(after) == {("lapor", "C1"), ("span", "C1")}
     updated = after[("lapor", "C1")]
     assert updated["opd_code"] == "DINKES"
-    assert utc(updated["forwarded_at"]) == datetime(2026, 10, 5, 4, tzinfo=timezone.utc)
-    assert utc(updated["resolved_at"]) == datetime(2026, 10, 9, 7, tzinfo=timezone.utc)
+    assert utc(updated["forwarded_at"]) == datetime(2026, 10, 5, 4, tzinfo=UTC)
+    assert utc(updated["resolved_at"]) == datetime(2026, 10, 9, 7, tzinfo=UTC)
     assert utc(updated["updated_at"]) > utc(before[("lapor", "C1")]["updated_at"])
     assert after[("span", "C1")] == before[("span", "C1")]
 
@@ -252,7 +283,9 @@ C1,52.71,DINKES,hotline,lapor,pengaduan,2026-10-05 09:00,2026-10-05 12:00,2026-1
 
 
 def test_timestamps_without_offset_are_the_regions_local_time(registry, write_csv):
-    path = write_csv("complaints.csv", f"""
+    path = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
 NAIVE_SPACE,52.71,DISHUB,hotline,lapor,aspirasi,2026-10-05 09:00,,,,,
 NAIVE_T,52.71,DISHUB,hotline,lapor,aspirasi,2026-10-05T09:00:00,,,,,
@@ -263,13 +296,14 @@ SPACE_WIB_OFFSET,52.71,DISHUB,hotline,lapor,aspirasi,2026-10-05 09:00:00+07:00,,
 DATE_ONLY,52.71,DISHUB,hotline,lapor,aspirasi,2026-10-05,,,,,
 MICROSECONDS,52.71,DISHUB,hotline,lapor,aspirasi,2026-10-05 23:59:59.999999,,,,,
 JAKARTA,31.71,DISHUB,hotline,lapor,aspirasi,2026-10-05 09:00,,,,,
-""")  # fmt: skip
+""",
+    )
     result = import_complaints(registry, path)
     assert result.rows_quarantined == 0
     got = {key[1]: utc(row["received_at"]) for key, row in complaint_map(registry).items()}
 
     def z(*args):
-        return datetime(*args, tzinfo=timezone.utc)
+        return datetime(*args, tzinfo=UTC)
 
     assert got == {
         "NAIVE_SPACE": z(2026, 10, 5, 1),  # 09:00 WITA (UTC+8)
@@ -303,8 +337,8 @@ X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
     assert (from_xlsx.rows_total, from_xlsx.rows_loaded, from_xlsx.rows_quarantined) == (3, 2, 1)
     assert (from_csv.rows_total, from_csv.rows_loaded, from_csv.rows_quarantined) == (3, 2, 1)
     c1 = after_xlsx[("lapor", "C1")]
-    assert utc(c1["first_response_at"]) == datetime(2026, 10, 5, 2, tzinfo=timezone.utc)
-    assert utc(c1["resolved_at"]) == datetime(2026, 10, 19, 16, tzinfo=timezone.utc)
+    assert utc(c1["first_response_at"]) == datetime(2026, 10, 5, 2, tzinfo=UTC)
+    assert utc(c1["resolved_at"]) == datetime(2026, 10, 19, 16, tzinfo=UTC)
     # Both files' bad row is quarantined under its own file, at the same row number.
     assert quarantine_entries(registry) == {
         ("complaints", "complaints.xlsx", 4, "opd_code", "unknown_opd"),
@@ -313,10 +347,13 @@ X1,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,,
 
 
 def test_file_missing_a_column_names_the_file_and_the_column(registry, write_csv):
-    path = write_csv("complaints.csv", """
+    path = write_csv(
+        "complaints.csv",
+        """
 complaint_id,region_code,opd_code,channel,source,received_at,forwarded_at,first_response_at,resolved_at,reporter,text
 C1,52.71,DISHUB,hotline,lapor,2026-10-05 09:00,,,,,
-""")  # fmt: skip
+""",
+    )
     with pytest.raises(InputFileError) as caught:
         import_complaints(registry, path)
     assert str(path) in str(caught.value)
@@ -332,19 +369,36 @@ def test_missing_file_names_the_file(registry, tmp_path):
 # --- personal data ----------------------------------------------------------------------------------
 
 PERSONAL = (
-    "Budi Santoso", "0812-3456-7890", "081234567890", "+62 812 3456 7890", "5271012345670001",
-    "budi.santoso@example.co.id", "@budisantoso88", "Siti Aminah", "0813 1111 2222", "081311112222",
-    "3174055506780002", "siti@mail.id",
-)  # fmt: skip
+    "Budi Santoso",
+    "0812-3456-7890",
+    "081234567890",
+    "+62 812 3456 7890",
+    "5271012345670001",
+    "budi.santoso@example.co.id",
+    "@budisantoso88",
+    "Siti Aminah",
+    "0813 1111 2222",
+    "081311112222",
+    "3174055506780002",
+    "siti@mail.id",
+)
 
 
 def test_personal_data_never_reaches_the_warehouse(registry, write_csv):
-    path = write_csv("complaints.csv", f"""
+    received = "pengaduan,2026-10-05 09:00,,,"
+    text_p1 = (
+        "Lampu jalan mati di km 12 sejak 2026. Hubungi 0812-3456-7890 atau +62 812 3456 7890, "
+        "NIK 5271012345670001, budi.santoso@example.co.id, ig @budisantoso88"
+    )
+    path = write_csv(
+        "complaints.csv",
+        f"""
 {COMPLAINT_HEADER}
-P1,52.71,DISHUB,media_sosial,lapor,pengaduan,2026-10-05 09:00,,,,Budi Santoso,"Lampu jalan mati di km 12 sejak 2026. Hubungi 0812-3456-7890 atau +62 812 3456 7890, NIK 5271012345670001, budi.santoso@example.co.id, ig @budisantoso88"
-P2,52.71,DISHUB,hotline,lapor,pengaduan,2026-10-05 09:00,,,,0812-3456-7890,telepon 081234567890
-P3,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,Siti Aminah,"saya 0813 1111 2222 NIK 3174055506780002 siti@mail.id"
-""")  # fmt: skip
+P1,52.71,DISHUB,media_sosial,lapor,{received},Budi Santoso,"{text_p1}"
+P2,52.71,DISHUB,hotline,lapor,{received},0812-3456-7890,telepon 081234567890
+P3,52.71,DISPAR,hotline,lapor,{received},Siti Aminah,"saya 0813 1111 2222 NIK 3174055506780002 siti@mail.id"
+""",
+    )
     result = import_complaints(registry, path)
     assert (result.rows_loaded, result.rows_quarantined) == (2, 1)  # P3: unknown OPD
     assert count(registry, schema.quarantine) == 1  # so the quarantine copy is searched too
@@ -364,22 +418,38 @@ P3,52.71,DISPAR,hotline,lapor,pengaduan,2026-10-05 09:00,,,,Siti Aminah,"saya 08
 # --- real 311 samples ---------------------------------------------------------------------------------
 
 BOSTON_CHANNEL = {
-    "Citizens Connect App": "aplikasi", "Self Service": "aplikasi", "City Worker App": "aplikasi",
+    "Citizens Connect App": "aplikasi",
+    "Self Service": "aplikasi",
+    "City Worker App": "aplikasi",
     "Constituent Call": "hotline",
-}  # fmt: skip
+}
 NYC_CHANNEL = {"PHONE": "hotline", "ONLINE": "aplikasi", "MOBILE": "aplikasi", "UNKNOWN": "unknown"}
 
 
 def boston_registry(tmp_path: Path) -> Path:
     departments = ["BTDT", "GEN_", "INFO", "ISD", "PARK", "PROP", "PWDx"]
     rows = [["BOS", "Boston", "America/New_York", d, f"Department {d}"] for d in departments]
-    return write_rows(tmp_path / "boston-registry.csv", ["region_code", "region_name", "timezone", "opd_code", "opd_name"], rows)
+    return write_rows(
+        tmp_path / "boston-registry.csv", ["region_code", "region_name", "timezone", "opd_code", "opd_name"], rows
+    )
 
 
 def boston_row(r: dict) -> list[str]:
     """A Boston 311 case as a §8 complaint row: the city's closure is taken as the resolution."""
-    return [r["case_enquiry_id"], "BOS", r["department"], BOSTON_CHANNEL[r["source"]], "boston311", "pengaduan",
-            r["open_dt"], "", "", r["closed_dt"], "", r["closure_reason"]]  # fmt: skip
+    return [
+        r["case_enquiry_id"],
+        "BOS",
+        r["department"],
+        BOSTON_CHANNEL[r["source"]],
+        "boston311",
+        "pengaduan",
+        r["open_dt"],
+        "",
+        "",
+        r["closed_dt"],
+        "",
+        r["closure_reason"],
+    ]
 
 
 def boston_complaints(src: Path, out: Path) -> Path:
@@ -395,8 +465,8 @@ def test_boston_311_sample_loads_every_row(warehouse, tmp_path):
     assert count(warehouse, schema.complaint) == 100
     case = complaint_map(warehouse)[("boston311", "101004113637")]
     # open_dt 2022-01-01 17:24:56 Boston (EST, UTC-5) = 22:24:56 UTC; closed 2022-01-03 00:03:27 = 05:03:27 UTC.
-    assert utc(case["received_at"]) == datetime(2022, 1, 1, 22, 24, 56, tzinfo=timezone.utc)
-    assert utc(case["resolved_at"]) == datetime(2022, 1, 3, 5, 3, 27, tzinfo=timezone.utc)
+    assert utc(case["received_at"]) == datetime(2022, 1, 1, 22, 24, 56, tzinfo=UTC)
+    assert utc(case["resolved_at"]) == datetime(2022, 1, 3, 5, 3, 27, tzinfo=UTC)
     assert (case["opd_code"], case["channel"]) == ("BTDT", "aplikasi")
 
 
@@ -434,8 +504,8 @@ def test_boston_malformed_tsv_row_is_quarantined_and_the_rest_loads(warehouse, t
     header, data = lines[0], lines[1:]
     rows = []
     for fields in data:
-        record = dict(zip(header, fields))
-        rows.append(boston_row(record) + fields[len(header):])
+        record = dict(zip(header, fields, strict=False))
+        rows.append(boston_row(record) + fields[len(header) :])
     assert [len(r) for r in rows].count(13) == 1 and len(rows) == 100
     complaints = write_rows(tmp_path / "bad.csv", COMPLAINT_HEADER.split(","), rows)
     _, result = import_files(warehouse, [boston_registry(tmp_path)], [complaints])
@@ -467,24 +537,40 @@ def nyc_instant(text: str) -> str:
 def test_nyc_311_sample_with_us_dates_and_midnight_only_rows(warehouse, tmp_path):
     frame = pd.read_csv(REAL / "nyc311-100.csv", dtype=str, keep_default_na=False)
     agencies = sorted(frame["Agency"].unique())
-    registry = write_rows(tmp_path / "nyc-registry.csv", ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
-                          [["NYC", "New York City", "America/New_York", a, a] for a in agencies])  # fmt: skip
+    registry = write_rows(
+        tmp_path / "nyc-registry.csv",
+        ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
+        [["NYC", "New York City", "America/New_York", a, a] for a in agencies],
+    )
     rows = [
-        [r["Unique Key"], "NYC", r["Agency"], NYC_CHANNEL[r["Open Data Channel Type"]], "nyc311", "pengaduan",
-         nyc_instant(r["Created Date"]), "", "", nyc_instant(r["Closed Date"]), "", r["Descriptor"]]
+        [
+            r["Unique Key"],
+            "NYC",
+            r["Agency"],
+            NYC_CHANNEL[r["Open Data Channel Type"]],
+            "nyc311",
+            "pengaduan",
+            nyc_instant(r["Created Date"]),
+            "",
+            "",
+            nyc_instant(r["Closed Date"]),
+            "",
+            r["Descriptor"],
+        ]
         for r in frame.to_dict("records")
-    ]  # fmt: skip
+    ]
     complaints = write_rows(tmp_path / "nyc.csv", COMPLAINT_HEADER.split(","), rows)
     _, result = import_files(warehouse, [registry], [complaints])
     # Channels: PHONE 52 + ONLINE 16 + MOBILE 11 = 79 load; the 21 UNKNOWN are not a §8 channel.
     assert (result.rows_total, result.rows_loaded, result.rows_quarantined) == (100, 79, 21)
-    assert {(r["field"], r["rule"]) for r in table_rows(warehouse, schema.quarantine)} == {("channel", "invalid_channel")}
+    assert {(r["field"], r["rule"]) for r in table_rows(warehouse, schema.quarantine)} == {
+        ("channel", "invalid_channel")
+    }
     stored = complaint_map(warehouse)
     # 04/18/2019 09:55:45 PM in New York (EDT, UTC-4) = 2019-04-19 01:55:45 UTC.
-    assert utc(stored[("nyc311", "42254749")]["received_at"]) == datetime(2019, 4, 19, 1, 55, 45, tzinfo=timezone.utc)
+    assert utc(stored[("nyc311", "42254749")]["received_at"]) == datetime(2019, 4, 19, 1, 55, 45, tzinfo=UTC)
     # Midnight-only rows, written as bare dates, are local midnight: 07 Jan 2015 (EST, UTC-5)
     # -> 05:00 UTC; closed 11 Jan 2015 -> 05:00 UTC. 07 Sep 2013 (EDT, UTC-4) -> 04:00 UTC.
-    assert utc(stored[("nyc311", "29662292")]["received_at"]) == datetime(2015, 1, 7, 5, tzinfo=timezone.utc)
-    assert utc(stored[("nyc311", "29662292")]["resolved_at"]) == datetime(2015, 1, 11, 5, tzinfo=timezone.utc)
-    assert utc(stored[("nyc311", "26273401")]["received_at"]) == datetime(2013, 9, 7, 4, tzinfo=timezone.utc)
-
+    assert utc(stored[("nyc311", "29662292")]["received_at"]) == datetime(2015, 1, 7, 5, tzinfo=UTC)
+    assert utc(stored[("nyc311", "29662292")]["resolved_at"]) == datetime(2015, 1, 11, 5, tzinfo=UTC)
+    assert utc(stored[("nyc311", "26273401")]["received_at"]) == datetime(2013, 9, 7, 4, tzinfo=UTC)

@@ -31,9 +31,19 @@ def test_different_identities_get_different_pseudonyms():
 
 @pytest.mark.parametrize(
     "written",
-    ["081234567890", "0812-3456-7890", "0812 3456 7890", "0812.3456.7890", "+6281234567890",
-     "+62 812 3456 7890", "+62 812-3456-7890", "62 812 3456 7890", "(0812) 3456-7890", " 0812 3456 7890 "],
-)  # fmt: skip
+    [
+        "081234567890",
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "0812.3456.7890",
+        "+6281234567890",
+        "+62 812 3456 7890",
+        "+62 812-3456-7890",
+        "62 812 3456 7890",
+        "(0812) 3456-7890",
+        " 0812 3456 7890 ",
+    ],
+)
 def test_the_same_phone_number_written_differently_is_one_pseudonym(written):
     assert pseudonymise(written, KEY) == pseudonymise("081234567890", KEY)
 
@@ -68,9 +78,19 @@ def test_pseudonymise_series_matches_the_scalar_and_keeps_missing_missing():
 
 @pytest.mark.parametrize(
     "phone",
-    ["081234567890", "0812-3456-7890", "0812 3456 7890", "0812.3456.7890", "+6281234567890",
-     "+62 812 3456 7890", "+62-812-3456-7890", "62812 3456 7890", "0857 1234 567", "0370-631234"],
-)  # fmt: skip
+    [
+        "081234567890",
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "0812.3456.7890",
+        "+6281234567890",
+        "+62 812 3456 7890",
+        "+62-812-3456-7890",
+        "62812 3456 7890",
+        "0857 1234 567",
+        "0370-631234",
+    ],
+)
 def test_redact_masks_indonesian_phone_numbers(phone):
     out = redact(f"tolong hubungi {phone} segera")
     assert phone not in out
@@ -100,9 +120,17 @@ def test_redact_masks_account_handles():
 
 @pytest.mark.parametrize(
     "text",
-    ["jalan rusak di km 12", "sejak tahun 2026", "RT 03 RW 05", "jam 08.30 pagi", "biaya Rp 150.000",
-     "tanggal 05-10-2026", "nomor rumah 45", "antre 3 jam, loket 2"],
-)  # fmt: skip
+    [
+        "jalan rusak di km 12",
+        "sejak tahun 2026",
+        "RT 03 RW 05",
+        "jam 08.30 pagi",
+        "biaya Rp 150.000",
+        "tanggal 05-10-2026",
+        "nomor rumah 45",
+        "antre 3 jam, loket 2",
+    ],
+)
 def test_redact_leaves_ordinary_numbers_alone(text):
     assert redact(text) == text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -23,7 +23,7 @@ OPDS = ["DPUPR", "DINKES", "RSUD"]
 def _random_complaints(n: int, seed: int) -> list[dict]:
     """Complaints over a whole year, with every mix of missing and late events."""
     rng = random.Random(seed)
-    start = datetime(2025, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 12, 1, tzinfo=UTC)
     rows = []
     for i in range(n):
         received = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 400))
@@ -51,11 +51,16 @@ def _random_complaints(n: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("period", ["2026-03", "2026-08", "2026-12"])  # Lebaran, 17 Agustus, year end
 def test_month_counts_equal_those_over_all_complaints(warehouse, period):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = _random_complaints(3000, seed=7)
     with warehouse.begin() as conn:
-        conn.execute(insert(schema.region), [{"region_code": "52.05", "region_name": "Dompu", "timezone": TZ, "updated_at": now}])
-        conn.execute(insert(schema.opd), [{"region_code": "52.05", "opd_code": o, "opd_name": o, "updated_at": now} for o in OPDS])
+        conn.execute(
+            insert(schema.region), [{"region_code": "52.05", "region_name": "Dompu", "timezone": TZ, "updated_at": now}]
+        )
+        conn.execute(
+            insert(schema.opd),
+            [{"region_code": "52.05", "opd_code": o, "opd_name": o, "updated_at": now} for o in OPDS],
+        )
         conn.execute(insert(schema.complaint), rows)
     policy = load_policy()
     month = Period.parse(period)

@@ -41,9 +41,17 @@ def ts(text: str | None) -> pd.Timestamp:
 
 def complaints(*rows: tuple) -> pd.DataFrame:
     """Rows of (id, opd, channel, kind, received, forwarded, first_response, resolved), WITA."""
-    columns = ("complaint_id", "opd_code", "channel", "kind",
-               "received_at", "forwarded_at", "first_response_at", "resolved_at")  # fmt: skip
-    frame = pd.DataFrame([dict(zip(columns, row)) for row in rows])
+    columns = (
+        "complaint_id",
+        "opd_code",
+        "channel",
+        "kind",
+        "received_at",
+        "forwarded_at",
+        "first_response_at",
+        "resolved_at",
+    )
+    frame = pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows])
     for column in columns[4:]:
         frame[column] = pd.Series([ts(v) for v in frame[column]], dtype="datetime64[us, UTC]")
     frame.insert(0, "source", "test")
@@ -56,8 +64,14 @@ def evidence_for(calendar, frame: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 def flags(evidence: pd.DataFrame, complaint_id: str) -> dict[str, bool]:
-    names = ("in_first_response", "first_response_on_time", "in_resolution", "resolution_on_time",
-             "open_at_end", "overdue_at_end")  # fmt: skip
+    names = (
+        "in_first_response",
+        "first_response_on_time",
+        "in_resolution",
+        "resolution_on_time",
+        "open_at_end",
+        "overdue_at_end",
+    )
     return {name: bool(evidence.loc[complaint_id, name]) for name in names}
 
 
@@ -68,8 +82,9 @@ def test_forwarded_at_starts_the_opd_clock_instead_of_received_at(calendar):
     # Received Sat 19 Sep 20:00, forwarded Mon 21 Sep 09:00, media_sosial (1 HK).
     # Clock = Mon 21 Sep -> first response due end of Tue 22 Sep (from receipt it would be Mon 21).
     # Resolution 14 HK from Mon 21 Sep: 22-25 (4), 28 Sep-2 Oct (9), 5-9 Oct (14) -> Fri 9 Oct.
-    frame = complaints(("F1", "X", "media_sosial", "pengaduan",
-                        "2026-09-19 20:00", "2026-09-21 09:00", "2026-09-22 18:00", None))  # fmt: skip
+    frame = complaints(
+        ("F1", "X", "media_sosial", "pengaduan", "2026-09-19 20:00", "2026-09-21 09:00", "2026-09-22 18:00", None)
+    )
     framed = with_deadlines(frame, calendar, POLICY)
     assert framed.loc[0, "clock_start_at"] == ts("2026-09-21 09:00")
     assert framed.loc[0, "first_response_due_before"] == ts("2026-09-23 00:00")
@@ -80,8 +95,7 @@ def test_forwarded_at_starts_the_opd_clock_instead_of_received_at(calendar):
 
 def test_without_forwarding_the_clock_starts_at_received_at(calendar):
     # Same complaint, never forwarded: clock Sat 19 Sep -> due end of Mon 21 Sep -> Tue 22 is late.
-    frame = complaints(("F2", "X", "media_sosial", "pengaduan",
-                        "2026-09-19 20:00", None, "2026-09-22 18:00", None))  # fmt: skip
+    frame = complaints(("F2", "X", "media_sosial", "pengaduan", "2026-09-19 20:00", None, "2026-09-22 18:00", None))
     framed = with_deadlines(frame, calendar, POLICY)
     assert framed.loc[0, "clock_start_at"] == ts("2026-09-19 20:00")
     assert framed.loc[0, "first_response_due_before"] == ts("2026-09-22 00:00")
@@ -132,9 +146,13 @@ def test_r1_population_is_complaints_whose_deadline_falls_in_the_month(calendar)
 def test_no_first_response_counts_as_late(calendar):
     frame = complaints(("N", "X", "hotline", "aspirasi", "2026-10-05 09:00", None, None, None))
     assert flags(evidence_for(calendar, frame, OCT), "N") == {
-        "in_first_response": True, "first_response_on_time": False, "in_resolution": False,
-        "resolution_on_time": False, "open_at_end": False, "overdue_at_end": False,
-    }  # fmt: skip
+        "in_first_response": True,
+        "first_response_on_time": False,
+        "in_resolution": False,
+        "resolution_on_time": False,
+        "open_at_end": False,
+        "overdue_at_end": False,
+    }
 
 
 def test_r2_counts_only_pengaduan_and_a_missing_resolution_is_late(calendar):
@@ -200,11 +218,19 @@ def test_counts_by_opd_for_a_hand_built_month(calendar):
         ("A6", "DISHUB", "aplikasi", "permintaan_informasi", "2026-10-23 10:00", None, "2026-10-30 10:00", None),
         # A7 received Tue 29 Sep, forwarded Thu 1 Oct: FR due Fri 2 Oct (met); res due Wed 21 Oct,
         # resolved Thu 22 Oct -> late; not open.
-        ("A7", "DISHUB", "hotline", "pengaduan", "2026-09-29 10:00", "2026-10-01 09:00", "2026-10-02 15:00",
-         "2026-10-22 10:00"),
+        (
+            "A7",
+            "DISHUB",
+            "hotline",
+            "pengaduan",
+            "2026-09-29 10:00",
+            "2026-10-01 09:00",
+            "2026-10-02 15:00",
+            "2026-10-22 10:00",
+        ),
         # B1 Fri 9 Oct: FR due Mon 12 Oct (none: late); res due Thu 29 Oct, met at 23:59:59.999999.
         ("B1", "DINKES", "hotline", "pengaduan", "2026-10-09 10:00", None, None, "2026-10-29 23:59:59.999999"),
-    )  # fmt: skip
+    )
     start, end = OCT.bounds_utc(WITA)
     evidence = month_evidence(with_deadlines(frame, calendar, POLICY), start, end)
     assert "A3" not in set(evidence["complaint_id"])
@@ -234,8 +260,9 @@ def sop(value) -> SopScore:
 
 def score(rows, sops=None, history=None, policy=POLICY, gate_passed=True, period=OCT) -> dict[str, dict]:
     counts = counts_frame(rows)
-    out = score_rows(counts, {c: f"OPD {c}" for c in rows}, sops or {}, history or {}, period, "52.71",
-                     policy, gate_passed)  # fmt: skip
+    out = score_rows(
+        counts, {c: f"OPD {c}" for c in rows}, sops or {}, history or {}, period, "52.71", policy, gate_passed
+    )
     return {row["opd_code"]: row for row in out}
 
 
@@ -247,7 +274,11 @@ def test_small_numbers_shrink_towards_the_pooled_region_share():
     )
     # X: r1' = (8 + 5*2/3) / (10 + 5) = (34/3)/15 = 34/45 = 0.75555.. -> 0.7556; r2' = (10 + 5)/15 = 1.
     #    S_resp = 40*34/45 + 40 + 20 = 30.2222.. + 60 = 90.2222.. -> 90.22.
-    assert (rows["X"]["r1"], rows["X"]["r2"], rows["X"]["r3"]) == (Decimal("0.7556"), Decimal("1.0000"), Decimal("1.0000"))
+    assert (rows["X"]["r1"], rows["X"]["r2"], rows["X"]["r3"]) == (
+        Decimal("0.7556"),
+        Decimal("1.0000"),
+        Decimal("1.0000"),
+    )
     assert rows["X"]["s_resp"] == Decimal("90.22")
     # Y: r1' = (0 + 10/3) / 7 = 10/21 = 0.476190.. -> 0.4762; n2 = 0 -> r2' = p-bar = 1.
     #    S_resp = 400/21 + 60 = 19.0476.. + 60 = 79.0476.. -> 79.05.
@@ -265,7 +296,11 @@ def test_region_without_population_uses_a_pooled_share_of_one():
     rows = score({"X": (0, 0, 0, 0, 0, 0), "Y": (0, 0, 0, 0, 0, 0)})
     for row in rows.values():
         assert (row["r1"], row["r2"], row["r3"], row["s_resp"]) == (
-            Decimal("1.0000"), Decimal("1.0000"), Decimal("1.0000"), Decimal("100.00"))
+            Decimal("1.0000"),
+            Decimal("1.0000"),
+            Decimal("1.0000"),
+            Decimal("100.00"),
+        )
 
 
 def test_data_terbatas_when_r2_population_alone_is_below_k():
@@ -332,9 +367,16 @@ def test_category_uses_the_rounded_index():
 
 @pytest.mark.parametrize(
     ("value", "places", "expected"),
-    [("72.125", 2, "72.13"), ("0.33335", 4, "0.3334"), ("58.4685", 2, "58.47"), ("80.005", 2, "80.01"),
-     ("64.964999", 2, "64.96"), ("100", 2, "100.00"), ("0", 4, "0.0000")],
-)  # fmt: skip
+    [
+        ("72.125", 2, "72.13"),
+        ("0.33335", 4, "0.3334"),
+        ("58.4685", 2, "58.47"),
+        ("80.005", 2, "80.01"),
+        ("64.964999", 2, "64.96"),
+        ("100", 2, "100.00"),
+        ("0", 4, "0.0000"),
+    ],
+)
 def test_round_half_up_is_exact(value, places, expected):
     # Exact halves round up: Python's round(72.125, 2) gives 72.12 (ties to even), and 0.33335 or
     # 58.4685 are not exact in binary floating point; the scores are kept as fractions instead.
@@ -343,10 +385,19 @@ def test_round_half_up_is_exact(value, places, expected):
 
 @pytest.mark.parametrize(
     ("index", "category", "zone"),
-    [("100", "A", "hijau"), ("88", "A", "hijau"), ("87.99", "B", "hijau"), ("78", "B", "hijau"),
-     ("77.99", "C", "kuning"), ("54", "C", "kuning"), ("53.99", "D", "merah"), ("32", "D", "merah"),
-     ("31.99", "E", "merah"), ("0", "E", "merah")],
-)  # fmt: skip
+    [
+        ("100", "A", "hijau"),
+        ("88", "A", "hijau"),
+        ("87.99", "B", "hijau"),
+        ("78", "B", "hijau"),
+        ("77.99", "C", "kuning"),
+        ("54", "C", "kuning"),
+        ("53.99", "D", "merah"),
+        ("32", "D", "merah"),
+        ("31.99", "E", "merah"),
+        ("0", "E", "merah"),
+    ],
+)
 def test_categories_and_zones_at_their_boundaries_ombudsman_2022(index, category, zone):
     assert category_for(Decimal(index)) == category
     assert zone_for(Decimal(index), category, "ombudsman-2022") == zone
@@ -367,9 +418,17 @@ def test_zone_table_of_the_policy_applies_to_score_rows():
     counts = {"X": (5, 5, 5, 5, 0, 0), "Y": (5, 5, 5, 5, 0, 0)}
     sops = {"X": sop(Fraction("61.98")), "Y": sop(2)}
     default, other = score(counts, sops), score(counts, sops, policy=classic)
-    assert (default["X"]["index_score"], default["X"]["category"], default["X"]["zone"]) == (Decimal("80.99"), "B", "hijau")
+    assert (default["X"]["index_score"], default["X"]["category"], default["X"]["zone"]) == (
+        Decimal("80.99"),
+        "B",
+        "hijau",
+    )
     assert (other["X"]["category"], other["X"]["zone"]) == ("B", "kuning")
-    assert (default["Y"]["index_score"], default["Y"]["category"], default["Y"]["zone"]) == (Decimal("51.00"), "D", "merah")
+    assert (default["Y"]["index_score"], default["Y"]["category"], default["Y"]["zone"]) == (
+        Decimal("51.00"),
+        "D",
+        "merah",
+    )
     assert (other["Y"]["category"], other["Y"]["zone"]) == ("D", "kuning")
 
 
@@ -378,16 +437,21 @@ def test_zone_table_of_the_policy_applies_to_score_rows():
 
 def inspection(*rows: tuple[str, str, int], opd="X", on="2026-10-15") -> pd.DataFrame:
     return pd.DataFrame(
-        [{"opd_code": opd, "inspected_on": date.fromisoformat(on), "dimension": d, "indicator": i, "score": s}
-         for d, i, s in rows]
-    )  # fmt: skip
+        [
+            {"opd_code": opd, "inspected_on": date.fromisoformat(on), "dimension": d, "indicator": i, "score": s}
+            for d, i, s in rows
+        ]
+    )
 
 
 FULL_INSPECTION = (
-    ("input", "persyaratan", 3), ("input", "biaya", 3),  # mean 3 -> 1
-    ("proses", "prosedur", 3), ("proses", "waktu", 0),  # mean 1.5 -> 0.5
+    ("input", "persyaratan", 3),
+    ("input", "biaya", 3),  # mean 3 -> 1
+    ("proses", "prosedur", 3),
+    ("proses", "waktu", 0),  # mean 1.5 -> 0.5
     ("output", "produk", 2),  # 2/3
-    ("pengaduan", "kanal", 1), ("pengaduan", "medsos_aktif", 2),  # mean 1.5 -> 0.5
+    ("pengaduan", "kanal", 1),
+    ("pengaduan", "medsos_aktif", 2),  # mean 1.5 -> 0.5
 )
 
 
@@ -408,10 +472,14 @@ def test_absent_dimension_is_left_out_and_weights_rescaled():
 def test_s_sop_uses_the_latest_inspection_of_the_month_alone():
     # 5 Oct all full marks; 20 Oct only input 3 (1) and proses 0 (0): the 20 Oct inspection is
     # used on its own: 21.85 / (21.85 + 32.37) * 100 = 2185 * 100 / 5422.
-    frame = pd.concat([
-        inspection(("input", "a", 3), ("proses", "b", 3), ("output", "c", 3), ("pengaduan", "d", 3), on="2026-10-05"),
-        inspection(("input", "a", 3), ("proses", "b", 0), on="2026-10-20"),
-    ])  # fmt: skip
+    frame = pd.concat(
+        [
+            inspection(
+                ("input", "a", 3), ("proses", "b", 3), ("output", "c", 3), ("pengaduan", "d", 3), on="2026-10-05"
+            ),
+            inspection(("input", "a", 3), ("proses", "b", 0), on="2026-10-20"),
+        ]
+    )
     got = sop_scores(frame, OCT, POLICY)["X"]
     assert got.value == Fraction(218500, 5422)
     assert (got.inspected_on, got.age_months) == (date(2026, 10, 20), 0)
@@ -438,10 +506,12 @@ def test_s_sop_is_not_rated_three_months_on():
 
 def test_carry_forward_takes_the_latest_earlier_inspection():
     # August (all 0) and September (full table, 64.965): September wins, x0.9 -> 58.4685.
-    frame = pd.concat([
-        inspection(("input", "a", 0), ("proses", "b", 0), on="2026-08-03"),
-        inspection(*FULL_INSPECTION, on="2026-09-10"),
-    ])  # fmt: skip
+    frame = pd.concat(
+        [
+            inspection(("input", "a", 0), ("proses", "b", 0), on="2026-08-03"),
+            inspection(*FULL_INSPECTION, on="2026-09-10"),
+        ]
+    )
     assert sop_scores(frame, OCT, POLICY)["X"].value == Fraction("58.4685")
 
 
@@ -498,15 +568,18 @@ def test_a_good_month_breaks_the_run_and_a_or_b_gives_0():
 
 def test_score_rows_recommends_the_cut_from_the_history():
     # S_resp 100, S_sop 10 -> index 55.00 -> C; history Aug C, Sep C -> r = 3 -> 5.00.
-    row = score({"X": (5, 5, 5, 5, 0, 0)}, sops={"X": sop(10)},
-                history={"X": {Period(2026, 8): "C", SEP: "C"}})["X"]  # fmt: skip
+    row = score({"X": (5, 5, 5, 5, 0, 0)}, sops={"X": sop(10)}, history={"X": {Period(2026, 8): "C", SEP: "C"}})["X"]
     assert (row["index_score"], row["category"], row["tpp_run_months"]) == (Decimal("55.00"), "C", 3)
     assert row["tpp_cut_pct"] == Decimal("5.00")
 
 
 def test_no_recommendation_when_the_data_quality_gate_failed():
-    row = score({"X": (5, 5, 5, 5, 0, 0)}, sops={"X": sop(10)},
-                history={"X": {Period(2026, 8): "C", SEP: "C"}}, gate_passed=False)["X"]  # fmt: skip
+    row = score(
+        {"X": (5, 5, 5, 5, 0, 0)},
+        sops={"X": sop(10)},
+        history={"X": {Period(2026, 8): "C", SEP: "C"}},
+        gate_passed=False,
+    )["X"]
     assert row["category"] == "C"
     assert row["tpp_cut_pct"] is None
 
@@ -538,13 +611,17 @@ def test_forwarding_deadline_is_three_working_days_from_receipt_and_is_evidence_
     calendar = WorkdayCalendar.build("Asia/Makassar", 2026, 2026)
     frame = pd.DataFrame(
         {
-            "source": ["lapor", "lapor"], "complaint_id": ["1", "2"], "opd_code": ["DPUPR", "DPUPR"],
-            "channel": ["aplikasi", "aplikasi"], "kind": ["pengaduan", "pengaduan"],
+            "source": ["lapor", "lapor"],
+            "complaint_id": ["1", "2"],
+            "opd_code": ["DPUPR", "DPUPR"],
+            "channel": ["aplikasi", "aplikasi"],
+            "kind": ["pengaduan", "pengaduan"],
             "received_at": pd.to_datetime(["2026-10-02T08:00:00Z", "2026-10-05T01:00:00Z"]),
             "forwarded_at": pd.to_datetime(["2026-10-08T01:00:00Z", None]),
-            "first_response_at": pd.to_datetime([None, None]), "resolved_at": pd.to_datetime([None, None]),
+            "first_response_at": pd.to_datetime([None, None]),
+            "resolved_at": pd.to_datetime([None, None]),
         }
-    )  # fmt: skip
+    )
     evidence = month_evidence(with_deadlines(frame, calendar, policy), *Period(2026, 10).bounds_utc("Asia/Makassar"))
     first, second = evidence.iloc[0], evidence.iloc[1]
     assert first["forwarding_deadline_at"] == pd.Timestamp("2026-10-07T15:59:59.999999Z")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -38,8 +38,8 @@ def test_migrating_twice_changes_nothing(warehouse):
 
 
 def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehouse):
-    first = datetime(2026, 10, 1, tzinfo=timezone.utc)
-    later = datetime(2026, 10, 2, tzinfo=timezone.utc)
+    first = datetime(2026, 10, 1, tzinfo=UTC)
+    later = datetime(2026, 10, 2, tzinfo=UTC)
     row = {"region_code": "52.05", "region_name": "Kabupaten Dompu", "timezone": "Asia/Makassar", "updated_at": first}
     with warehouse.begin() as conn:
         upsert(conn, schema.region, [row], ["region_code"])
@@ -47,11 +47,11 @@ def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehou
         upsert(conn, schema.region, [{**row, "updated_at": later}], ["region_code"])
     with warehouse.connect() as conn:
         stored = conn.execute(select(schema.region)).mappings().one()
-    assert stored["updated_at"].replace(tzinfo=timezone.utc) == first
+    assert stored["updated_at"].replace(tzinfo=UTC) == first
 
     with warehouse.begin() as conn:  # a changed value updates the row and its updated_at
         upsert(conn, schema.region, [{**row, "region_name": "Kab. Dompu", "updated_at": later}], ["region_code"])
     with warehouse.connect() as conn:
         stored = conn.execute(select(schema.region)).mappings().one()
         count = conn.execute(select(func.count()).select_from(schema.region)).scalar_one()
-    assert (stored["region_name"], stored["updated_at"].replace(tzinfo=timezone.utc), count) == ("Kab. Dompu", later, 1)
+    assert (stored["region_name"], stored["updated_at"].replace(tzinfo=UTC), count) == ("Kab. Dompu", later, 1)

@@ -1,12 +1,12 @@
 """The ``rapor`` command for data engineers.
 
-    rapor score --registry R --complaints C --inspections I --period 2026-10 --out DIR
-    rapor import --registry R --complaints C --inspections I
-    rapor migrate
-    rapor verify output/published/52.05/2026-10/r2
-    rapor demo
-    rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
-    rapor collect all --until 2026-11-02T00:00:00+00:00
+rapor score --registry R --complaints C --inspections I --period 2026-10 --out DIR
+rapor import --registry R --complaints C --inspections I
+rapor migrate
+rapor verify output/published/52.05/2026-10/r2
+rapor demo
+rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
+rapor collect all --until 2026-11-02T00:00:00+00:00
 """
 
 from __future__ import annotations
@@ -20,18 +20,44 @@ from rapor.errors import RaporError
 
 
 def _add_inputs(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--registry", type=Path, action="append", required=required, default=[],
-                        help="registry file (CSV or .xlsx); repeatable")  # fmt: skip
+    parser.add_argument(
+        "--registry",
+        type=Path,
+        action="append",
+        required=required,
+        default=[],
+        help="registry file (CSV or .xlsx); repeatable",
+    )
     parser.add_argument("--complaints", type=Path, action="append", default=[], help="complaints file; repeatable")
     parser.add_argument("--inspections", type=Path, action="append", default=[], help="inspections file; repeatable")
-    parser.add_argument("--staff", type=Path, action="append", default=[],
-                        help="OPD heads and complaint handlers for the BKD file (staff.csv); repeatable")  # fmt: skip
-    parser.add_argument("--recipients", type=Path, action="append", default=[],
-                        help="Inspektorat/BKD e-mail addresses (recipients.csv); repeatable")  # fmt: skip
-    parser.add_argument("--accounts", type=Path, action="append", default=[],
-                        help="channel accounts of the OPDs for the collectors (accounts.csv); repeatable")  # fmt: skip
-    parser.add_argument("--routing-rules", type=Path, action="append", default=[],
-                        help="keyword routing rules for central accounts (routing_rules.csv); repeatable")  # fmt: skip
+    parser.add_argument(
+        "--staff",
+        type=Path,
+        action="append",
+        default=[],
+        help="OPD heads and complaint handlers for the BKD file (staff.csv); repeatable",
+    )
+    parser.add_argument(
+        "--recipients",
+        type=Path,
+        action="append",
+        default=[],
+        help="Inspektorat/BKD e-mail addresses (recipients.csv); repeatable",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=Path,
+        action="append",
+        default=[],
+        help="channel accounts of the OPDs for the collectors (accounts.csv); repeatable",
+    )
+    parser.add_argument(
+        "--routing-rules",
+        type=Path,
+        action="append",
+        default=[],
+        help="keyword routing rules for central accounts (routing_rules.csv); repeatable",
+    )
     parser.add_argument("--warehouse", help="SQLAlchemy URL (default: RAPOR_WAREHOUSE_URL or the embedded SQLite file)")
 
 
@@ -73,7 +99,9 @@ def _import(args) -> tuple[object, list]:
         from rapor.imports.recipients import import_recipients
         from rapor.imports.staff import import_staff
 
-        results += [import_staff(engine, p) for p in args.staff] + [import_recipients(engine, p) for p in args.recipients]
+        results += [import_staff(engine, p) for p in args.staff] + [
+            import_recipients(engine, p) for p in args.recipients
+        ]
     if args.accounts or args.routing_rules:  # the collectors' registry (rapor.collectors)
         from rapor.imports.accounts import import_accounts, import_routing_rules
 
@@ -98,7 +126,9 @@ def _registry_regions(paths: list[Path]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         if args.command == "migrate":
             from rapor.pipeline import open_warehouse
@@ -124,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             for folder in args.folder:
                 problems = verify_revision(folder)
                 failed += bool(problems)
-                print(f"{folder}: " + ("OK (hashes match, scorecard recomputed byte for byte)" if not problems
-                                       else "; ".join(problems)))  # fmt: skip
+                print(
+                    f"{folder}: "
+                    + ("OK (hashes match, scorecard recomputed byte for byte)" if not problems else "; ".join(problems))
+                )
             return 1 if failed else 0
         elif args.command in ("simulate", "collect"):
             from rapor.collectors.commands import run as run_collectors

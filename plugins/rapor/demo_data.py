@@ -22,17 +22,36 @@ DEMO_TIMEZONE = "Asia/Makassar"
 DEMO_PERIODS = ("2026-08", "2026-09", "2026-10")
 
 REGISTRY_HEADER = ("region_code", "region_name", "timezone", "opd_code", "opd_name")
-COMPLAINT_HEADER = ("complaint_id", "region_code", "opd_code", "channel", "source", "kind",
-                    "received_at", "forwarded_at", "first_response_at", "resolved_at",
-                    "reporter", "text")
+COMPLAINT_HEADER = (
+    "complaint_id",
+    "region_code",
+    "opd_code",
+    "channel",
+    "source",
+    "kind",
+    "received_at",
+    "forwarded_at",
+    "first_response_at",
+    "resolved_at",
+    "reporter",
+    "text",
+)
 INSPECTION_HEADER = ("region_code", "opd_code", "inspected_at", "dimension", "indicator", "score")
 
 DEFAULT_INDICATORS = (
-    ("input", "sarana_prasarana"), ("input", "kompetensi_petugas"),
-    ("input", "sarana_disabilitas"), ("proses", "standar_pelayanan_tampil"),
-    ("proses", "persyaratan"), ("proses", "prosedur"), ("proses", "waktu"), ("proses", "biaya"),
-    ("proses", "produk"), ("proses", "maklumat"), ("output", "persepsi_maladministrasi"),
-    ("pengaduan", "kanal_pengaduan"), ("pengaduan", "medsos_aktif_komentar_terbuka"),
+    ("input", "sarana_prasarana"),
+    ("input", "kompetensi_petugas"),
+    ("input", "sarana_disabilitas"),
+    ("proses", "standar_pelayanan_tampil"),
+    ("proses", "persyaratan"),
+    ("proses", "prosedur"),
+    ("proses", "waktu"),
+    ("proses", "biaya"),
+    ("proses", "produk"),
+    ("proses", "maklumat"),
+    ("output", "persepsi_maladministrasi"),
+    ("pengaduan", "kanal_pengaduan"),
+    ("pengaduan", "medsos_aktif_komentar_terbuka"),
     ("pengaduan", "nomor_kepala_dijawab"),
 )
 
@@ -40,55 +59,148 @@ _WITA = timedelta(hours=8)  # Asia/Makassar has no daylight saving time
 _AS_OF = datetime(2026, 11, 2, 8, 0)  # local export instant: later events have not happened yet
 _MONTHS = ((2026, 7, 10, 22 / 31), (2026, 8, 1, 1.0), (2026, 9, 1, 1.0), (2026, 10, 1, 1.0))
 
-_KEC = ("surat pengantar lama diproses", "pegawai kantor camat tidak di tempat",
-        "jalan desa rusak belum diusulkan")
+_KEC = ("surat pengantar lama diproses", "pegawai kantor camat tidak di tempat", "jalan desa rusak belum diusulkan")
 # code, name, complaints a month (0 = fixed counts in _FIXED), service, complaint topics
 _OPDS: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
-    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", 110, "perbaikan jalan dan drainase",
-     ("jalan rusak berlubang", "drainase tersumbat, air meluap ke rumah warga",
-      "jembatan retak", "proyek jalan berhenti di tengah jalan")),
-    ("DISDIK", "Dinas Pendidikan dan Kebudayaan", 55, "pendaftaran sekolah (PPDB)",
-     ("pungutan seragam di sekolah", "atap kelas bocor", "dana PIP belum cair")),
-    ("DINKES", "Dinas Kesehatan", 70, "layanan kesehatan dan BPJS",
-     ("obat kosong di pustu", "fogging DBD tidak dilakukan", "ambulans desa tidak bisa dihubungi")),
-    ("RSUD", "RSUD Dompu", 85, "rawat jalan dan rujukan BPJS",
-     ("antrean poli sangat lama", "obat kosong di apotek rumah sakit",
-      "petugas IGD tidak ramah", "toilet ruang rawat inap kotor")),
-    ("PKM-DOMPU", "UPTD Puskesmas Dompu Kota", 30, "layanan puskesmas",
-     ("dokter tidak ada di jam layanan", "obat kosong", "antrean pendaftaran lama")),
-    ("DINSOS", "Dinas Sosial", 45, "bantuan sosial (PKH/BPNT)",
-     ("bansos tidak diterima padahal terdaftar", "data DTKS salah", "penyaluran BPNT terlambat")),
-    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", 95, "pembuatan KTP-el dan KK",
-     ("antrean KTP sangat panjang", "blanko KTP-el habis", "akta kelahiran belum jadi",
-      "server sering offline")),
-    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", 30, "perizinan usaha",
-     ("izin usaha lama diproses", "diminta biaya di luar ketentuan", "PBG tidak kunjung terbit")),
-    ("DISKOMINFO", "Dinas Komunikasi, Informatika dan Statistik", 15, "informasi publik",
-     ("wifi publik di taman mati", "website pemda tidak bisa dibuka")),
-    ("DLH", "Dinas Lingkungan Hidup", 35, "pengangkutan sampah",
-     ("sampah menumpuk tidak diangkut", "pembakaran sampah di TPS", "limbah usaha cemari sungai")),
-    ("DISHUB", "Dinas Perhubungan", 25, "penerangan jalan dan parkir",
-     ("lampu jalan mati", "pungli parkir di pasar", "rambu lalu lintas roboh")),
-    ("SATPOLPP", "Satuan Polisi Pamong Praja", 20, "ketertiban umum",
-     ("PKL menutup trotoar", "balap liar setiap malam", "ternak berkeliaran di jalan")),
-    ("BPBD", "Badan Penanggulangan Bencana Daerah", 15, "penanganan bencana",
-     ("bantuan korban banjir belum sampai", "distribusi air bersih terlambat")),
-    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", 0, "musrenbang",
-     ("usulan musrenbang tidak ditindaklanjuti",)),
-    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", 8, "pembayaran dan aset daerah",
-     ("pembayaran rekanan terlambat", "aset pemda ditempati tanpa izin")),
-    ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", 0, "layanan kepegawaian",
-     ("TPP belum dibayar", "kenaikan pangkat lambat diproses")),
-    ("INSPEKTORAT", "Inspektorat Daerah", 0, "pengaduan masyarakat (dumas)",
-     ("oknum pegawai meminta uang", "laporan dumas tidak ada kabar")),
-    ("DISTAN", "Dinas Pertanian dan Perkebunan", 20, "pupuk bersubsidi dan penyuluhan",
-     ("pupuk subsidi langka", "penyuluh tidak pernah datang")),
-    ("DISLUTKAN", "Dinas Kelautan dan Perikanan", 10, "bantuan nelayan",
-     ("bantuan mesin perahu tidak merata", "TPI kotor dan tidak terurus")),
-    ("DISKOPUKM", "Dinas Koperasi dan UKM", 6, "pendampingan UMKM",
-     ("bantuan modal UMKM tidak jelas",)),
-    ("DISDAG", "Dinas Perdagangan", 15, "pengelolaan pasar",
-     ("los pasar bocor", "timbangan pedagang tidak ditera")),
+    (
+        "DPUPR",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+        110,
+        "perbaikan jalan dan drainase",
+        (
+            "jalan rusak berlubang",
+            "drainase tersumbat, air meluap ke rumah warga",
+            "jembatan retak",
+            "proyek jalan berhenti di tengah jalan",
+        ),
+    ),
+    (
+        "DISDIK",
+        "Dinas Pendidikan dan Kebudayaan",
+        55,
+        "pendaftaran sekolah (PPDB)",
+        ("pungutan seragam di sekolah", "atap kelas bocor", "dana PIP belum cair"),
+    ),
+    (
+        "DINKES",
+        "Dinas Kesehatan",
+        70,
+        "layanan kesehatan dan BPJS",
+        ("obat kosong di pustu", "fogging DBD tidak dilakukan", "ambulans desa tidak bisa dihubungi"),
+    ),
+    (
+        "RSUD",
+        "RSUD Dompu",
+        85,
+        "rawat jalan dan rujukan BPJS",
+        (
+            "antrean poli sangat lama",
+            "obat kosong di apotek rumah sakit",
+            "petugas IGD tidak ramah",
+            "toilet ruang rawat inap kotor",
+        ),
+    ),
+    (
+        "PKM-DOMPU",
+        "UPTD Puskesmas Dompu Kota",
+        30,
+        "layanan puskesmas",
+        ("dokter tidak ada di jam layanan", "obat kosong", "antrean pendaftaran lama"),
+    ),
+    (
+        "DINSOS",
+        "Dinas Sosial",
+        45,
+        "bantuan sosial (PKH/BPNT)",
+        ("bansos tidak diterima padahal terdaftar", "data DTKS salah", "penyaluran BPNT terlambat"),
+    ),
+    (
+        "DISDUKCAPIL",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        95,
+        "pembuatan KTP-el dan KK",
+        ("antrean KTP sangat panjang", "blanko KTP-el habis", "akta kelahiran belum jadi", "server sering offline"),
+    ),
+    (
+        "DPMPTSP",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+        30,
+        "perizinan usaha",
+        ("izin usaha lama diproses", "diminta biaya di luar ketentuan", "PBG tidak kunjung terbit"),
+    ),
+    (
+        "DISKOMINFO",
+        "Dinas Komunikasi, Informatika dan Statistik",
+        15,
+        "informasi publik",
+        ("wifi publik di taman mati", "website pemda tidak bisa dibuka"),
+    ),
+    (
+        "DLH",
+        "Dinas Lingkungan Hidup",
+        35,
+        "pengangkutan sampah",
+        ("sampah menumpuk tidak diangkut", "pembakaran sampah di TPS", "limbah usaha cemari sungai"),
+    ),
+    (
+        "DISHUB",
+        "Dinas Perhubungan",
+        25,
+        "penerangan jalan dan parkir",
+        ("lampu jalan mati", "pungli parkir di pasar", "rambu lalu lintas roboh"),
+    ),
+    (
+        "SATPOLPP",
+        "Satuan Polisi Pamong Praja",
+        20,
+        "ketertiban umum",
+        ("PKL menutup trotoar", "balap liar setiap malam", "ternak berkeliaran di jalan"),
+    ),
+    (
+        "BPBD",
+        "Badan Penanggulangan Bencana Daerah",
+        15,
+        "penanganan bencana",
+        ("bantuan korban banjir belum sampai", "distribusi air bersih terlambat"),
+    ),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", 0, "musrenbang", ("usulan musrenbang tidak ditindaklanjuti",)),
+    (
+        "BPKAD",
+        "Badan Pengelolaan Keuangan dan Aset Daerah",
+        8,
+        "pembayaran dan aset daerah",
+        ("pembayaran rekanan terlambat", "aset pemda ditempati tanpa izin"),
+    ),
+    (
+        "BKPSDM",
+        "Badan Kepegawaian dan Pengembangan SDM",
+        0,
+        "layanan kepegawaian",
+        ("TPP belum dibayar", "kenaikan pangkat lambat diproses"),
+    ),
+    (
+        "INSPEKTORAT",
+        "Inspektorat Daerah",
+        0,
+        "pengaduan masyarakat (dumas)",
+        ("oknum pegawai meminta uang", "laporan dumas tidak ada kabar"),
+    ),
+    (
+        "DISTAN",
+        "Dinas Pertanian dan Perkebunan",
+        20,
+        "pupuk bersubsidi dan penyuluhan",
+        ("pupuk subsidi langka", "penyuluh tidak pernah datang"),
+    ),
+    (
+        "DISLUTKAN",
+        "Dinas Kelautan dan Perikanan",
+        10,
+        "bantuan nelayan",
+        ("bantuan mesin perahu tidak merata", "TPI kotor dan tidak terurus"),
+    ),
+    ("DISKOPUKM", "Dinas Koperasi dan UKM", 6, "pendampingan UMKM", ("bantuan modal UMKM tidak jelas",)),
+    ("DISDAG", "Dinas Perdagangan", 15, "pengelolaan pasar", ("los pasar bocor", "timbangan pedagang tidak ditera")),
     ("KEC-DOMPU", "Kecamatan Dompu", 12, "administrasi kecamatan", _KEC),
     ("KEC-WOJA", "Kecamatan Woja", 10, "administrasi kecamatan", _KEC),
     ("KEC-HUU", "Kecamatan Hu'u", 8, "administrasi kecamatan", _KEC),
@@ -103,29 +215,80 @@ _BAD_SCORE = ("DISDUKCAPIL", 9, "waktu")  # score 5 → quarantined
 _REINSPECTED = ("RSUD", 10)  # two inspections in one month: the later one counts
 
 # channel, source, share of all complaints, share arriving via the coordinator, id prefix
-_SOURCES = (("aplikasi", "lapor", 0.27, 0.8, "LAPOR"), ("aplikasi", "open311", 0.18, 0.3, "O311"),
-            ("media_sosial", "facebook", 0.16, 0.25, "FB"),
-            ("media_sosial", "instagram", 0.12, 0.25, "IG"), ("media_sosial", "x", 0.07, 0.25, "X"),
-            ("hotline", "hotline-call", 0.11, 0.35, "CALL"),
-            ("hotline", "hotline-wa", 0.09, 0.35, "WA"))
+_SOURCES = (
+    ("aplikasi", "lapor", 0.27, 0.8, "LAPOR"),
+    ("aplikasi", "open311", 0.18, 0.3, "O311"),
+    ("media_sosial", "facebook", 0.16, 0.25, "FB"),
+    ("media_sosial", "instagram", 0.12, 0.25, "IG"),
+    ("media_sosial", "x", 0.07, 0.25, "X"),
+    ("hotline", "hotline-call", 0.11, 0.35, "CALL"),
+    ("hotline", "hotline-wa", 0.09, 0.35, "WA"),
+)
 _KINDS = (("pengaduan", 0.7), ("aspirasi", 0.15), ("permintaan_informasi", 0.15))
-_PLACES = ("Kelurahan Bada", "Kelurahan Karijawa", "Kelurahan Kandai Satu", "Kelurahan Potu",
-           "Kelurahan Dorotangga", "Desa Riwo", "Desa Lepadi", "Desa Calabai", "Desa Doropeti",
-           "Desa Soriutu", "Desa Kiwu", "Desa Marada")
-_FIRST = ("Budi", "Siti", "Ahmad", "Nurhayati", "Muhammad", "Rina", "Agus", "Dewi", "Syamsuddin",
-          "Hadijah", "Irfan", "Fitriani", "Arifin", "Nurul", "Rahmat", "Sri", "Abdul", "Wahyuni")
-_LAST = ("Aminah", "Santoso", "Hidayat", "Rahman", "Syarif", "Hasan", "Saputra", "Lestari",
-         "Ishaka", "Mansyur", "Abdullah", "Yusuf")
+_PLACES = (
+    "Kelurahan Bada",
+    "Kelurahan Karijawa",
+    "Kelurahan Kandai Satu",
+    "Kelurahan Potu",
+    "Kelurahan Dorotangga",
+    "Desa Riwo",
+    "Desa Lepadi",
+    "Desa Calabai",
+    "Desa Doropeti",
+    "Desa Soriutu",
+    "Desa Kiwu",
+    "Desa Marada",
+)
+_FIRST = (
+    "Budi",
+    "Siti",
+    "Ahmad",
+    "Nurhayati",
+    "Muhammad",
+    "Rina",
+    "Agus",
+    "Dewi",
+    "Syamsuddin",
+    "Hadijah",
+    "Irfan",
+    "Fitriani",
+    "Arifin",
+    "Nurul",
+    "Rahmat",
+    "Sri",
+    "Abdul",
+    "Wahyuni",
+)
+_LAST = (
+    "Aminah",
+    "Santoso",
+    "Hidayat",
+    "Rahman",
+    "Syarif",
+    "Hasan",
+    "Saputra",
+    "Lestari",
+    "Ishaka",
+    "Mansyur",
+    "Abdullah",
+    "Yusuf",
+)
 _TEMPLATES = {
-    "pengaduan": ("{t} di {p}, mohon segera ditindaklanjuti.",
-                  "Sudah {n} hari {t} di {p}. Tolong diperhatikan pak.",
-                  "Lapor: {t} ({p}). Belum ada tindakan sampai sekarang."),
-    "aspirasi": ("Usul untuk {s}: mohon jam layanan diperpanjang.",
-                 "Saran agar informasi {s} diumumkan di media sosial.",
-                 "Mohon {s} bisa online supaya warga {p} tidak bolak-balik."),
-    "permintaan_informasi": ("Mohon info syarat dan biaya {s}?",
-                             "Berapa lama proses {s}? Terima kasih.",
-                             "Di mana tempat {s} untuk warga {p}?"),
+    "pengaduan": (
+        "{t} di {p}, mohon segera ditindaklanjuti.",
+        "Sudah {n} hari {t} di {p}. Tolong diperhatikan pak.",
+        "Lapor: {t} ({p}). Belum ada tindakan sampai sekarang.",
+    ),
+    "aspirasi": (
+        "Usul untuk {s}: mohon jam layanan diperpanjang.",
+        "Saran agar informasi {s} diumumkan di media sosial.",
+        "Mohon {s} bisa online supaya warga {p} tidak bolak-balik.",
+    ),
+    "permintaan_informasi": (
+        "Mohon info syarat dan biaya {s}?",
+        "Berapa lama proses {s}? Terima kasih.",
+        "Di mana tempat {s} untuk warga {p}?",
+    ),
 }
 
 
@@ -147,13 +310,18 @@ def generate_demo_region(out_dir: Path, seed: int = 2026) -> DemoFiles:
     rng = random.Random(seed)
     levels = [0.08 + 0.9 * i / (len(_OPDS) - 1) for i in range(len(_OPDS))]
     rng.shuffle(levels)  # evenly spread, so every category A..E gets some OPDs
-    diligence = {opd[0]: level for opd, level in zip(_OPDS, levels)}
+    diligence = {opd[0]: level for opd, level in zip(_OPDS, levels, strict=True)}
     complaints = _complaints(rng, diligence)
     csv_rows = _with_updates(rng, [c for c in complaints if c["channel"] != "hotline"], 6)
     xlsx_rows = _with_updates(rng, [c for c in complaints if c["channel"] == "hotline"], 2)
     _insert_bad_rows(rng, csv_rows, xlsx_rows)
-    files = DemoFiles(out_dir / "registry.csv", out_dir / "complaints.csv",
-                      out_dir / "hotline.xlsx", out_dir / "inspections.csv", DEMO_PERIODS)
+    files = DemoFiles(
+        out_dir / "registry.csv",
+        out_dir / "complaints.csv",
+        out_dir / "hotline.xlsx",
+        out_dir / "inspections.csv",
+        DEMO_PERIODS,
+    )
     registry = [(DEMO_REGION_CODE, DEMO_REGION_NAME, DEMO_TIMEZONE, o[0], o[1]) for o in _OPDS]
     _write_csv(files.registry, REGISTRY_HEADER, registry)
     _write_csv(files.complaints, COMPLAINT_HEADER, [_format(c) for c in csv_rows])
@@ -167,8 +335,7 @@ def _holidays() -> frozenset[date]:
     """Offices close on national holidays (17 Aug, Maulid): no office-hour events on them."""
     import holidays
 
-    return frozenset(holidays.country_holidays("ID", years=(2026,),
-                                               categories=("public", "government")))
+    return frozenset(holidays.country_holidays("ID", years=(2026,), categories=("public", "government")))
 
 
 def _working(day: date) -> bool:
@@ -195,8 +362,7 @@ def _to_office_hours(moment: datetime, rng: random.Random) -> datetime:
 
 def _received_at(rng: random.Random, year: int, month: int, first_day: int) -> datetime:
     """Mostly office hours on working days, but also evenings, nights and weekends."""
-    last_day = ((date(year, month % 12 + 1, 1) if month < 12 else date(year + 1, 1, 1))
-                - timedelta(days=1)).day
+    last_day = ((date(year, month % 12 + 1, 1) if month < 12 else date(year + 1, 1, 1)) - timedelta(days=1)).day
     day = date(year, month, rng.randint(first_day, last_day))
     if not _working(day) and rng.random() < 0.5:  # fewer complaints on days off
         day = date(year, month, rng.randint(first_day, last_day))
@@ -204,14 +370,17 @@ def _received_at(rng: random.Random, year: int, month: int, first_day: int) -> d
     return datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)))
 
 
-def _life_cycle(rng: random.Random, received: datetime, channel: str, kind: str, via: float,
-                diligence: float) -> tuple[datetime | None, ...]:
+def _life_cycle(
+    rng: random.Random, received: datetime, channel: str, kind: str, via: float, diligence: float
+) -> tuple[datetime | None, ...]:
     """forwarded, first response and resolution: a lazier OPD answers later, and less often."""
     forwarded = None
     if rng.random() < via:  # arrived at a central account; the coordinator dispositions it
         day = _add_working_days(received.date(), rng.choices(range(5), (2, 4, 3, 2, 1))[0])
-        forwarded = max(datetime.combine(day, time(8)) + timedelta(seconds=rng.randint(0, 27000)),
-                        received + timedelta(minutes=rng.randint(15, 90)))
+        forwarded = max(
+            datetime.combine(day, time(8)) + timedelta(seconds=rng.randint(0, 27000)),
+            received + timedelta(minutes=rng.randint(15, 90)),
+        )
     lazy = (1 - diligence) ** 2
     first = resolved = None
     if rng.random() > 0.01 + 0.45 * lazy:
@@ -236,12 +405,22 @@ def _complaints(rng: random.Random, diligence: dict[str, float]) -> list[dict]:
                 kind = rng.choices([k for k, _ in _KINDS], [w for _, w in _KINDS])[0]
                 received = _received_at(rng, year, month, first_day)
                 events = _life_cycle(rng, received, channel, kind, via, diligence[code])
-                result.append({
-                    "region_code": DEMO_REGION_CODE, "opd_code": code, "channel": channel,
-                    "source": source, "kind": kind, "received_at": received,
-                    "forwarded_at": events[0], "first_response_at": events[1],
-                    "resolved_at": events[2], "reporter": _reporter(rng, channel),
-                    "text": _text(rng, kind, service, topics), "style": _style(rng, channel)})
+                result.append(
+                    {
+                        "region_code": DEMO_REGION_CODE,
+                        "opd_code": code,
+                        "channel": channel,
+                        "source": source,
+                        "kind": kind,
+                        "received_at": received,
+                        "forwarded_at": events[0],
+                        "first_response_at": events[1],
+                        "resolved_at": events[2],
+                        "reporter": _reporter(rng, channel),
+                        "text": _text(rng, kind, service, topics),
+                        "style": _style(rng, channel),
+                    }
+                )
     result.sort(key=lambda c: c["received_at"])  # stable: ties keep generation order
     counters: dict[str, int] = {}
     prefixes = {s[1]: s[4] for s in _SOURCES}
@@ -272,13 +451,18 @@ def _reporter(rng: random.Random, channel: str) -> str:
 def _text(rng: random.Random, kind: str, service: str, topics: tuple[str, ...]) -> str:
     """Short complaint text; about one in ten carries personal data so redaction has work."""
     text = rng.choice(_TEMPLATES[kind]).format(
-        t=rng.choice(topics), p=rng.choice(_PLACES), s=service, n=rng.randint(2, 30))
+        t=rng.choice(topics), p=rng.choice(_PLACES), s=service, n=rng.randint(2, 30)
+    )
     if rng.random() < 0.1:
         name = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}".lower()
-        text += rng.choice((f" Hubungi saya di 0812{_digits(rng, 8)}.",
-                            f" WA saya +62 8{_digits(rng, 2)}-{_digits(rng, 4)}-{_digits(rng, 4)}.",
-                            f" NIK saya 5205{_digits(rng, 12)}.",
-                            f" Email: {name}{_digits(rng, 2)}@gmail.com"))
+        text += rng.choice(
+            (
+                f" Hubungi saya di 0812{_digits(rng, 8)}.",
+                f" WA saya +62 8{_digits(rng, 2)}-{_digits(rng, 4)}-{_digits(rng, 4)}.",
+                f" NIK saya 5205{_digits(rng, 12)}.",
+                f" Email: {name}{_digits(rng, 2)}@gmail.com",
+            )
+        )
     return text[0].upper() + text[1:]
 
 
@@ -321,6 +505,7 @@ def _insert_bad_rows(rng: random.Random, csv_rows: list[dict], xlsx_rows: list[d
 
 def _format(c: dict) -> list[str]:
     """One output row; datetimes in the row's style, strings (deliberately bad values) as-is."""
+
     def fmt(value: object) -> str:
         if not isinstance(value, datetime):
             return "" if value is None else str(value)
@@ -366,8 +551,7 @@ def _write_xlsx(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> N
     """All cells are strings (timestamps stay ISO text, not Excel dates); empty cells stay empty."""
     import pandas as pd
 
-    frame = pd.DataFrame([[v if v != "" else None for v in row] for row in rows],
-                         columns=list(header), dtype=object)
+    frame = pd.DataFrame([[v if v != "" else None for v in row] for row in rows], columns=list(header), dtype=object)
     frame.to_excel(path, index=False, sheet_name="hotline", engine="openpyxl")
 
 
@@ -377,13 +561,48 @@ STAFF_HEADER = ("region_code", "opd_code", "role", "name", "nip")
 RECIPIENT_HEADER = ("region_code", "recipient", "email")
 DEMO_RECIPIENTS = (("inspektorat", "inspektorat@dompukab.example"), ("bkd", "bkpsdm@dompukab.example"))
 # Officials' names are public-office data; the pools differ from the reporters' on purpose.
-_OFFICIAL_FIRST = ("Arief", "Bambang", "Herman", "Yuliana", "Kurniawan", "Mariani", "Zainuddin",
-                   "Junaidin", "Syahrul", "Nurlaila", "Hamdan", "Ratnasari", "Firmansyah",
-                   "Suhartini", "Ikhsan", "Fauziah")
-_OFFICIAL_LAST = ("Gani", "Salahuddin", "Jafar", "Mutmainah", "Kadir", "Haris", "Tamrin", "Karim",
-                  "Amiruddin", "Hamid", "Anwar", "Idris")
-_TITLES = (("", ", S.Sos."), ("Drs. ", ", M.Si."), ("Ir. ", ", M.T."), ("dr. ", ", M.Kes."),
-           ("", ", S.H."), ("", ", S.E., M.M."), ("H. ", ", S.Pd."), ("", ", S.Kom."))
+_OFFICIAL_FIRST = (
+    "Arief",
+    "Bambang",
+    "Herman",
+    "Yuliana",
+    "Kurniawan",
+    "Mariani",
+    "Zainuddin",
+    "Junaidin",
+    "Syahrul",
+    "Nurlaila",
+    "Hamdan",
+    "Ratnasari",
+    "Firmansyah",
+    "Suhartini",
+    "Ikhsan",
+    "Fauziah",
+)
+_OFFICIAL_LAST = (
+    "Gani",
+    "Salahuddin",
+    "Jafar",
+    "Mutmainah",
+    "Kadir",
+    "Haris",
+    "Tamrin",
+    "Karim",
+    "Amiruddin",
+    "Hamid",
+    "Anwar",
+    "Idris",
+)
+_TITLES = (
+    ("", ", S.Sos."),
+    ("Drs. ", ", M.Si."),
+    ("Ir. ", ", M.T."),
+    ("dr. ", ", M.Kes."),
+    ("", ", S.H."),
+    ("", ", S.E., M.M."),
+    ("H. ", ", S.Pd."),
+    ("", ", S.Kom."),
+)
 
 
 @dataclass(frozen=True)
@@ -401,8 +620,9 @@ def generate_demo_officials(out_dir: Path, seed: int = 2026) -> DemoOfficials:
     for code, *_ in _OPDS:
         rows.append((DEMO_REGION_CODE, code, "kepala", _official(rng, senior=True), _nip(rng, 1966, 1978)))
         for _ in range(rng.choice((1, 2))):
-            rows.append((DEMO_REGION_CODE, code, "pengelola_pengaduan", _official(rng, senior=False),
-                         _nip(rng, 1985, 1998)))
+            rows.append(
+                (DEMO_REGION_CODE, code, "pengelola_pengaduan", _official(rng, senior=False), _nip(rng, 1985, 1998))
+            )
     files = DemoOfficials(out_dir / "staff.csv", out_dir / "recipients.csv")
     _write_csv(files.staff, STAFF_HEADER, rows)
     _write_csv(files.recipients, RECIPIENT_HEADER, [(DEMO_REGION_CODE, r, e) for r, e in DEMO_RECIPIENTS])
@@ -432,16 +652,28 @@ def generate_demo_late_export(out_dir: Path, seed: int = 2026) -> Path:
     rng = random.Random(f"late-{seed}")
     rows = []
     for number, code in enumerate(("DISDUKCAPIL",) * 6 + ("RSUD",) * 4, start=1):
-        received = datetime.combine(_add_working_days(date(2026, 10, rng.randint(5, 20)), 0),
-                                    time(rng.randint(8, 14), rng.randint(0, 59)))
+        received = datetime.combine(
+            _add_working_days(date(2026, 10, rng.randint(5, 20)), 0), time(rng.randint(8, 14), rng.randint(0, 59))
+        )
         answered = _to_office_hours(datetime.combine(_add_working_days(received.date(), 4), time(9)), rng)
         _, _, topics = next((o[0], o[3], o[4]) for o in _OPDS if o[0] == code)
-        rows.append({
-            "complaint_id": f"CALL-7{number:05d}", "region_code": DEMO_REGION_CODE, "opd_code": code,
-            "channel": "hotline", "source": "hotline-call", "kind": "pengaduan",
-            "received_at": received, "forwarded_at": None, "first_response_at": answered,
-            "resolved_at": None, "reporter": _reporter(rng, "hotline"),
-            "text": _text(rng, "pengaduan", "layanan", topics), "style": "T"})
+        rows.append(
+            {
+                "complaint_id": f"CALL-7{number:05d}",
+                "region_code": DEMO_REGION_CODE,
+                "opd_code": code,
+                "channel": "hotline",
+                "source": "hotline-call",
+                "kind": "pengaduan",
+                "received_at": received,
+                "forwarded_at": None,
+                "first_response_at": answered,
+                "resolved_at": None,
+                "reporter": _reporter(rng, "hotline"),
+                "text": _text(rng, "pengaduan", "layanan", topics),
+                "style": "T",
+            }
+        )
     path = out_dir / "late-hotline-2026-10.csv"
     _write_csv(path, COMPLAINT_HEADER, [_format(c) for c in rows])
     return path

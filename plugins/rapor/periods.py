@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rapor.errors import PeriodError
@@ -20,7 +20,7 @@ class Period:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         match = _PERIOD_RE.match(str(text).strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise PeriodError(f"period {text!r} is not of the form YYYY-MM (e.g. 2026-10)")
@@ -29,11 +29,11 @@ class Period:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def shift(self, months: int) -> "Period":
+    def shift(self, months: int) -> Period:
         index = self.year * 12 + (self.month - 1) + months
         return Period(index // 12, index % 12 + 1)
 
-    def months_after(self, other: "Period") -> int:
+    def months_after(self, other: Period) -> int:
         """How many months this period lies after ``other`` (negative if before)."""
         return (self.year - other.year) * 12 + (self.month - other.month)
 
@@ -47,8 +47,8 @@ class Period:
     def bounds_utc(self, tz: str) -> tuple[datetime, datetime]:
         """``[start, end)`` of the month in ``tz``, as UTC instants."""
         return (
-            self.start_local(tz).astimezone(timezone.utc),
-            self.end_local(tz).astimezone(timezone.utc),
+            self.start_local(tz).astimezone(UTC),
+            self.end_local(tz).astimezone(UTC),
         )
 
 

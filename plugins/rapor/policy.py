@@ -148,7 +148,9 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
             resolution_hk={k: int(v) for k, v in data["resolution_hk"].items()},
             forwarding_hk=int(data["forwarding_hk"]),
             small_number_k=int(data["small_number_k"]),
-            responsiveness_weights={k: _frac(v, f"responsiveness_weights.{k}") for k, v in data["responsiveness_weights"].items()},
+            responsiveness_weights={
+                k: _frac(v, f"responsiveness_weights.{k}") for k, v in data["responsiveness_weights"].items()
+            },
             sop_weights={k: _frac(data["sop_weights"][k], f"sop_weights.{k}") for k in DIMENSIONS},
             sop_carry_forward_factor=_frac(data["sop_carry_forward_factor"], "sop_carry_forward_factor"),
             sop_carry_forward_months=int(data["sop_carry_forward_months"]),

@@ -18,10 +18,13 @@ from rapor.workdays import WorkdayCalendar
 
 ONE_MICROSECOND = pd.Timedelta(microseconds=1)
 COUNT_COLUMNS = (
-    "n_first_response", "n_first_response_on_time",
-    "n_resolution", "n_resolution_on_time",
-    "n_open", "n_open_overdue",
-)  # fmt: skip
+    "n_first_response",
+    "n_first_response_on_time",
+    "n_resolution",
+    "n_resolution_on_time",
+    "n_open",
+    "n_open_overdue",
+)
 TIMESTAMPS = ("received_at", "forwarded_at", "first_response_at", "resolved_at", "clock_start_at")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,12 +34,28 @@ from rapor.zones import category_for, round_half_up, zone_for
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
-    "period", "region_code", "opd_code", "opd_name",
-    "n_first_response", "n_first_response_on_time", "r1",
-    "n_resolution", "n_resolution_on_time", "r2",
-    "n_open", "n_open_overdue", "r3",
-    "s_resp", "s_sop", "index", "category", "zone", "status", "tpp_cut_pct", "method_version",
-)  # fmt: skip
+    "period",
+    "region_code",
+    "opd_code",
+    "opd_name",
+    "n_first_response",
+    "n_first_response_on_time",
+    "r1",
+    "n_resolution",
+    "n_resolution_on_time",
+    "r2",
+    "n_open",
+    "n_open_overdue",
+    "r3",
+    "s_resp",
+    "s_sop",
+    "index",
+    "category",
+    "zone",
+    "status",
+    "tpp_cut_pct",
+    "method_version",
+)
 TIMESTAMP_COLUMNS = ("received_at", "forwarded_at", "first_response_at", "resolved_at")
 HISTORY_MONTHS = 36  # enough for any run to reach the TPP cap
 STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED = "dinilai", "data terbatas", "tidak dinilai"
@@ -75,7 +91,7 @@ def month_complaints(
     """Complaints whose clocks can touch ``period``, with or without an OPD; instants in UTC."""
     calendar = calendar or region_calendar(region, period, policy)
     lookback_day = calendar.earliest_clock_day(date(period.year, period.month, 1), policy.max_deadline_hk)
-    lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(timezone.utc)
+    lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(UTC)
     _, month_end = period.bounds_utc(region.timezone)
     frame = query_frame(
         conn,
@@ -96,11 +112,14 @@ def month_inspections(conn, region_code: str, period: Period, policy: Policy) ->
     return query_frame(
         conn,
         "staging/stg_inspections_for_month",
-        {"region_code": region_code, "first_day": date(oldest.year, oldest.month, 1),
-         "end_day": date(after.year, after.month, 1)},
+        {
+            "region_code": region_code,
+            "first_day": date(oldest.year, oldest.month, 1),
+            "end_day": date(after.year, after.month, 1),
+        },
         types={"first_day": Date, "end_day": Date},
         columns={"inspected_on": Date},
-    )  # fmt: skip
+    )
 
 
 def scorecard_history(conn, region_code: str, period: Period) -> pd.DataFrame:
@@ -142,15 +161,25 @@ def score_rows(
         s_resp = w_resp["r1"] * r1 + w_resp["r2"] * r2 + w_resp["r3"] * r3
         sop = sops.get(opd_code)
         row = {
-            "region_code": region_code, "period": str(period), "opd_code": opd_code,
+            "region_code": region_code,
+            "period": str(period),
+            "opd_code": opd_code,
             "opd_name": opd_names[opd_code],
             **{name: int(c[name]) for name in counts.columns},
-            "r1": round_half_up(r1, 4), "r2": round_half_up(r2, 4), "r3": round_half_up(r3, 4),
+            "r1": round_half_up(r1, 4),
+            "r2": round_half_up(r2, 4),
+            "r3": round_half_up(r3, 4),
             "s_resp": round_half_up(s_resp, 2),
-            "s_sop": None, "index_score": None, "category": None, "zone": None,
-            "tpp_cut_pct": None, "tpp_run_months": 0, "sop_inspected_on": None,
-            "method_version": policy.method_version, "policy_sha256": policy.source_hash,
-        }  # fmt: skip
+            "s_sop": None,
+            "index_score": None,
+            "category": None,
+            "zone": None,
+            "tpp_cut_pct": None,
+            "tpp_run_months": 0,
+            "sop_inspected_on": None,
+            "method_version": policy.method_version,
+            "policy_sha256": policy.source_hash,
+        }
         if sop is None:
             row["status"] = STATUS_NOT_RATED
         else:
@@ -199,7 +228,7 @@ def score_region_month(
     rows = score_rows(
         counts, opd_names, sop_scores(inspections, period, policy), history, period, region_code, policy, gate_passed
     )
-    computed_at = datetime.now(timezone.utc)
+    computed_at = datetime.now(UTC)
     with engine.begin() as conn:
         for table in (schema.scorecard, schema.score_evidence):
             conn.execute(delete(table).where(table.c.region_code == region_code, table.c.period == str(period)))
@@ -229,19 +258,39 @@ def scorecard_csv_rows(engine, period: Period, region_codes: list[str]) -> list[
     """The stored scorecard rows of ``period`` as CSV cells (SCORING.md §7)."""
     sc = schema.scorecard
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(sc).where(sc.c.period == str(period), sc.c.region_code.in_(region_codes))
-            .order_by(sc.c.region_code, sc.c.opd_code)
-        ).mappings().all()  # fmt: skip
+        rows = (
+            conn.execute(
+                select(sc)
+                .where(sc.c.period == str(period), sc.c.region_code.in_(region_codes))
+                .order_by(sc.c.region_code, sc.c.opd_code)
+            )
+            .mappings()
+            .all()
+        )
     return [
         [
-            r["period"], r["region_code"], r["opd_code"], r["opd_name"],
-            _fmt(r["n_first_response"]), _fmt(r["n_first_response_on_time"]), _fmt(r["r1"], 4),
-            _fmt(r["n_resolution"]), _fmt(r["n_resolution_on_time"]), _fmt(r["r2"], 4),
-            _fmt(r["n_open"]), _fmt(r["n_open_overdue"]), _fmt(r["r3"], 4),
-            _fmt(r["s_resp"], 2), _fmt(r["s_sop"], 2), _fmt(r["index_score"], 2),
-            _fmt(r["category"]), _fmt(r["zone"]), r["status"], _fmt(r["tpp_cut_pct"], 2), r["method_version"],
-        ]  # fmt: skip
+            r["period"],
+            r["region_code"],
+            r["opd_code"],
+            r["opd_name"],
+            _fmt(r["n_first_response"]),
+            _fmt(r["n_first_response_on_time"]),
+            _fmt(r["r1"], 4),
+            _fmt(r["n_resolution"]),
+            _fmt(r["n_resolution_on_time"]),
+            _fmt(r["r2"], 4),
+            _fmt(r["n_open"]),
+            _fmt(r["n_open_overdue"]),
+            _fmt(r["r3"], 4),
+            _fmt(r["s_resp"], 2),
+            _fmt(r["s_sop"], 2),
+            _fmt(r["index_score"], 2),
+            _fmt(r["category"]),
+            _fmt(r["zone"]),
+            r["status"],
+            _fmt(r["tpp_cut_pct"], 2),
+            r["method_version"],
+        ]
         for r in rows
     ]
 

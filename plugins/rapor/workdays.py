@@ -44,8 +44,9 @@ class WorkdayCalendar:
         first_year: int,
         last_year: int,
         categories: tuple[str, ...] = ("public", "government"),
-        region: RegionCalendar = RegionCalendar(),
-    ) -> "WorkdayCalendar":
+        region: RegionCalendar | None = None,
+    ) -> WorkdayCalendar:
+        region = region or RegionCalendar()
         # One spare year each side: a deadline of a late-December complaint falls in January.
         first_year, last_year = first_year - 1, last_year + 1
         off = set(national_holidays(first_year, last_year, tuple(categories)))
@@ -59,9 +60,7 @@ class WorkdayCalendar:
 
     @classmethod
     def for_policy(cls, policy: Policy, region_code: str, timezone: str, first_year: int, last_year: int):
-        return cls.build(
-            timezone, first_year, last_year, policy.holiday_categories, policy.calendar_for(region_code)
-        )
+        return cls.build(timezone, first_year, last_year, policy.holiday_categories, policy.calendar_for(region_code))
 
     def is_workday(self, day: date) -> bool:
         d = np.datetime64(day, "D")

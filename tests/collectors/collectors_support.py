@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -14,8 +14,16 @@ from rapor.warehouse import schema
 
 OPDS = ("DPUPR", "DISDUKCAPIL", "KEC-WOJA")
 MONTHS = ("2026-09",)
-FIELDS = ("opd_code", "channel", "kind", "received_at", "forwarded_at", "first_response_at", "resolved_at",
-          "confidential")  # fmt: skip
+FIELDS = (
+    "opd_code",
+    "channel",
+    "kind",
+    "received_at",
+    "forwarded_at",
+    "first_response_at",
+    "resolved_at",
+    "confidential",
+)
 FAST = RetryPolicy(time_scale=0.001, read_timeout=0.5, connect_timeout=0.5)
 
 
@@ -23,8 +31,14 @@ def collect(engine, stream, policy: RetryPolicy = FAST, until: datetime | None =
     """Run one stream against the simulator; returns (run summary, client)."""
     credentials = credentials_from_connection(stream.conn_id)
     client = HttpClient(credentials, stream.platform, policy)
-    run = run_stream(engine, stream, client, until=until or datetime(2026, 11, 2, tzinfo=timezone.utc),
-                     settings={**credentials.extra, **settings}, landing=RawLanding())  # fmt: skip
+    run = run_stream(
+        engine,
+        stream,
+        client,
+        until=until or datetime(2026, 11, 2, tzinfo=UTC),
+        settings={**credentials.extra, **settings},
+        landing=RawLanding(),
+    )
     return run, client
 
 
@@ -32,7 +46,7 @@ def _text(value):
     if value is None:
         return None
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).isoformat()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
     return value
 
 

@@ -8,20 +8,19 @@ import logging
 from contextlib import contextmanager
 
 import pytest
+from collectors_support import FAST
 
 from rapor.collectors.http import (
     AuthError,
     HttpClient,
-    RateLimited,
-    RequestFailed,
+    RateLimitedError,
+    RequestFailedError,
     RetryPolicy,
     credentials_from_connection,
     graph_usage_pause,
     strip_secrets,
 )
 from rapor.errors import ConfigError
-
-from collectors_support import FAST
 
 PAGE = "100000000000001/posts"  # the Bupati's Facebook page
 
@@ -55,13 +54,13 @@ def test_a_burst_of_5xx_is_retried_with_growing_jittered_backoff(sim):
     waits = [seconds for reason, seconds in graph.stats.waits]
     # try n waits 2 * 2**(n-1) seconds minus up to half of it at random: [1, 2], [2, 4], [4, 8]
     for n, seconds in enumerate(waits, start=1):
-        assert 2 ** n / 2 <= seconds <= 2**n
+        assert 2**n / 2 <= seconds <= 2**n
 
 
 def test_retries_are_bounded_and_the_failure_names_the_url_without_the_token(sim):
     sim.set_faults(errors=10)
     graph = client("rapor_facebook", RetryPolicy(time_scale=0.001, max_attempts=3))
-    with pytest.raises(RequestFailed, match="HTTP 503") as caught:
+    with pytest.raises(RequestFailedError, match="HTTP 503") as caught:
         graph.get(PAGE, {"access_token": "leaked-token"})
     assert "leaked-token" not in str(caught.value) and sim.tokens["graph"] not in str(caught.value)
     assert graph.stats.requests == 3
@@ -112,7 +111,7 @@ def test_high_app_usage_pauses_before_the_next_graph_call(sim):
 
 def test_a_pause_longer_than_the_policy_allows_fails_the_task_for_a_later_retry(sim):
     sim.set_faults(rate_limited=1, retry_after=3600)
-    with pytest.raises(RateLimited, match="3600"):
+    with pytest.raises(RateLimitedError, match="3600"):
         client("rapor_lapor", RetryPolicy(time_scale=0.001, max_wait=900)).get("laporan")
 
 

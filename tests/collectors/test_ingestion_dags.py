@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from collectors_support import assert_matches_truth
 
+pytestmark = pytest.mark.dag_run
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-AS_OF = datetime(2026, 11, 2, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 2, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +53,18 @@ def pools(airflow_db):
     return spec
 
 
-def test_the_ingestion_dags_collect_every_channel_into_the_warehouse(sqlite_region, sim, world, bag, pools, tmp_path,
-                                                                    monkeypatch):  # fmt: skip
+def test_the_ingestion_dags_collect_every_channel_into_the_warehouse(
+    sqlite_region, sim, world, bag, pools, tmp_path, monkeypatch
+):
     inbox = tmp_path / "inbox"
     world.write_hotline_exports(inbox)
     monkeypatch.setenv("RAPOR_HOTLINE_INBOX", str(inbox))
     for dag_id in ("rapor_ingest_apps", "rapor_ingest_social", "rapor_ingest_hotline"):
         run = bag.dags[dag_id].test(logical_date=AS_OF)
         assert run.state == "success", dag_id
-    assert_matches_truth(sqlite_region, world, ("lapor", "open311", "facebook", "instagram", "x", "hotline-call", "hotline-wa"))
+    assert_matches_truth(
+        sqlite_region, world, ("lapor", "open311", "facebook", "instagram", "x", "hotline-call", "hotline-wa")
+    )
 
 
 def test_an_expired_token_fails_the_task_at_once_naming_the_connection(sqlite_region, sim, world, bag, pools):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from rapor.collectors.http import Credentials, HttpClient, RequestFailed, RetryPolicy
+from rapor.collectors.http import Credentials, HttpClient, RequestFailedError, RetryPolicy
 from rapor.collectors.raw import RawLanding
 from rapor.collectors.routing import Account, Registry
 from rapor.collectors.streams.base import Batch, RunContext
@@ -71,7 +71,7 @@ def served():
 
 def context(served, base_path: str, registry: Registry, tmp_path) -> RunContext:
     client = HttpClient(Credentials("rapor_test", served.url + base_path, "t0ken-real"), "test", FAST)
-    return RunContext(client, RawLanding(tmp_path / "raw"), registry, datetime(2021, 9, 1, tzinfo=timezone.utc))
+    return RunContext(client, RawLanding(tmp_path / "raw"), registry, datetime(2021, 9, 1, tzinfo=UTC))
 
 
 def registry_with(*accounts: Account) -> Registry:
@@ -93,7 +93,7 @@ def test_facebook_comment_pages_are_read_to_the_end_and_replies_find_their_comme
     threads = {c.complaint_id: c for c in stream.threads(comments, page_account, ctx)}
     assert len(threads) == 10  # the 5 replies (reply_comment_id in the permalink) are not complaints
     asked = threads["10158407654328553_10158407903973553"]
-    assert asked.received_at == datetime(2021, 8, 10, 19, 38, 44, tzinfo=timezone.utc)
+    assert asked.received_at == datetime(2021, 8, 10, 19, 38, 44, tzinfo=UTC)
     assert len(asked.raw_shas) == 1 and asked.replies == []  # no `from` without a Page token: nobody known
 
 
@@ -114,7 +114,9 @@ def test_with_a_page_token_the_pages_earliest_reply_is_the_first_response(served
     page_account = Account("facebook", page_id, "52.05", "DISKOMINFO")
     ctx = context(served, "/v11.0", registry_with(page_account), tmp_path)
     stream = FacebookComments()
-    threads = {c.complaint_id: c for c in stream.threads(stream.comments_of(ctx, post, Batch("t", {})), page_account, ctx)}
+    threads = {
+        c.complaint_id: c for c in stream.threads(stream.comments_of(ctx, post, Batch("t", {})), page_account, ctx)
+    }
     asked = threads["10158407654328553_10158407903973553"]
     (reply,) = asked.replies  # the citizen's "they don't respond" is not a response
     hours = (reply.at - asked.received_at).total_seconds() / 3600
@@ -128,7 +130,7 @@ def test_facebook_posts_follow_time_based_paging_to_the_last_page(served, tmp_pa
         served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
     account = Account("facebook", "4", "52.05", "DISKOMINFO")
     ctx = context(served, "/v10.0", registry_with(account), tmp_path)
-    ctx.until = datetime(2021, 7, 10, tzinfo=timezone.utc)
+    ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
     batch = FacebookComments().sync(ctx, "4", {})
     assert batch.pages == 2 + 5  # two post pages, then one comments page per post (five distinct)
     assert batch.state["posts_since"] == "2021-07-04T19:50:58+00:00"
@@ -143,15 +145,24 @@ def test_instagram_comment_pages_and_their_next_link(served, tmp_path):
     stream, batch = InstagramComments(), Batch("t", {})
     threads = stream.threads(stream.comments_of(ctx, media, batch), account, ctx)
     assert batch.pages == 2
-    assert sorted(c.complaint_id for c in threads) == ["17858154961981086", "17874875428706419",
-                                                         "17892250648466172", "17914413430382429"]  # fmt: skip
+    assert sorted(c.complaint_id for c in threads) == [
+        "17858154961981086",
+        "17874875428706419",
+        "17892250648466172",
+        "17914413430382429",
+    ]
 
 
 def test_x_mentions_read_the_real_v2_shape_and_follow_next_token(served, tmp_path):
     first = sample("x/recent_search_tweet_fields.json")
-    served.add("/2/users/17200003/mentions",
-               lambda q: (200, {"meta": {"result_count": 0}} if "pagination_token" in q else first["body"],
-                          first["rate_limit_headers"]))  # fmt: skip
+    served.add(
+        "/2/users/17200003/mentions",
+        lambda q: (
+            200,
+            {"meta": {"result_count": 0}} if "pagination_token" in q else first["body"],
+            first["rate_limit_headers"],
+        ),
+    )
     served.add("/2/users/17200003/tweets", lambda q: (200, sample("x/recent_search_expanded_users.json")["body"], {}))
     account = Account("x", "17200003", "52.05", "DISKOMINFO")
     ctx = context(served, "/2", registry_with(account), tmp_path)
@@ -178,5 +189,5 @@ def test_the_real_x_429_waits_for_its_reset_and_the_graph_error_is_reported(serv
     assert x.get("tweets/1").payload == {"data": {"id": "1"}}
     assert x.stats.waits == [("rate limited", 1.0)]  # its reset (2020) is past: one second
     graph = HttpClient(Credentials("rapor_facebook", served.url + "/v11.0", "t"), "facebook", FAST)
-    with pytest.raises(RequestFailed, match=r"\(#100\) Object does not exist"):
+    with pytest.raises(RequestFailedError, match=r"\(#100\) Object does not exist"):
         graph.get("123/comments")

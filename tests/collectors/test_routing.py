@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,9 +12,15 @@ from rapor.imports.accounts import import_accounts, import_routing_rules
 from rapor.imports.registry import import_registry
 from rapor.warehouse import schema
 
-RULES = (("jalan rusak", "DPUPR"), ("jalan", "DISHUB"), ("ktp", "DISDUKCAPIL"), ("pasar", "DISDAG"),
-         ("parkir", "DISHUB"), ("sampah", "DLH"))  # fmt: skip
-T0 = datetime(2026, 9, 4, 1, 0, tzinfo=timezone.utc)  # Friday 09:00 WITA
+RULES = (
+    ("jalan rusak", "DPUPR"),
+    ("jalan", "DISHUB"),
+    ("ktp", "DISDUKCAPIL"),
+    ("pasar", "DISDAG"),
+    ("parkir", "DISHUB"),
+    ("sampah", "DLH"),
+)
+T0 = datetime(2026, 9, 4, 1, 0, tzinfo=UTC)  # Friday 09:00 WITA
 
 
 def test_a_broken_road_goes_to_dpupr_because_the_longest_keyword_wins():
@@ -44,8 +50,15 @@ def registry() -> Registry:
 
 
 def complaint(**changes) -> Collected:
-    base = dict(source="facebook", complaint_id="c1", region_code="52.05", channel="media_sosial", kind="pengaduan",
-                received_at=T0, text="Jalan rusak di Desa Kiwu")  # fmt: skip
+    base = dict(
+        source="facebook",
+        complaint_id="c1",
+        region_code="52.05",
+        channel="media_sosial",
+        kind="pengaduan",
+        received_at=T0,
+        text="Jalan rusak di Desa Kiwu",
+    )
     return Collected(**{**base, **changes})
 
 
@@ -53,9 +66,12 @@ def test_a_central_complaint_is_forwarded_when_the_central_account_replies_and_a
     # Friday 09:00 comment on the Bupati's page; 10:00 the page forwards it; 11:00 a citizen
     # joins in (not in replies: not an account); Monday 08:30 DPU-PR answers; the Thursday
     # reply with #selesai resolves it; DISHUB's reply is not DPU-PR's.
-    replies = [Reply(None, T0 + timedelta(hours=1)), Reply("DISHUB", T0 + timedelta(hours=2)),
-               Reply("DPUPR", T0 + timedelta(days=2, hours=23, minutes=30)),
-               Reply("DPUPR", T0 + timedelta(days=6), resolves=True)]  # fmt: skip
+    replies = [
+        Reply(None, T0 + timedelta(hours=1)),
+        Reply("DISHUB", T0 + timedelta(hours=2)),
+        Reply("DPUPR", T0 + timedelta(days=2, hours=23, minutes=30)),
+        Reply("DPUPR", T0 + timedelta(days=6), resolves=True),
+    ]
     out = normalise([complaint(replies=replies)], registry())
     row = out.frame.iloc[0]
     assert row["opd_code"] == "DPUPR"
@@ -63,8 +79,14 @@ def test_a_central_complaint_is_forwarded_when_the_central_account_replies_and_a
     assert row["first_response_at"] == (T0 + timedelta(days=2, hours=23, minutes=30)).isoformat()
     assert row["resolved_at"] == (T0 + timedelta(days=6)).isoformat()
     assert out.routing[0] | {"updated_at": None} == {
-        "source": "facebook", "complaint_id": "c1", "region_code": "52.05", "opd_code": "DPUPR",
-        "routed_by": "kata_kunci", "keyword": "jalan rusak", "updated_at": None}  # fmt: skip
+        "source": "facebook",
+        "complaint_id": "c1",
+        "region_code": "52.05",
+        "opd_code": "DPUPR",
+        "routed_by": "kata_kunci",
+        "keyword": "jalan rusak",
+        "updated_at": None,
+    }
 
 
 def test_a_rule_routed_complaint_without_a_forwarding_act_is_forwarded_at_receipt():
@@ -88,30 +110,50 @@ def test_the_same_complaint_seen_twice_is_one_with_the_later_view_and_both_pages
 
 
 def test_accounts_and_routing_rules_import_with_quarantine(warehouse, write_csv):
-    import_registry(warehouse, write_csv("registry.csv", """
+    import_registry(
+        warehouse,
+        write_csv(
+            "registry.csv",
+            """
 region_code,region_name,timezone,opd_code,opd_name
 52.05,Kabupaten Dompu,Asia/Makassar,DPUPR,Dinas PUPR
 52.05,Kabupaten Dompu,Asia/Makassar,DISHUB,Dinas Perhubungan
-"""))  # fmt: skip
-    accounts = import_accounts(warehouse, write_csv("accounts.csv", """
+""",
+        ),
+    )
+    accounts = import_accounts(
+        warehouse,
+        write_csv(
+            "accounts.csv",
+            """
 region_code,opd_code,platform,account_id
 52.05,,facebook,100000000000001
 52.05,DPUPR,facebook,100000000000100
 52.05,DPUPR,tiktok,dpupr.dompu
 52.05,DISPERKIM,x,1500000999
-"""))  # fmt: skip
-    rules = import_routing_rules(warehouse, write_csv("routing_rules.csv", """
+""",
+        ),
+    )
+    rules = import_routing_rules(
+        warehouse,
+        write_csv(
+            "routing_rules.csv",
+            """
 region_code,keyword,opd_code
 52.05,Jalan  Rusak,DPUPR
 52.05,lampu jalan,DISHUB
 52.05,rumah,
-"""))  # fmt: skip
+""",
+        ),
+    )
     assert (accounts.rows_loaded, accounts.rows_quarantined) == (2, 2)
     assert {p.rule for p in accounts.problems} == {"invalid_platform", "unknown_opd"}
     assert (rules.rows_loaded, rules.rows_quarantined) == (2, 1)
     with warehouse.connect() as conn:
         reg = Registry.load(conn)
-        central = conn.execute(select(schema.account.c.opd_code).where(schema.account.c.account_id == "100000000000001")).scalar_one()
+        central = conn.execute(
+            select(schema.account.c.opd_code).where(schema.account.c.account_id == "100000000000001")
+        ).scalar_one()
     assert central is None
     assert reg.route("52.05", "JALAN RUSAK parah") == ("DPUPR", "jalan rusak")
     assert reg.route("52.05", "Lampu jalan mati") == ("DISHUB", "lampu jalan")

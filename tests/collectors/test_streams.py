@@ -6,21 +6,31 @@ duplicated, every clock event where the platform put it.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from collectors_support import assert_matches_truth, collect, stored
 from sqlalchemy import func, select
 
-from rapor.collectors.http import AuthError, RequestFailed, RetryPolicy
+from rapor.collectors.http import AuthError, RequestFailedError, RetryPolicy
 from rapor.collectors.streams import STREAMS, FacebookComments, LaporReports, Open311Requests, XMentions
 from rapor.simulator.world import WITA
 from rapor.warehouse import schema
 
 API_STREAMS = sorted(STREAMS)
 # A hard day on the internet: every fault the simulator has, spread over the run.
-STORM = dict(every=2, errors=3, rate_limited=2, retry_after=3, graph_throttle=2, x_budget_spent=1, slow=2, slow_seconds=0.8,
-             truncated=2, repeat_items=2)  # fmt: skip
+STORM = dict(
+    every=2,
+    errors=3,
+    rate_limited=2,
+    retry_after=3,
+    graph_throttle=2,
+    x_budget_spent=1,
+    slow=2,
+    slow_seconds=0.8,
+    truncated=2,
+    repeat_items=2,
+)
 
 
 def count(engine, table, **where) -> int:
@@ -65,7 +75,7 @@ def test_rerunning_a_collection_changes_nothing(region, sim, world, name):
 def test_a_failed_run_resumes_from_its_committed_state(region, sim, world, name):
     stream = STREAMS[name]()
     sim.set_faults(after=6, errors=1000)  # the API goes down part-way through the run
-    with pytest.raises(RequestFailed):
+    with pytest.raises(RequestFailedError):
         collect(region, stream, RetryPolicy(time_scale=0.001, max_attempts=2))
     with region.connect() as conn:
         states = conn.execute(select(schema.collector_state.c.stream_id)).scalars().all()
@@ -98,11 +108,11 @@ def test_later_runs_bring_new_complaints_and_later_replies(region, sim, world, n
     stream = STREAMS[name]()
     mid = datetime(2026, 9, 18, 12, tzinfo=WITA)
     sim.set_clock(mid)
-    collect(region, stream, until=mid.astimezone(timezone.utc))
+    collect(region, stream, until=mid.astimezone(UTC))
     assert_matches_truth(region, world, (stream.source,), as_of=mid)
     end = datetime(2026, 11, 2, 8, tzinfo=WITA)
     sim.set_clock(end)
-    collect(region, stream, until=end.astimezone(timezone.utc))
+    collect(region, stream, until=end.astimezone(UTC))
     assert_matches_truth(region, world, (stream.source,), as_of=end)
 
 
@@ -130,7 +140,10 @@ def test_lapor_automatic_completion_is_not_a_resolution_and_flags_are_kept(regio
     anonymous = {c.native_id for c in world.visible("lapor") if c.anonymous}
     assert auto and confidential and anonymous
     with region.connect() as conn:
-        rows = {r["complaint_id"]: r for r in conn.execute(select(schema.complaint).where(schema.complaint.c.source == "lapor")).mappings()}
+        rows = {
+            r["complaint_id"]: r
+            for r in conn.execute(select(schema.complaint).where(schema.complaint.c.source == "lapor")).mappings()
+        }
     assert all(rows[c.native_id]["resolved_at"] is None for c in auto)
     assert {k for k, r in rows.items() if r["confidential"]} == confidential
     assert all(rows[k]["reporter_pseudonym"] is None for k in anonymous)
@@ -143,19 +156,32 @@ def test_a_lapor_app_with_other_field_names_is_read_through_the_field_map(region
         "fields": {"tracking_id": "nomor", "classification": "jenis", "content": "isi"},
         "values": {"classification": {"pengaduan": "PENGADUAN", "aspirasi": "USULAN", "permintaan_informasi": "INFO"}},
     }
-    collect(region, LaporReports(), field_map={"id": "nomor", "classification": "jenis", "text": "isi"},
-            value_map={"classification": {"pengaduan": "pengaduan", "usulan": "aspirasi", "info": "permintaan_informasi"}})  # fmt: skip
+    collect(
+        region,
+        LaporReports(),
+        field_map={"id": "nomor", "classification": "jenis", "text": "isi"},
+        value_map={"classification": {"pengaduan": "pengaduan", "usulan": "aspirasi", "info": "permintaan_informasi"}},
+    )
     assert_matches_truth(region, world, ("lapor",))
 
 
 def test_central_complaints_are_routed_by_keyword_or_held_as_belum_terdisposisi(region, sim, world):
     for name in API_STREAMS:
         collect(region, STREAMS[name]())
-    unroutable = {(c.source, c.native_id) for c in world.visible() if c.unroutable and c.source in ("facebook", "instagram", "x")}
+    unroutable = {
+        (c.source, c.native_id) for c in world.visible() if c.unroutable and c.source in ("facebook", "instagram", "x")
+    }
     with region.connect() as conn:
-        routing = {(r["source"], r["complaint_id"]): r for r in conn.execute(select(schema.complaint_routing)).mappings()}
-        held = set(conn.execute(select(schema.complaint.c.source, schema.complaint.c.complaint_id)
-                                .where(schema.complaint.c.opd_code.is_(None))).tuples())  # fmt: skip
+        routing = {
+            (r["source"], r["complaint_id"]): r for r in conn.execute(select(schema.complaint_routing)).mappings()
+        }
+        held = set(
+            conn.execute(
+                select(schema.complaint.c.source, schema.complaint.c.complaint_id).where(
+                    schema.complaint.c.opd_code.is_(None)
+                )
+            ).tuples()
+        )
     assert unroutable and held == unroutable  # visible in complaint, with no OPD
     assert {routing[k]["routed_by"] for k in unroutable} == {"belum_terdisposisi"}
     by_rule = [r for r in routing.values() if r["routed_by"] == "kata_kunci"]
@@ -163,7 +189,11 @@ def test_central_complaints_are_routed_by_keyword_or_held_as_belum_terdisposisi(
     road = [r for r in by_rule if r["keyword"] == "jalan rusak"]
     assert road and {r["opd_code"] for r in road} == {"DPUPR"}  # a broken road goes to DPU-PR
     got = stored(region, ("facebook", "instagram", "x"))
-    assert all(got[(r["source"], r["complaint_id"])]["forwarded_at"] for r in by_rule if r["source"] in ("facebook", "instagram", "x"))
+    assert all(
+        got[(r["source"], r["complaint_id"])]["forwarded_at"]
+        for r in by_rule
+        if r["source"] in ("facebook", "instagram", "x")
+    )
 
 
 def test_every_complaint_traces_back_to_raw_pages_stored_unchanged(region, sim, world):
@@ -184,7 +214,11 @@ def test_every_complaint_traces_back_to_raw_pages_stored_unchanged(region, sim, 
         assert f"/{row['source']}/" in row["path"]
     # Re-parsing a complaint's raw pages finds it again.
     link = next(link for link in links if link["source"] == "facebook")
-    pages = [Path(landed[l["raw_sha256"]]["path"]).read_text() for l in links if l["complaint_id"] == link["complaint_id"]]
+    pages = [
+        Path(landed[other["raw_sha256"]]["path"]).read_text()
+        for other in links
+        if other["complaint_id"] == link["complaint_id"]
+    ]
     assert any(link["complaint_id"] in page for page in pages)
 
 
@@ -195,6 +229,10 @@ def test_state_advances_only_with_the_committed_batch(region, sim, world):
     import json
 
     newest = json.loads(state)["accounts"]
-    mentions = {c.extra["account"]: max(int(x.native_id) for x in world.visible("x") if x.extra["account"] == c.extra["account"])
-                for c in world.visible("x")}  # fmt: skip
+    mentions = {
+        c.extra["account"]: max(
+            int(x.native_id) for x in world.visible("x") if x.extra["account"] == c.extra["account"]
+        )
+        for c in world.visible("x")
+    }
     assert {k: int(v["newest_id"]) for k, v in newest.items()} == mentions

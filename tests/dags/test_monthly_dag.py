@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ from rapor.periods import Period
 from rapor.pipeline import import_files, scorecard_path
 from rapor.scorecard import CSV_COLUMNS, scorecard_csv_rows
 from rapor.warehouse import schema
+
+pytestmark = pytest.mark.dag_run
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -38,7 +40,7 @@ def test_monthly_dag_scores_each_month_of_the_demo_region(warehouse, airflow_db,
     # The run on the 1st of the next month (01:00 UTC, 09:00 WITA) scores the month before.
     for period in files.periods:
         nxt = Period.parse(period).shift(1)
-        run = monthly_dag.test(logical_date=datetime(nxt.year, nxt.month, 1, 1, tzinfo=timezone.utc))
+        run = monthly_dag.test(logical_date=datetime(nxt.year, nxt.month, 1, 1, tzinfo=UTC))
         assert run.state == "success"
 
     for period_text in files.periods:
@@ -57,11 +59,14 @@ def test_monthly_dag_scores_each_month_of_the_demo_region(warehouse, airflow_db,
 
     # TPP history accumulated across the runs: an OPD weak (C/D/E) in all three months
     # has a run of 3 in October.
-    by_month = {p: {r["opd_code"]: r for r in _read(scorecard_path(DEMO_REGION_CODE, Period.parse(p)))} for p in files.periods}
+    by_month = {
+        p: {r["opd_code"]: r for r in _read(scorecard_path(DEMO_REGION_CODE, Period.parse(p)))} for p in files.periods
+    }
     weak = [
-        opd for opd, row in by_month["2026-10"].items()
+        opd
+        for opd, row in by_month["2026-10"].items()
         if all(by_month[p][opd]["category"] in ("C", "D", "E") for p in files.periods)
-    ]  # fmt: skip
+    ]
     assert weak, "the demo region should have OPDs weak in every month"
     with warehouse.connect() as conn:
         runs = dict(
@@ -77,7 +82,7 @@ def test_monthly_dag_scores_each_month_of_the_demo_region(warehouse, airflow_db,
 def test_rerunning_a_month_replaces_it_without_duplicates(warehouse, airflow_db, monthly_dag, tmp_path):
     files = generate_demo_region(tmp_path / "demo")
     import_files(warehouse, [files.registry], [files.complaints, files.hotline], [files.inspections])
-    logical_date = datetime(2026, 11, 1, 1, tzinfo=timezone.utc)
+    logical_date = datetime(2026, 11, 1, 1, tzinfo=UTC)
     monthly_dag.test(logical_date=logical_date)
     path = scorecard_path(DEMO_REGION_CODE, Period(2026, 10))
     first = path.read_bytes()
@@ -117,13 +122,19 @@ def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse,
     with warehouse.begin() as conn:
         conn.execute(
             insert(schema.complaint).values(
-                source="facebook", complaint_id="FB-BUG-1", region_code=DEMO_REGION_CODE, opd_code="RSUD",
-                channel="media_sosial", kind="pengaduan", received_at=datetime(2026, 10, 14, 3, tzinfo=timezone.utc),
-                first_response_at=datetime(2026, 10, 13, 20, tzinfo=timezone.utc), updated_at=datetime.now(timezone.utc),
+                source="facebook",
+                complaint_id="FB-BUG-1",
+                region_code=DEMO_REGION_CODE,
+                opd_code="RSUD",
+                channel="media_sosial",
+                kind="pengaduan",
+                received_at=datetime(2026, 10, 14, 3, tzinfo=UTC),
+                first_response_at=datetime(2026, 10, 13, 20, tzinfo=UTC),
+                updated_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
 
-    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=timezone.utc))
+    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=UTC))
 
     # Published (CSV and summary for the Inspektorat), then the run fails to alert the operators.
     states = _task_states(run)
@@ -131,9 +142,11 @@ def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse,
     assert run.state == "failed"
     with warehouse.connect() as conn:
         gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")
-        tpp = conn.execute(
-            select(schema.scorecard.c.tpp_cut_pct).where(schema.scorecard.c.period == "2026-10")
-        ).scalars().all()
+        tpp = (
+            conn.execute(select(schema.scorecard.c.tpp_cut_pct).where(schema.scorecard.c.period == "2026-10"))
+            .scalars()
+            .all()
+        )
     assert gate.status == "ditahan"
     assert [f["rule"] for f in gate.critical_failures] == ["first_response_at_not_before_receipt"]
     assert tpp and set(tpp) == {None}
@@ -155,16 +168,22 @@ def test_a_silent_channel_is_flagged_and_shown_beside_the_scorecard(warehouse, a
     # The Facebook token expired on 10 October (WITA): nothing arrived from it afterwards.
     c = schema.complaint
     with warehouse.begin() as conn:
-        conn.execute(delete(c).where(c.c.source == "facebook", c.c.received_at >= datetime(2026, 10, 10, 16, tzinfo=timezone.utc)))
+        conn.execute(
+            delete(c).where(c.c.source == "facebook", c.c.received_at >= datetime(2026, 10, 10, 16, tzinfo=UTC))
+        )
 
-    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=timezone.utc))
+    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=UTC))
 
     assert run.state == "success"  # a warning is recorded and shown, it does not hold the month
     with warehouse.connect() as conn:
         gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")
-        silence = conn.execute(
-            select(schema.quality_source_silence).where(schema.quality_source_silence.c.period == "2026-10")
-        ).mappings().all()
+        silence = (
+            conn.execute(
+                select(schema.quality_source_silence).where(schema.quality_source_silence.c.period == "2026-10")
+            )
+            .mappings()
+            .all()
+        )
     assert gate.status == "lulus"
     assert "no_silent_source" in {w["rule"] for w in gate.warnings}
     assert {row["source"] for row in silence if row["flagged"]} == {"facebook"}

@@ -64,10 +64,20 @@ def hold_gate(warehouse):
     """Record a held (failed) gate verdict for a region-month."""
 
     def _hold(period: str = OCTOBER, region: str = REGION) -> GateResult:
-        failures = [{"suite": "complaints", "expectation": "expect_column_values_to_not_be_null",
-                     "column": "opd_code", "detail": "12% of complaints without an OPD"}]  # fmt: skip
+        failures = [
+            {
+                "suite": "complaints",
+                "expectation": "expect_column_values_to_not_be_null",
+                "column": "opd_code",
+                "detail": "12% of complaints without an OPD",
+            }
+        ]
         with warehouse.begin() as conn:
-            return record_gate(conn, GateResult(region, period, False, critical_failures=failures,
-                                                data_docs_path="/srv/rapor/data_docs/index.html"))  # fmt: skip
+            return record_gate(
+                conn,
+                GateResult(
+                    region, period, False, critical_failures=failures, data_docs_path="/srv/rapor/data_docs/index.html"
+                ),
+            )
 
     return _hold

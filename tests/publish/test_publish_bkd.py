@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -36,14 +36,17 @@ def test_appeal_deadline_is_ten_working_days_after_publication():
     published = datetime(2026, 12, 18, 10, 0, tzinfo=WITA)
     assert appeal_deadline(published, REGION, "Asia/Makassar", policy).isoformat() == "2027-01-07T23:59:59+08:00"
     # 23:30 UTC on Sunday 1 November is already Monday 07:30 in WITA: the local date counts.
-    published = datetime(2026, 11, 1, 23, 30, tzinfo=timezone.utc)
+    published = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
     assert appeal_deadline(published, REGION, "Asia/Makassar", policy).isoformat() == "2026-11-16T23:59:59+08:00"
 
 
 def test_tpp_rule_text_spells_out_the_policy_arithmetic():
     policy = load_policy()
     # SCORING.md §6: C, C, C gives 0, 2.5, 5; D after two C months (r = 3) gives 5 + 2.5 × 2 = 10.
-    assert rule_text("C", 1, policy) == "C, 1 bulan berturut-turut: belum ada potongan sebelum 2 bulan berturut-turut = 0,0%"
+    assert (
+        rule_text("C", 1, policy)
+        == "C, 1 bulan berturut-turut: belum ada potongan sebelum 2 bulan berturut-turut = 0,0%"
+    )
     assert rule_text("C", 2, policy) == "C, 2 bulan berturut-turut: 2,5 + 2,5 × (2 − 2) = 2,5%"
     assert rule_text("C", 3, policy) == "C, 3 bulan berturut-turut: 2,5 + 2,5 × (3 − 2) = 5,0%"
     assert rule_text("D", 3, policy) == "D, 3 bulan berturut-turut: 5 + 2,5 × (3 − 1) = 10,0%"
@@ -55,20 +58,24 @@ def test_tpp_rule_text_spells_out_the_policy_arithmetic():
 
 def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scored, pass_gate):
     pass_gate()
-    outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc))
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     rows = read_csv_text((outcome.folder / BKD_CSV).read_bytes())
     staff = list(csv.DictReader(scored.officials.staff.open(encoding="utf-8")))
     with scored.engine.connect() as conn:
-        stored = {r["opd_code"]: r for r in conn.execute(
-            select(schema.scorecard).where(schema.scorecard.c.period == OCTOBER)).mappings()}  # fmt: skip
+        stored = {
+            r["opd_code"]: r
+            for r in conn.execute(select(schema.scorecard).where(schema.scorecard.c.period == OCTOBER)).mappings()
+        }
 
     assert list(rows[0].keys()) == [key for key, _ in COLUMNS]
     assert len(rows) == len(stored) == 26
     for row in rows:
         s = stored[row["kode_opd"]]
         heads = [p for p in staff if p["opd_code"] == row["kode_opd"] and p["role"] == "kepala"]
-        handlers = sorted((p for p in staff if p["opd_code"] == row["kode_opd"] and p["role"] == "pengelola_pengaduan"),
-                          key=lambda p: (p["name"], p["nip"]))  # fmt: skip
+        handlers = sorted(
+            (p for p in staff if p["opd_code"] == row["kode_opd"] and p["role"] == "pengelola_pengaduan"),
+            key=lambda p: (p["name"], p["nip"]),
+        )
         assert (row["kepala_opd"], row["nip_kepala"]) == (heads[0]["name"], heads[0]["nip"])
         assert row["pengelola_pengaduan"] == "; ".join(p["name"] for p in handlers)
         assert (row["kategori"], row["zona"], row["status"]) == (s["category"] or "", s["zone"] or "", s["status"])
@@ -82,7 +89,11 @@ def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scor
     # Hand-checked rows of the demo: BKPSDM was C in August, September and October (r = 3):
     # 2.5 + 2.5 × (3 − 2) = 5.0; DINKES was D for three months: 5 + 2.5 × (3 − 1) = 10.0.
     by_code = {r["kode_opd"]: r for r in rows}
-    assert (by_code["BKPSDM"]["kategori"], by_code["BKPSDM"]["bulan_berturut"], by_code["BKPSDM"]["potongan_tpp_persen"]) == ("C", "3", "5.00")
+    assert (
+        by_code["BKPSDM"]["kategori"],
+        by_code["BKPSDM"]["bulan_berturut"],
+        by_code["BKPSDM"]["potongan_tpp_persen"],
+    ) == ("C", "3", "5.00")
     assert by_code["BKPSDM"]["aturan"] == "C, 3 bulan berturut-turut: 2,5 + 2,5 × (3 − 2) = 5,0%"
     assert (by_code["DINKES"]["kategori"], by_code["DINKES"]["potongan_tpp_persen"]) == ("D", "10.00")
 
@@ -91,7 +102,7 @@ def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scor
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == [label for _, label in COLUMNS]
     assert len(values) == 27
-    xlsx = {r[3]: dict(zip([k for k, _ in COLUMNS], r)) for r in values[1:]}
+    xlsx = {r[3]: dict(zip([k for k, _ in COLUMNS], r, strict=True)) for r in values[1:]}
     assert xlsx["BKPSDM"]["potongan_tpp_persen"] == 5.0
     assert xlsx["BKPSDM"]["aturan"] == by_code["BKPSDM"]["aturan"]
     assert xlsx["BKPSDM"]["batas_banding"] == "Senin, 16 November 2026 pukul 23.59 WITA"
@@ -108,25 +119,35 @@ def test_an_opd_without_listed_officials_says_so(scored, pass_gate, tmp_path):
     pass_gate()
     outcome = publish_month(scored.engine, REGION, OCTOBER)
     rsud = next(r for r in read_csv_text((outcome.folder / BKD_CSV).read_bytes()) if r["kode_opd"] == "RSUD")
-    assert (rsud["kepala_opd"], rsud["pengelola_pengaduan"], rsud["nip_kepala"]) == ("(belum terdaftar)", "(belum terdaftar)", "")
+    assert (rsud["kepala_opd"], rsud["pengelola_pengaduan"], rsud["nip_kepala"]) == (
+        "(belum terdaftar)",
+        "(belum terdaftar)",
+        "",
+    )
 
 
 def test_staff_import_quarantines_bad_rows_and_reimport_changes_nothing(warehouse, write_csv):
-    registry = write_csv("registry.csv", """
+    registry = write_csv(
+        "registry.csv",
+        """
 region_code,region_name,timezone,opd_code,opd_name
 52.05,Kabupaten Dompu,Asia/Makassar,DPUPR,Dinas PUPR
-""")
+""",
+    )
     from rapor.pipeline import import_files
 
     import_files(warehouse, [registry])
-    staff = write_csv("staff.csv", """
+    staff = write_csv(
+        "staff.csv",
+        """
 region_code,opd_code,role,name,nip
 52.05,DPUPR,kepala,"Ir. Arief Gani, M.T.",197001012000031001
 52.05,DPUPR,pengelola_pengaduan,Yuliana Kadir,199001012015032002
 52.05,DPUPR,bendahara,Herman Haris,198001012005011003
 52.05,DISPERKIM,kepala,Bambang Idris,197501012001121004
 52.05,DPUPR,kepala,Hamdan Karim,1234
-""")
+""",
+    )
     result = import_staff(warehouse, staff)
     assert (result.rows_loaded, result.rows_quarantined) == (2, 3)
     assert sorted(p.rule for p in result.problems) == ["invalid_nip", "invalid_role", "unknown_opd"]
@@ -145,10 +166,26 @@ def test_rapor_import_takes_staff_and_recipients(warehouse, tmp_path, capsys):
 
     files = generate_demo_region(tmp_path / "demo")
     officials = generate_demo_officials(tmp_path / "demo")
-    assert main(["import", "--registry", str(files.registry), "--staff", str(officials.staff),
-                 "--recipients", str(officials.recipients)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                "--registry",
+                str(files.registry),
+                "--staff",
+                str(officials.staff),
+                "--recipients",
+                str(officials.recipients),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "staff" in out and "65 loaded" in out and "recipients" in out and "2 loaded" in out
     with warehouse.connect() as conn:
-        emails = conn.execute(select(schema.notification_recipient.c.email).order_by(schema.notification_recipient.c.email)).scalars().all()
+        emails = (
+            conn.execute(select(schema.notification_recipient.c.email).order_by(schema.notification_recipient.c.email))
+            .scalars()
+            .all()
+        )
     assert emails == ["bkpsdm@dompukab.example", "inspektorat@dompukab.example"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,22 +24,29 @@ def publish_dag():
     return DagBag(dag_folder=str(DAGS)).dags["rapor_publish"]
 
 
+@pytest.mark.dag_run
 def test_publish_dag_publishes_every_scored_month_then_a_correction_by_hand(
     scored, pass_gate, airflow_db, publish_dag, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("RAPOR_SMTP_CONN_ID", "smtp_not_configured_here")
     pass_gate("2026-10")
     # Triggered by the Asset: no params (explicit, since dag.test() keeps the conf of an earlier run).
-    run = publish_dag.test(logical_date=datetime(2026, 11, 1, 2, tzinfo=timezone.utc),
-                           run_conf={"region": None, "period": None, "reason": None, "force": False})
+    run = publish_dag.test(
+        logical_date=datetime(2026, 11, 1, 2, tzinfo=UTC),
+        run_conf={"region": None, "period": None, "reason": None, "force": False},
+    )
     assert run.state == "success"
     with scored.engine.connect() as conn:
         rows = conn.execute(
-            select(schema.publication.c.period, schema.publication.c.revision, schema.publication.c.gate_status)
-            .order_by(schema.publication.c.period)
-        ).all()  # fmt: skip
-    assert [tuple(r) for r in rows] == [("2026-08", 1, "belum diperiksa"), ("2026-09", 1, "belum diperiksa"),
-                                        ("2026-10", 1, "lulus")]  # fmt: skip
+            select(
+                schema.publication.c.period, schema.publication.c.revision, schema.publication.c.gate_status
+            ).order_by(schema.publication.c.period)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("2026-08", 1, "belum diperiksa"),
+        ("2026-09", 1, "belum diperiksa"),
+        ("2026-10", 1, "lulus"),
+    ]
     published = scored.out_dir / "published" / "52.05"
     assert (published / "2026-10" / "r1" / "bkd-tpp.xlsx").is_file()
     assert not (published / "2026-09" / "r1" / "bkd-tpp.xlsx").exists()
@@ -48,7 +55,7 @@ def test_publish_dag_publishes_every_scored_month_then_a_correction_by_hand(
     import_files(scored.engine, complaints=[generate_demo_late_export(tmp_path / "late")])
     score_region_month(scored.engine, "52.05", Period(2026, 10))
     run = publish_dag.test(
-        logical_date=datetime(2026, 11, 5, 2, tzinfo=timezone.utc),
+        logical_date=datetime(2026, 11, 5, 2, tzinfo=UTC),
         run_conf={"region": "52.05", "period": "2026-10", "reason": "Koreksi: log hotline Oktober terlambat"},
     )
     assert run.state == "success"
@@ -70,9 +77,13 @@ def test_an_asset_triggered_publication_waits_when_complaints_changed_after_scor
     ev, c = schema.score_evidence, schema.complaint
     with scored.engine.begin() as conn:
         source, complaint_id = conn.execute(
-            select(ev.c.source, ev.c.complaint_id).where(ev.c.period == "2026-10").limit(1)).one()  # fmt: skip
-        conn.execute(c.update().where(c.c.source == source, c.c.complaint_id == complaint_id)
-                     .values(updated_at=datetime.now(timezone.utc)))  # fmt: skip
+            select(ev.c.source, ev.c.complaint_id).where(ev.c.period == "2026-10").limit(1)
+        ).one()
+        conn.execute(
+            c.update()
+            .where(c.c.source == source, c.c.complaint_id == complaint_id)
+            .values(updated_at=datetime.now(UTC))
+        )
 
     # A collector updated a complaint after scoring: the run waits for rapor_monthly instead of failing…
     outcome = publish_job({"region_code": "52.05", "period": "2026-10", "reason": None, "force": False})

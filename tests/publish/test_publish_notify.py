@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ def test_publication_email_reaches_inspektorat_and_bkd_with_summary_links_and_no
     scored, pass_gate, smtp_server
 ):
     pass_gate()
-    outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc))
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     result = notify(scored.engine, outcome.as_dict())
 
     assert result["notification"] == SENT
@@ -82,9 +82,18 @@ def test_without_an_smtp_connection_the_email_is_logged_as_skipped(scored, monke
 
 
 def test_an_unreachable_smtp_server_fails_the_task_for_a_retry(scored, monkeypatch, free_port):
-    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": free_port,
-                  "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "rapor@dompukab.example",
-                            "timeout": 2, "retry_limit": 0}}  # fmt: skip
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": free_port,
+        "extra": {
+            "disable_tls": True,
+            "disable_ssl": True,
+            "from_email": "rapor@dompukab.example",
+            "timeout": 2,
+            "retry_limit": 0,
+        },
+    }
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DOWN", json.dumps(connection))
     monkeypatch.setenv("RAPOR_SMTP_CONN_ID", "smtp_down")
     outcome = publish_month(scored.engine, REGION, OCTOBER)

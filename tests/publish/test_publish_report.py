@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -21,7 +21,7 @@ from rapor.warehouse import schema
 from rapor.workdays import WorkdayCalendar
 
 REGION, OCTOBER = "52.05", "2026-10"
-MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
 def pdf_text(path) -> list[str]:
@@ -75,10 +75,14 @@ def test_nothing_published_carries_personal_data_or_confidential_reports(scored,
         source, complaint_id = conn.execute(
             select(ev.c.source, ev.c.complaint_id)
             .where(ev.c.period == OCTOBER, ev.c.in_first_response, ~ev.c.first_response_on_time)
-            .order_by(ev.c.source, ev.c.complaint_id).limit(1)
-        ).one()  # fmt: skip
-        conn.execute(c.update().where(c.c.source == source, c.c.complaint_id == complaint_id).values(
-            confidential=True, updated_at=datetime.now(timezone.utc)))  # fmt: skip
+            .order_by(ev.c.source, ev.c.complaint_id)
+            .limit(1)
+        ).one()
+        conn.execute(
+            c.update()
+            .where(c.c.source == source, c.c.complaint_id == complaint_id)
+            .values(confidential=True, updated_at=datetime.now(UTC))
+        )
     score_region_month(scored.engine, REGION, Period(2026, 10))
     pass_gate()
     outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
@@ -124,9 +128,9 @@ def test_pdf_is_a_valid_pdf_with_the_reports_pages(scored, pass_gate):
     assert "C, 3 bulan berturut-turut: 2,5 + 2,5 × (3 − 2) = 5,0%" in whole.replace("\n", " ")
     # Same inputs and publication time give the same PDF bytes (reportlab's invariant mode).
     from rapor.publish.fingerprint import read_snapshot
+    from rapor.publish.inputs import recompute_rows
     from rapor.publish.pdf import render_pdf
     from rapor.publish.report import build_context
-    from rapor.publish.inputs import recompute_rows
     from rapor.publish.revisions import list_revisions, read_manifest, revision_info
 
     snapshot = read_snapshot(outcome.folder / INPUTS)
@@ -138,9 +142,11 @@ def test_pdf_is_a_valid_pdf_with_the_reports_pages(scored, pass_gate):
 
 def test_methodology_appendix_is_generated_from_the_policy_actually_used(scored, tmp_path, monkeypatch):
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    changed = (text.replace("small_number_k: 5", "small_number_k: 7")
-               .replace("appeal_window_hk: 10", "appeal_window_hk: 12")
-               .replace("  aplikasi: 5", "  aplikasi: 4"))  # fmt: skip
+    changed = (
+        text.replace("small_number_k: 5", "small_number_k: 7")
+        .replace("appeal_window_hk: 10", "appeal_window_hk: 12")
+        .replace("  aplikasi: 5", "  aplikasi: 4")
+    )
     assert changed.count("7") > text.count("7") and "appeal_window_hk: 12" in changed and "aplikasi: 4" in changed
     policy_file = tmp_path / "dompu.yaml"
     policy_file.write_text(changed, encoding="utf-8")
@@ -148,7 +154,7 @@ def test_methodology_appendix_is_generated_from_the_policy_actually_used(scored,
     score_region_month(scored.engine, REGION, Period(2026, 10))
     outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
     html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
-    appendix = html[html.index("Lampiran: metodologi"):]
+    appendix = html[html.index("Lampiran: metodologi") :]
 
     assert load_policy().source_hash in appendix and "dompu.yaml" in appendix
     assert "k = 7" in appendix
@@ -168,10 +174,22 @@ def test_methodology_appendix_is_generated_from_the_policy_actually_used(scored,
 
 def test_working_hours_skip_weekends_and_holidays():
     calendar = WorkdayCalendar.build("Asia/Makassar", 2026, 2026)
-    starts = pd.Series(pd.to_datetime(["2026-10-16T16:00:00+08:00", "2026-08-14T15:00:00+08:00",
-                                       "2026-10-12T09:00:00+08:00", "2026-10-17T10:00:00+08:00"], utc=True))  # fmt: skip
-    ends = pd.Series(pd.to_datetime(["2026-10-19T09:00:00+08:00", "2026-08-18T10:00:00+08:00",
-                                     "2026-10-12T10:30:00+08:00", None], utc=True))  # fmt: skip
+    starts = pd.Series(
+        pd.to_datetime(
+            [
+                "2026-10-16T16:00:00+08:00",
+                "2026-08-14T15:00:00+08:00",
+                "2026-10-12T09:00:00+08:00",
+                "2026-10-17T10:00:00+08:00",
+            ],
+            utc=True,
+        )
+    )
+    ends = pd.Series(
+        pd.to_datetime(
+            ["2026-10-19T09:00:00+08:00", "2026-08-18T10:00:00+08:00", "2026-10-12T10:30:00+08:00", None], utc=True
+        )
+    )
     hours = working_hours(starts, ends, calendar)
     # Friday 16:00 → Monday 09:00: 8 h of Friday + 9 h of Monday = 17.
     # Friday 14 Aug 15:00 → Tuesday 18 Aug 10:00, Monday 17 Aug (Kemerdekaan) off: 9 + 10 = 19.

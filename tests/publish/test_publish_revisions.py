@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -35,7 +35,7 @@ from rapor.scorecard import score_region_month, write_scorecard_csv
 from rapor.warehouse import schema
 
 REGION, OCTOBER = "52.05", "2026-10"
-MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # Monday 2 November 2026, 09:00 WITA
+MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 2 November 2026, 09:00 WITA
 
 
 def sha(path) -> str:
@@ -88,8 +88,13 @@ def test_a_correction_makes_revision_2_beside_revision_1_which_stays_unchanged(s
     # Late data: a hotline log of October (10 complaints answered late) arrives after publication.
     import_files(scored.engine, complaints=[generate_demo_late_export(tmp_path / "late")])
     score_region_month(scored.engine, REGION, Period(2026, 10))
-    second = publish_month(scored.engine, REGION, OCTOBER, "Koreksi: log hotline Oktober terlambat masuk",
-                           now=datetime(2026, 11, 5, 2, 0, tzinfo=timezone.utc))  # fmt: skip
+    second = publish_month(
+        scored.engine,
+        REGION,
+        OCTOBER,
+        "Koreksi: log hotline Oktober terlambat masuk",
+        now=datetime(2026, 11, 5, 2, 0, tzinfo=UTC),
+    )
 
     assert (second.status, second.revision) == (PUBLISHED, 2)
     assert second.folder == first.folder.parent / "r2"
@@ -104,7 +109,7 @@ def test_a_correction_makes_revision_2_beside_revision_1_which_stays_unchanged(s
     with scored.engine.connect() as conn:
         revisions = conn.execute(
             select(schema.publication.c.revision, schema.publication.c.reason).order_by(schema.publication.c.revision)
-        ).all()  # fmt: skip
+        ).all()
     assert [r for r, _ in revisions] == [1, 2]
     assert revisions[0][1] == "Publikasi pertama."
 
@@ -148,8 +153,11 @@ def test_publishing_refuses_when_a_complaint_of_the_evidence_changed_after_scori
         source, complaint_id = conn.execute(
             select(ev.c.source, ev.c.complaint_id).where(ev.c.period == OCTOBER, ~ev.c.first_response_on_time).limit(1)
         ).one()
-        conn.execute(c.update().where(c.c.source == source, c.c.complaint_id == complaint_id).values(
-            first_response_at=datetime(2026, 10, 30, 2, tzinfo=timezone.utc), updated_at=datetime.now(timezone.utc)))
+        conn.execute(
+            c.update()
+            .where(c.c.source == source, c.c.complaint_id == complaint_id)
+            .values(first_response_at=datetime(2026, 10, 30, 2, tzinfo=UTC), updated_at=datetime.now(UTC))
+        )
 
     with pytest.raises(PublicationError, match="changed after the month was scored: re-run rapor_monthly"):
         publish_month(scored.engine, REGION, OCTOBER)
@@ -191,7 +199,10 @@ def test_a_month_not_checked_yet_gets_a_report_but_no_bkd_file_until_the_gate_pa
     assert {p.name for p in unchecked.folder.iterdir()} == {SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF, MANIFEST}
     manifest = read_manifest(unchecked.folder)
     assert (manifest["gate_status"], manifest["bkd_produced"], manifest["appeal_deadline_at"]) == (
-        "belum diperiksa", False, None)
+        "belum diperiksa",
+        False,
+        None,
+    )
     assert "belum berlaku" in (unchecked.folder / REPORT_HTML).read_text()
 
     pass_gate()  # the gate runs later: same inputs, new verdict → revision 2 with the BKD file

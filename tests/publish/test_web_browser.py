@@ -17,9 +17,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urljoin
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -31,6 +31,8 @@ from rapor.pipeline import import_files, open_warehouse
 from rapor.publish.revisions import publish_month
 from rapor.quality.status import GateResult, record_gate
 from rapor.scorecard import score_region_month
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("RAPOR_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("RAPOR_CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -63,11 +65,17 @@ def site(tmp_path_factory):
     docs.write_text("<html><body><h1>Data Docs: 52.05 2026-10</h1></body></html>", encoding="utf-8")
     with engine.begin() as conn:
         record_gate(conn, GateResult(REGION, OCTOBER, True, data_docs_path=str(docs)))
-    first = publish_month(engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, tzinfo=timezone.utc), out_dir=out_dir)
+    first = publish_month(engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, tzinfo=UTC), out_dir=out_dir)
     import_files(engine, complaints=[generate_demo_late_export(root / "late")])
     score_region_month(engine, REGION, Period(2026, 10))
-    second = publish_month(engine, REGION, OCTOBER, "Koreksi: log hotline terlambat",
-                           now=datetime(2026, 11, 5, 1, tzinfo=timezone.utc), out_dir=out_dir)  # fmt: skip
+    second = publish_month(
+        engine,
+        REGION,
+        OCTOBER,
+        "Koreksi: log hotline terlambat",
+        now=datetime(2026, 11, 5, 1, tzinfo=UTC),
+        out_dir=out_dir,
+    )
     assert (first.revision, second.revision) == (1, 2)
     return {"url": url, "out_dir": out_dir, "r1": first.folder, "r2": second.folder, "root": root}
 
@@ -82,7 +90,9 @@ def server(site, airflow_db):
     env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
     env.update(
         {
-            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+            "AIRFLOW__CORE__AUTH_MANAGER": (
+                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+            ),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
@@ -95,8 +105,12 @@ def server(site, airflow_db):
     )
     log = open(site["root"] / "api-server.log", "w")
     airflow = str(Path(sys.executable).with_name("airflow"))
-    process = subprocess.Popen([airflow, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        [airflow, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -124,8 +138,11 @@ def server(site, airflow_db):
 def browser(tmp_path):
     """Debian's chromium, headless, with a fresh profile and a download folder."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.fail(f"{CHROMIUM} / {CHROMEDRIVER} missing: apt-get install -y chromium chromium-driver "
-                    "(.ci/run does this in CI)", pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"{CHROMIUM} / {CHROMEDRIVER} missing: apt-get install -y chromium chromium-driver "
+            "(.ci/run does this in CI)",
+            pytrace=False,
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -133,14 +150,27 @@ def browser(tmp_path):
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}", "--window-size=1400,1000"):  # fmt: skip
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "plugins.always_open_pdf_externally": True,
-    })  # fmt: skip
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "plugins.always_open_pdf_externally": True,
+        },
+    )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.set_page_load_timeout(60)
@@ -238,7 +268,11 @@ def test_after_login_region_month_and_opd_pages_show_the_scorecard_and_files_dow
         browser.find_element(By.CSS_SELECTOR, f'a[href="unduh/{name}"]').click()
         expected = f"rapor-{REGION}-{OCTOBER}-r2-{name.replace('.', '.', 1)}"
         target = browser.downloads / expected
-        _wait(lambda: target.is_file() and not list(browser.downloads.glob("*.crdownload")), 30, f"download of {name}")
+        _wait(
+            lambda target=target: target.is_file() and not list(browser.downloads.glob("*.crdownload")),
+            30,
+            f"download of {name}",
+        )
         assert target.read_bytes() == (site["r2"] / name).read_bytes()
 
     browser.find_element(By.LINK_TEXT, "Data Docs gerbang mutu data").click()

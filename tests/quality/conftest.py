@@ -7,7 +7,7 @@ once per session (``demo_gate_inputs``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -63,6 +63,6 @@ def demo_gate_inputs(tmp_path_factory):
             "scorecards": scorecards_frame(conn, region, period, policy),
             "coverage": build_coverage(conn, DEMO_REGION_CODE, region.timezone, period, policy).silence,
         }
-    parameters = gate_parameters(region, period, policy, registry, active, datetime.now(timezone.utc))
+    parameters = gate_parameters(region, period, policy, registry, active, datetime.now(UTC))
     engine.dispose()
     return frames, parameters

@@ -5,8 +5,13 @@ from __future__ import annotations
 from rapor.quality.alerts import alert_held
 from rapor.quality.status import GateResult, record_gate
 
-FAILURE = {"suite": "complaints", "rule": "opd_known", "expectation": "expect_column_values_to_be_in_set",
-           "column": "opd_code", "detail": "facebook/FB-BUG-1"}  # fmt: skip
+FAILURE = {
+    "suite": "complaints",
+    "rule": "opd_known",
+    "expectation": "expect_column_values_to_be_in_set",
+    "column": "opd_code",
+    "detail": "facebook/FB-BUG-1",
+}
 
 
 def test_a_held_month_is_emailed_to_the_operators(warehouse, smtp_server, monkeypatch):
@@ -16,7 +21,9 @@ def test_a_held_month_is_emailed_to_the_operators(warehouse, smtp_server, monkey
         record_gate(conn, GateResult("52.05", "2026-10", False, critical_failures=[FAILURE]))
         record_gate(conn, GateResult("52.05", "2026-09", True))
 
-    held = alert_held(warehouse, [{"region_code": "52.05", "period": "2026-10"}, {"region_code": "52.05", "period": "2026-09"}])
+    held = alert_held(
+        warehouse, [{"region_code": "52.05", "period": "2026-10"}, {"region_code": "52.05", "period": "2026-09"}]
+    )
 
     assert [(g.region_code, g.period) for g in held] == [("52.05", "2026-10")]
     assert len(smtp_server.messages) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import insert
@@ -35,16 +35,21 @@ def test_a_facebook_page_that_stops_on_the_10th_is_flagged_silent():
     # 11..31 October: 21 days without a complaint.
     assert silence.loc["facebook", "longest_silent_days"] == 21
     assert (silence.loc["facebook", "silent_from"], silence.loc["facebook", "silent_to"]) == (
-        date(2026, 10, 11), date(2026, 10, 31),
-    )  # fmt: skip
+        date(2026, 10, 11),
+        date(2026, 10, 31),
+    )
     assert bool(silence.loc["facebook", "flagged"])
-    assert silence.loc["facebook", "n_complaints"] == 10 and silence.loc["facebook", "last_received_on"] == date(2026, 10, 10)
+    assert silence.loc["facebook", "n_complaints"] == 10 and silence.loc["facebook", "last_received_on"] == date(
+        2026, 10, 10
+    )
     assert silence.loc["lapor", "longest_silent_days"] == 0 and not silence.loc["lapor", "flagged"]
 
 
 def test_a_silence_that_began_last_month_counts_whole_and_the_threshold_is_exclusive():
     # Last complaint 28 September, next 6 October: 29 Sep .. 5 Oct = 7 days, not more than 7.
-    seven = _arrivals("x", "media_sosial", [date(2026, 9, 28), date(2026, 10, 6), *_every_day(date(2026, 10, 7), date(2026, 10, 31))])
+    seven = _arrivals(
+        "x", "media_sosial", [date(2026, 9, 28), date(2026, 10, 6), *_every_day(date(2026, 10, 7), date(2026, 10, 31))]
+    )
     assert source_silence(seven, OCTOBER, 7).iloc[0][["longest_silent_days", "flagged"]].tolist() == [7, False]
     # Next one on 7 October instead: 8 days, flagged.
     eight = _arrivals("x", "media_sosial", [date(2026, 9, 28), *_every_day(date(2026, 10, 7), date(2026, 10, 31))])
@@ -79,16 +84,20 @@ def test_daily_counts_list_every_day_of_every_source_with_zeros():
 
 
 def _registry(conn, now):
-    conn.execute(insert(schema.region), [{"region_code": "52.05", "region_name": "Kabupaten Dompu",
-                                          "timezone": "Asia/Makassar", "updated_at": now}])  # fmt: skip
-    conn.execute(insert(schema.opd), [{"region_code": "52.05", "opd_code": "RSUD", "opd_name": "RSUD Dompu",
-                                       "active": True, "updated_at": now}])  # fmt: skip
+    conn.execute(
+        insert(schema.region),
+        [{"region_code": "52.05", "region_name": "Kabupaten Dompu", "timezone": "Asia/Makassar", "updated_at": now}],
+    )
+    conn.execute(
+        insert(schema.opd),
+        [{"region_code": "52.05", "opd_code": "RSUD", "opd_name": "RSUD Dompu", "active": True, "updated_at": now}],
+    )
 
 
 def test_coverage_is_computed_from_the_warehouse_and_stored(warehouse, write_csv):
     from rapor.imports import import_complaints
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with warehouse.begin() as conn:
         _registry(conn, now)
     # 31 Oct 23:30 WITA is still October locally (15:30 UTC); 1 Nov 00:30 WITA is not.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, insert, select
@@ -29,7 +29,9 @@ def demo_files(tmp_path_factory):
 @pytest.fixture
 def demo_warehouse(warehouse, demo_files):
     """The warehouse with the demo region imported and August-October scored."""
-    import_files(warehouse, [demo_files.registry], [demo_files.complaints, demo_files.hotline], [demo_files.inspections])
+    import_files(
+        warehouse, [demo_files.registry], [demo_files.complaints, demo_files.hotline], [demo_files.inspections]
+    )
     for period in demo_files.periods:
         score_region_month(warehouse, DEMO_REGION_CODE, Period.parse(period))
     return warehouse
@@ -38,9 +40,13 @@ def demo_warehouse(warehouse, demo_files):
 def _tpp_values(engine, period: Period) -> list:
     sc = schema.scorecard
     with engine.connect() as conn:
-        return conn.execute(
-            select(sc.c.tpp_cut_pct).where(sc.c.region_code == DEMO_REGION_CODE, sc.c.period == str(period))
-        ).scalars().all()
+        return (
+            conn.execute(
+                select(sc.c.tpp_cut_pct).where(sc.c.region_code == DEMO_REGION_CODE, sc.c.period == str(period))
+            )
+            .scalars()
+            .all()
+        )
 
 
 def _insert_answer_before_receipt(engine) -> None:
@@ -49,13 +55,17 @@ def _insert_answer_before_receipt(engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(schema.complaint).values(
-                source="facebook", complaint_id="FB-BUG-1", region_code=DEMO_REGION_CODE, opd_code="RSUD",
-                channel="media_sosial", kind="pengaduan",
-                received_at=datetime(2026, 10, 14, 3, 0, tzinfo=timezone.utc),
-                first_response_at=datetime(2026, 10, 13, 20, 0, tzinfo=timezone.utc),
-                updated_at=datetime.now(timezone.utc),
+                source="facebook",
+                complaint_id="FB-BUG-1",
+                region_code=DEMO_REGION_CODE,
+                opd_code="RSUD",
+                channel="media_sosial",
+                kind="pengaduan",
+                received_at=datetime(2026, 10, 14, 3, 0, tzinfo=UTC),
+                first_response_at=datetime(2026, 10, 13, 20, 0, tzinfo=UTC),
+                updated_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
 
 
 def _read_csv(path) -> list[dict]:
@@ -114,7 +124,9 @@ def test_a_month_with_a_broken_complaint_is_held_until_fixed_and_rerun(demo_ware
     assert any(v is not None for v in _tpp_values(demo_warehouse, OCTOBER))
     with demo_warehouse.connect() as conn:
         assert latest_gate(conn, DEMO_REGION_CODE, "2026-10").status == STATUS_PASSED
-        history = conn.execute(select(schema.quality_gate.c.status).order_by(schema.quality_gate.c.gate_id)).scalars().all()
+        history = (
+            conn.execute(select(schema.quality_gate.c.status).order_by(schema.quality_gate.c.gate_id)).scalars().all()
+        )
     assert history == [STATUS_HELD, STATUS_PASSED]  # the held run stays on record
 
 
@@ -125,7 +137,12 @@ def test_an_override_needs_a_reason_and_a_name_and_keeps_the_failures_on_record(
     with pytest.raises(ConfigError, match="too short"):
         run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER, override_reason="ok", override_by="Kepala Inspektorat")
     with pytest.raises(ConfigError, match="override_by"):
-        run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER, override_reason="one complaint of 1,900, reply time verified by phone")
+        run_gate(
+            demo_warehouse,
+            DEMO_REGION_CODE,
+            OCTOBER,
+            override_reason="one complaint of 1,900, reply time verified by phone",
+        )
 
     reason = "one complaint of 1,900; reply time verified by phone with RSUD"
     result = run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER, override_reason=reason, override_by="Inspektur Dompu")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 
 import pytest
@@ -19,8 +19,9 @@ def _default() -> dict:
 
 def test_the_default_policy_sets_the_gate_thresholds():
     quality = parse_policy(_default()).quality
-    assert quality == QualityPolicy(Fraction(1, 10), silent_source_days=7, source_lookback_days=90,
-                                    future_tolerance_minutes=10)  # fmt: skip
+    assert quality == QualityPolicy(
+        Fraction(1, 10), silent_source_days=7, source_lookback_days=90, future_tolerance_minutes=10
+    )
 
 
 def test_a_policy_written_before_the_gate_still_loads_with_defaults():
@@ -44,7 +45,7 @@ def test_invalid_gate_thresholds_are_refused(spec):
 
 
 def test_an_override_is_only_for_a_named_month_and_regions():
-    instant = datetime(2026, 11, 1, 1, tzinfo=timezone.utc)
+    instant = datetime(2026, 11, 1, 1, tzinfo=UTC)
     reason = "hotline log re-checked by hand with the coordinator"
     with pytest.raises(ConfigError, match="explicit period and regions"):
         plan_region_months(instant, override_reason=reason, override_by="Inspektur")

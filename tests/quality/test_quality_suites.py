@@ -190,7 +190,9 @@ def test_inspections_suite_fails_on_two_scores_for_one_indicator_on_one_date(val
     frames, parameters = demo_gate_inputs
     inspections = frames["inspections"]
     doubled = pd.concat([inspections, inspections.iloc[[0]].assign(score=0)], ignore_index=True)
-    assert "one_set_per_opd_and_date" in _critical(validate("inspections", with_inspection_checks(doubled), **parameters))
+    assert "one_set_per_opd_and_date" in _critical(
+        validate("inspections", with_inspection_checks(doubled), **parameters)
+    )
 
 
 def test_an_indicator_filed_under_two_dimensions_is_a_warning(validate, demo_gate_inputs):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -24,11 +24,16 @@ def add_parsers(sub) -> None:
     sim.add_argument("--faults", help='faults as JSON, e.g. \'{"errors": 3, "rate_limited": 2}\'')
     sim.add_argument("--registry-out", type=Path, help="write registry.csv, accounts.csv, routing_rules.csv here")
     sim.add_argument("--hotline-inbox", type=Path, help="write the hotline exports into this inbox")
-    sim.add_argument("--connections-out", type=Path,
-                     help="write the AIRFLOW_CONN_* values (JSON, with the simulator's tokens) here, mode 0600")  # fmt: skip
+    sim.add_argument(
+        "--connections-out",
+        type=Path,
+        help="write the AIRFLOW_CONN_* values (JSON, with the simulator's tokens) here, mode 0600",
+    )
 
     col = sub.add_parser("collect", help="collect streams into the warehouse with their Airflow connections")
-    col.add_argument("streams", nargs="+", help="stream names (see rapor.collectors.streams.STREAMS), 'all' or 'hotline'")
+    col.add_argument(
+        "streams", nargs="+", help="stream names (see rapor.collectors.streams.STREAMS), 'all' or 'hotline'"
+    )
     col.add_argument("--until", help="end of the collection window, ISO 8601 (default: now)")
     col.add_argument("--inbox", help="hotline inbox (default: RAPOR_HOTLINE_INBOX)")
 
@@ -56,10 +61,15 @@ def _simulate(args) -> int:
         args.connections_out.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(args.connections_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            json.dump({f"AIRFLOW_CONN_{k.upper()}": json.dumps(v) for k, v in sim.connections(region_code="52.05").items()},
-                      handle, indent=2)  # fmt: skip
+            json.dump(
+                {f"AIRFLOW_CONN_{k.upper()}": json.dumps(v) for k, v in sim.connections(region_code="52.05").items()},
+                handle,
+                indent=2,
+            )
         print(f"connections: {args.connections_out}")
-    print(f"simulator serving {len(world.complaints)} complaints as of {world.as_of.isoformat()} at {sim.url}", flush=True)
+    print(
+        f"simulator serving {len(world.complaints)} complaints as of {world.as_of.isoformat()} at {sim.url}", flush=True
+    )
     try:
         sim.serve_forever()
     except KeyboardInterrupt:
@@ -77,7 +87,7 @@ def _collect(args) -> int:
         from rapor.errors import ConfigError
 
         raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join([*STREAMS, 'hotline'])}")
-    until = datetime.fromisoformat(args.until) if args.until else datetime.now(timezone.utc)
+    until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
     for name in names:
         summary = collect_hotline_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "stream"))

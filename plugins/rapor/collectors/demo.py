@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from rapor import config
@@ -31,14 +31,20 @@ class DemoChannels:
         self.engine = engine
         self.world = World()
         paths = self.world.write_registry(registry_dir)
-        self.registry_results = [import_accounts(engine, paths["accounts"]),
-                                 import_routing_rules(engine, paths["routing_rules"])]  # fmt: skip
-        tokens = {"graph": secrets.token_urlsafe(24), "x": secrets.token_urlsafe(24), "lapor": secrets.token_urlsafe(24)}
+        self.registry_results = [
+            import_accounts(engine, paths["accounts"]),
+            import_routing_rules(engine, paths["routing_rules"]),
+        ]
+        tokens = {
+            "graph": secrets.token_urlsafe(24),
+            "x": secrets.token_urlsafe(24),
+            "lapor": secrets.token_urlsafe(24),
+        }
         self.sim = Simulator(self.world, tokens=tokens)
         self.sim.start()
         self.inbox = hotline_inbox()
         self.exports = self.world.write_hotline_exports(Path(self.inbox))
-        self.as_of = self.world.as_of.astimezone(timezone.utc)
+        self.as_of = self.world.as_of.astimezone(UTC)
 
     def env(self) -> dict[str, str]:
         """AIRFLOW_CONN_* for the simulated APIs, and the inbox (for the Airflow subprocesses)."""
@@ -54,8 +60,10 @@ class DemoChannels:
         env = {**env, **self.env()}
         pools = config.project_root() / "include" / "airflow" / "pools.json"
         run([airflow, "pools", "import", str(pools)], env, log)
-        print(f"  simulator at {self.sim.url} ({len(self.world.complaints)} complaints, "
-              f"{len(self.exports)} hotline exports in {self.inbox})")  # fmt: skip
+        print(
+            f"  simulator at {self.sim.url} ({len(self.world.complaints)} complaints, "
+            f"{len(self.exports)} hotline exports in {self.inbox})"
+        )
         for dag_id in INGESTION_DAGS:
             print(f"  airflow dags test {dag_id} {self.logical_date()}  -> collects up to {self.logical_date()}")
             run([airflow, "dags", "test", dag_id, self.logical_date()], env, log)

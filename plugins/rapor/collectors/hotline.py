@@ -26,7 +26,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -44,9 +44,15 @@ from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
 
-KIND_LABELS = {"pengaduan": "pengaduan", "keluhan": "pengaduan", "aspirasi": "aspirasi", "saran": "aspirasi",
-               "permintaan informasi": "permintaan_informasi", "permintaan_informasi": "permintaan_informasi",
-               "informasi": "permintaan_informasi"}  # fmt: skip
+KIND_LABELS = {
+    "pengaduan": "pengaduan",
+    "keluhan": "pengaduan",
+    "aspirasi": "aspirasi",
+    "saran": "aspirasi",
+    "permintaan informasi": "permintaan_informasi",
+    "permintaan_informasi": "permintaan_informasi",
+    "informasi": "permintaan_informasi",
+}
 
 
 @dataclass(frozen=True)
@@ -64,20 +70,40 @@ class HotlineFormat:
 
 FORMATS = (
     HotlineFormat(
-        "call_center", "hotline-call",
-        {"id": "no_tiket", "line": "saluran", "received": "waktu_masuk", "reporter": "penelepon",
-         "kind": "kategori", "text": "isi_laporan", "opd": "opd_tujuan", "forwarded": "waktu_diteruskan",
-         "responded": "waktu_ditanggapi", "resolved": "waktu_selesai"},
+        "call_center",
+        "hotline-call",
+        {
+            "id": "no_tiket",
+            "line": "saluran",
+            "received": "waktu_masuk",
+            "reporter": "penelepon",
+            "kind": "kategori",
+            "text": "isi_laporan",
+            "opd": "opd_tujuan",
+            "forwarded": "waktu_diteruskan",
+            "responded": "waktu_ditanggapi",
+            "resolved": "waktu_selesai",
+        },
         ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"),
     ),
     HotlineFormat(
-        "whatsapp", "hotline-wa",
-        {"id": "id_pesan", "line": "nomor_tujuan", "received": "waktu_diterima", "reporter": "pengirim",
-         "text": "pesan", "kind": "kategori", "opd": "opd_tujuan", "forwarded": "waktu_diteruskan",
-         "responded": "waktu_dibalas", "resolved": "waktu_selesai"},
+        "whatsapp",
+        "hotline-wa",
+        {
+            "id": "id_pesan",
+            "line": "nomor_tujuan",
+            "received": "waktu_diterima",
+            "reporter": "pengirim",
+            "text": "pesan",
+            "kind": "kategori",
+            "opd": "opd_tujuan",
+            "forwarded": "waktu_diteruskan",
+            "responded": "waktu_dibalas",
+            "resolved": "waktu_selesai",
+        },
         ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"),
     ),
-)  # fmt: skip
+)
 
 
 def hotline_inbox() -> str:
@@ -114,22 +140,36 @@ def parse_export(path, fmt: HotlineFormat, registry: Registry, default_region: s
             opd = registry.opd_code_for(region, row[col["opd"]]) or row[col["opd"]]
             by = "disposisi"
         label = row[col["kind"]].strip()
-        items.append(Collected(
-            source=fmt.source, complaint_id=row[col["id"]], region_code=region, channel="hotline",
-            kind=KIND_LABELS.get(" ".join(label.casefold().split()), label),
-            received_at=_local_time(row[col["received"]], fmt.time_formats, tz) or "",
-            reporter=row[col["reporter"]] or None, text=row[col["text"]] or None,
-            opd_code=opd, attributed_by=by, forwarded_at=forwarded,
-            first_response_at=_local_time(row[col["responded"]], fmt.time_formats, tz),
-            resolved_at=_local_time(row[col["resolved"]], fmt.time_formats, tz),
-            raw_shas={sha}, row=int(row_number),
-        ))  # fmt: skip
+        items.append(
+            Collected(
+                source=fmt.source,
+                complaint_id=row[col["id"]],
+                region_code=region,
+                channel="hotline",
+                kind=KIND_LABELS.get(" ".join(label.casefold().split()), label),
+                received_at=_local_time(row[col["received"]], fmt.time_formats, tz) or "",
+                reporter=row[col["reporter"]] or None,
+                text=row[col["text"]] or None,
+                opd_code=opd,
+                attributed_by=by,
+                forwarded_at=forwarded,
+                first_response_at=_local_time(row[col["responded"]], fmt.time_formats, tz),
+                resolved_at=_local_time(row[col["resolved"]], fmt.time_formats, tz),
+                raw_shas={sha},
+                row=int(row_number),
+            )
+        )
     return items, table
 
 
-def collect_hotline(engine, inbox: str | None = None, archive: str | None = None,
-                    landing: RawLanding | None = None, key: bytes | None = None,
-                    region_code: str | None = None) -> StreamRun:  # fmt: skip
+def collect_hotline(
+    engine,
+    inbox: str | None = None,
+    archive: str | None = None,
+    landing: RawLanding | None = None,
+    key: bytes | None = None,
+    region_code: str | None = None,
+) -> StreamRun:
     """Load every new export in the inbox, then archive it. Files in an unknown format stay."""
     import fsspec
 
@@ -172,18 +212,30 @@ def collect_hotline(engine, inbox: str | None = None, archive: str | None = None
             items, table = parse_export(landed.path, fmt, registry, region_code, sha)
             malformed = malformed_rows(table, tuple(fmt.columns[k] for k in ("id", "line", "kind")))
             batch = Batch("hotline_inbox", {"last_file": name, "last_sha256": sha}, items, [landed])
-            commit_batch(engine, batch, registry, key, run, source_file=f"{inbox.rstrip('/')}/{name}", sha256=sha,
-                         record=True, malformed=malformed)  # fmt: skip
+            commit_batch(
+                engine,
+                batch,
+                registry,
+                key,
+                run,
+                source_file=f"{inbox.rstrip('/')}/{name}",
+                sha256=sha,
+                record=True,
+                malformed=malformed,
+            )
             log.info("hotline: loaded %s (%s, %d rows)", name, fmt.name, len(items))
         _archive(fs, entry["name"], archive_fs, archive_root, name, sha)
     if unknown:
-        raise InputFileError(", ".join(unknown), "not a known hotline export (call center CSV or WhatsApp .xlsx): "
-                             "the file(s) stay in the inbox; see rapor.collectors.hotline.FORMATS")  # fmt: skip
+        raise InputFileError(
+            ", ".join(unknown),
+            "not a known hotline export (call center CSV or WhatsApp .xlsx): "
+            "the file(s) stay in the inbox; see rapor.collectors.hotline.FORMATS",
+        )
     return run
 
 
 def _archive(fs, path: str, archive_fs, archive_root: str, name: str, sha: str) -> str:
-    day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
     folder = f"{archive_root.rstrip('/')}/{day}"
     archive_fs.makedirs(folder, exist_ok=True)
     target = f"{folder}/{name}"

@@ -56,11 +56,11 @@ class AuthError(CollectorError):
         )
 
 
-class RateLimited(CollectorError):
+class RateLimitedError(CollectorError):
     """The platform asked for a longer pause than the policy allows: retry the task later."""
 
 
-class RequestFailed(CollectorError):
+class RequestFailedError(CollectorError):
     """A request failed for good (retries spent, or a client error that retrying cannot fix)."""
 
 
@@ -84,7 +84,7 @@ def credentials_from_connection(conn_id: str) -> Credentials:
 
     try:
         conn = Connection.get(conn_id)
-    except Exception as exc:  # AirflowNotFoundException and backend errors alike
+    except Exception as exc:  # noqa: BLE001 - AirflowNotFoundException and backend errors alike
         raise ConfigError(
             f"Airflow connection `{conn_id}` is not available ({exc.__class__.__name__}): define it in "
             f"Admin > Connections or as AIRFLOW_CONN_{conn_id.upper()} (JSON)"
@@ -249,7 +249,7 @@ class HttpClient:
 
     def _throttle(self, reason: str, seconds: float, label: str) -> None:
         if seconds > self.policy.max_wait:
-            raise RateLimited(
+            raise RateLimitedError(
                 f"{self.platform}: rate limited on {label}; the platform asks to wait {seconds:.0f}s, "
                 f"more than {self.policy.max_wait:.0f}s: the task will be retried later"
             )
@@ -279,8 +279,12 @@ class HttpClient:
                     url, headers=headers, timeout=(self.policy.connect_timeout, self.policy.read_timeout)
                 )
                 body = response.content  # reads the whole body: a cut connection raises here
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:  # fmt: skip
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
                 errors += 1
                 self._retry_or_fail(errors, f"{exc.__class__.__name__}", label)
                 continue
@@ -300,7 +304,9 @@ class HttpClient:
             if status == 429 or (graph_error and graph_error.get("code") in GRAPH_THROTTLE_CODES):
                 throttles += 1
                 if throttles > self.policy.max_throttle_waits:
-                    raise RateLimited(f"{self.platform}: still rate limited after {throttles - 1} waits on {label}")
+                    raise RateLimitedError(
+                        f"{self.platform}: still rate limited after {throttles - 1} waits on {label}"
+                    )
                 self._pause_before_next = None
                 seconds = self._rate_limit_wait(response.headers, now, throttles)
                 code = f" (code {graph_error.get('code')})" if graph_error else ""
@@ -312,7 +318,7 @@ class HttpClient:
                 continue
             if status >= 400:
                 detail = (graph_error or {}).get("message") or (payload if parsed else body[:200])
-                raise RequestFailed(f"{self.platform}: HTTP {status} on {label}: {str(detail)[:300]}")
+                raise RequestFailedError(f"{self.platform}: HTTP {status} on {label}: {str(detail)[:300]}")
             if not parsed:
                 errors += 1
                 self._retry_or_fail(errors, "truncated or malformed JSON payload", label)
@@ -321,11 +327,18 @@ class HttpClient:
 
     def _retry_or_fail(self, errors: int, what: str, label: str) -> None:
         if errors >= self.policy.max_attempts:
-            raise RequestFailed(f"{self.platform}: {what} on {label}; gave up after {errors} tries")
+            raise RequestFailedError(f"{self.platform}: {what} on {label}; gave up after {errors} tries")
         self.stats.retries += 1
         delay = self._backoff(errors)
-        log.warning("%s: %s on %s, retry %d/%d in %.1fs", self.platform, what, label, errors,
-                    self.policy.max_attempts - 1, delay)  # fmt: skip
+        log.warning(
+            "%s: %s on %s, retry %d/%d in %.1fs",
+            self.platform,
+            what,
+            label,
+            errors,
+            self.policy.max_attempts - 1,
+            delay,
+        )
         self._wait(f"backoff after {what}", delay)
 
     def _rate_limit_wait(self, headers, now: float, throttles: int) -> float:

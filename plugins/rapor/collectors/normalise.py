@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -99,7 +99,7 @@ def _iso(value) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("collectors must give aware timestamps")
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     return str(value)
 
 
@@ -127,7 +127,7 @@ def dedupe(items: list[Collected]) -> list[Collected]:
 
 
 def normalise(items: list[Collected], registry: Registry) -> Normalised:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows, routing, lineage, numbers = [], [], {}, []
     for number, c in enumerate(dedupe(items), start=1):
         numbers.append(c.row if c.row is not None else number)

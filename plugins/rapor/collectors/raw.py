@@ -17,7 +17,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor import config
@@ -57,9 +57,10 @@ class RawLanding:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else raw_dir()
 
-    def land(self, source: str, stream: str, body: bytes, request: str, ext: str = "json",
-             fetched_at: datetime | None = None) -> Landed:  # fmt: skip
-        fetched_at = fetched_at or datetime.now(timezone.utc)
+    def land(
+        self, source: str, stream: str, body: bytes, request: str, ext: str = "json", fetched_at: datetime | None = None
+    ) -> Landed:
+        fetched_at = fetched_at or datetime.now(UTC)
         sha = hashlib.sha256(body).hexdigest()
         folder = self.root / _safe(source) / fetched_at.strftime("%Y-%m-%d")
         path = folder / f"{_safe(stream)}-{sha[:16]}.{ext.lstrip('.') or 'bin'}"

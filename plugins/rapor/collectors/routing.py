@@ -50,8 +50,9 @@ class Registry:
                 row["platform"], row["account_id"], row["region_code"], row["opd_code"] or None
             )
         for region_code, keyword, opd_code in conn.execute(
-            select(schema.routing_rule.c.region_code, schema.routing_rule.c.keyword, schema.routing_rule.c.opd_code)
-            .order_by(schema.routing_rule.c.region_code, schema.routing_rule.c.keyword)
+            select(
+                schema.routing_rule.c.region_code, schema.routing_rule.c.keyword, schema.routing_rule.c.opd_code
+            ).order_by(schema.routing_rule.c.region_code, schema.routing_rule.c.keyword)
         ):
             reg.rules.setdefault(region_code, []).append((keyword, opd_code))
         return reg

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rapor import config
 from rapor.collectors.normalise import normalise
@@ -45,24 +45,40 @@ class StreamRun:
         return {k: v for k, v in self.__dict__.items() if k not in ("landed", "records")} | {"landed": len(self.landed)}
 
 
-def commit_batch(engine, batch: Batch, registry: Registry, key: bytes, run: StreamRun,
-                 source_file: str | None = None, sha256: str | None = None, record: bool = False,
-                 malformed: tuple[list, dict] = ((), {})) -> None:  # fmt: skip
+def commit_batch(
+    engine,
+    batch: Batch,
+    registry: Registry,
+    key: bytes,
+    run: StreamRun,
+    source_file: str | None = None,
+    sha256: str | None = None,
+    record: bool = False,
+    malformed: tuple[list, dict] = ((), {}),
+) -> None:
     """Load one batch and save its state in one transaction (see the module docstring).
 
     Files (the hotline) pass their own name and checksum and are recorded in ``import_file``;
     an API batch is identified by the checksums of its pages.
     """
     normalised = normalise(batch.items, registry)
-    batch_sha = sha256 or hashlib.sha256(
-        (batch.stream_id + "\n" + "\n".join(sorted(item.sha256 for item in batch.landed))).encode()
-    ).hexdigest()
+    batch_sha = (
+        sha256
+        or hashlib.sha256(
+            (batch.stream_id + "\n" + "\n".join(sorted(item.sha256 for item in batch.landed))).encode()
+        ).hexdigest()
+    )
     with engine.begin() as conn:
         if len(normalised.frame) or record:
             result = load_complaint_frame(
-                conn, normalised.frame, source_file=source_file or f"collector:{batch.stream_id}",
-                sha256=batch_sha, key=key, record=record, malformed=malformed,
-            )  # fmt: skip
+                conn,
+                normalised.frame,
+                source_file=source_file or f"collector:{batch.stream_id}",
+                sha256=batch_sha,
+                key=key,
+                record=record,
+                malformed=malformed,
+            )
             run.loaded += result.rows_loaded
             run.quarantined += result.rows_quarantined
             upsert(conn, schema.complaint_routing, normalised.routing, ["source", "complaint_id"])
@@ -74,10 +90,14 @@ def commit_batch(engine, batch: Batch, registry: Registry, key: bytes, run: Stre
     run.unrouted += sum(1 for r in normalised.routing if r["opd_code"] is None)
     run.landed += [item.sha256 for item in batch.landed]
     run.records += [
-        {"source": c.source, "page_id": min(c.raw_shas)[:16] if c.raw_shas else "", "record_id": c.complaint_id,
-         "received_at": c.received_at.isoformat() if hasattr(c.received_at, "isoformat") else str(c.received_at)}
+        {
+            "source": c.source,
+            "page_id": min(c.raw_shas)[:16] if c.raw_shas else "",
+            "record_id": c.complaint_id,
+            "received_at": c.received_at.isoformat() if hasattr(c.received_at, "isoformat") else str(c.received_at),
+        }
         for c in batch.items
-    ]  # fmt: skip
+    ]
 
 
 def run_stream(
@@ -92,7 +112,7 @@ def run_stream(
 ) -> StreamRun:
     """Collect every partition of ``stream`` up to ``until`` (default: now) into the warehouse."""
     key = key or config.pseudonym_key()
-    until = until or datetime.now(timezone.utc)
+    until = until or datetime.now(UTC)
     with engine.connect() as conn:
         registry = Registry.load(conn)
         states = load_states(conn, stream.name + ":")

@@ -10,7 +10,7 @@ last committed state and re-reads (idempotently) what it had not finished.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -38,6 +38,6 @@ def save_state(conn, stream_id: str, state: dict) -> None:
     row = {
         "stream_id": stream_id,
         "state": json.dumps(state, sort_keys=True),
-        "updated_at": datetime.now(timezone.utc),
+        "updated_at": datetime.now(UTC),
     }
     upsert(conn, schema.collector_state, [row], ["stream_id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
     from rapor.pipeline import open_warehouse
 
     stream = STREAMS[name]()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     until = min(until, now) if until else now
     credentials = credentials_from_connection(stream.conn_id)
     client = HttpClient(credentials, stream.platform, policy)
@@ -59,8 +59,13 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
         raise AirflowFailException(str(exc)) from exc
     if validate:
         validate_landing(name, run.records)
-    summary = {**run.as_dict(), "requests": client.stats.requests, "retries": client.stats.retries,
-               "waits": len(client.stats.waits), "until": until.isoformat()}  # fmt: skip
+    summary = {
+        **run.as_dict(),
+        "requests": client.stats.requests,
+        "retries": client.stats.retries,
+        "waits": len(client.stats.waits),
+        "until": until.isoformat(),
+    }
     log.info("collected %s: %s", name, summary)
     return summary
 

@@ -15,7 +15,7 @@ unknown platform: quarantined) and upserted, so re-importing changes nothing.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor.collectors.routing import PLATFORMS
@@ -44,7 +44,7 @@ def _import(engine, path, dataset: str, columns: tuple[str, ...], required: tupl
         checks.known_to_registry(zones, known_opds)
         table_, keys, rows = build(frame, checks)
         good = frame[checks.good]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         records = [{**row, "updated_at": now} for row in rows(good)]
         # A later row for the same key updates it: keep the last one of the file.
         records = list({tuple(r[k] for k in keys): r for r in records}.values())
@@ -58,10 +58,14 @@ def import_accounts(engine, path: str | Path) -> ImportResult:
     def build(frame, checks: RowChecks):
         checks.one_of("platform", PLATFORMS, "invalid_platform")
         rows = lambda good: [  # noqa: E731
-            {"platform": r["platform"], "account_id": r["account_id"], "region_code": r["region_code"],
-             "opd_code": r["opd_code"] or None}
+            {
+                "platform": r["platform"],
+                "account_id": r["account_id"],
+                "region_code": r["region_code"],
+                "opd_code": r["opd_code"] or None,
+            }
             for r in good.to_dict("records")
-        ]  # fmt: skip
+        ]
         return schema.account, ["platform", "account_id"], rows
 
     return _import(engine, path, "accounts", ACCOUNT_COLUMNS, ("region_code", "platform", "account_id"), build)
@@ -70,10 +74,13 @@ def import_accounts(engine, path: str | Path) -> ImportResult:
 def import_routing_rules(engine, path: str | Path) -> ImportResult:
     def build(frame, checks: RowChecks):
         rows = lambda good: [  # noqa: E731
-            {"region_code": r["region_code"], "keyword": " ".join(r["keyword"].casefold().split()),
-             "opd_code": r["opd_code"]}
+            {
+                "region_code": r["region_code"],
+                "keyword": " ".join(r["keyword"].casefold().split()),
+                "opd_code": r["opd_code"],
+            }
             for r in good.to_dict("records")
-        ]  # fmt: skip
+        ]
         return schema.routing_rule, ["region_code", "keyword"], rows
 
     return _import(engine, path, "routing_rules", RULE_COLUMNS, RULE_COLUMNS, build)

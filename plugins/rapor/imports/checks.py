@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
-from datetime import datetime, timezone
 
 import pandas as pd
 
@@ -48,14 +48,18 @@ class RowChecks:
         frame = self.frame
         known_region = frame["region_code"].isin(list(zones))
         self.flag(
-            (frame["region_code"] != "") & ~known_region, "region_code", "unknown_region",
+            (frame["region_code"] != "") & ~known_region,
+            "region_code",
+            "unknown_region",
             "region_code " + frame["region_code"].map(repr) + " is not in the registry",
-        )  # fmt: skip
-        pairs = pd.Series(list(zip(frame["region_code"], frame["opd_code"])), index=frame.index)
+        )
+        pairs = pd.Series(list(zip(frame["region_code"], frame["opd_code"], strict=True)), index=frame.index)
         self.flag(
-            known_region & (frame["opd_code"] != "") & ~pairs.isin(known_opds), "opd_code", "unknown_opd",
+            known_region & (frame["opd_code"] != "") & ~pairs.isin(known_opds),
+            "opd_code",
+            "unknown_opd",
             "opd_code " + frame["opd_code"].map(repr) + " is not an OPD of region " + frame["region_code"],
-        )  # fmt: skip
+        )
 
     @property
     def good(self) -> pd.Series:
@@ -85,7 +89,7 @@ def write_quarantine(
     if not result.problems:
         return
     malformed = malformed or {}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [
         {
             "dataset": result.dataset,
@@ -105,9 +109,7 @@ def write_quarantine(
         }
         for p in result.problems
     ]
-    insert_ignoring_duplicates(
-        conn, schema.quarantine, rows, ["file_sha256", "dataset", "row_number", "field", "rule"]
-    )
+    insert_ignoring_duplicates(conn, schema.quarantine, rows, ["file_sha256", "dataset", "row_number", "field", "rule"])
 
 
 def finish_file_import(
@@ -124,7 +126,7 @@ def finish_file_import(
 
 def record_import(conn, result: ImportResult, sha256: str) -> None:
     """Remember the file by checksum: first and last import time, and its counts."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     row = {
         "file_sha256": sha256,
         "dataset": result.dataset,

@@ -7,7 +7,7 @@ including the quarantine copy of a bad row.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +26,19 @@ from rapor.warehouse.db import frame_records, upsert
 log = logging.getLogger(__name__)
 
 COLUMNS = (
-    "complaint_id", "region_code", "opd_code", "channel", "source", "kind",
-    "received_at", "forwarded_at", "first_response_at", "resolved_at", "reporter", "text",
-)  # fmt: skip
+    "complaint_id",
+    "region_code",
+    "opd_code",
+    "channel",
+    "source",
+    "kind",
+    "received_at",
+    "forwarded_at",
+    "first_response_at",
+    "resolved_at",
+    "reporter",
+    "text",
+)
 EVENT_COLUMNS = ("forwarded_at", "first_response_at", "resolved_at")
 TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
 # Clocks of source systems drift; a few minutes ahead is not "in the future".
@@ -91,17 +101,21 @@ def load_complaint_frame(
     for column in TIMESTAMP_COLUMNS:
         instants[column], unparsable = parse_instants(frame[column], tz)
         checks.flag(
-            unparsable, column, "invalid_timestamp",
+            unparsable,
+            column,
+            "invalid_timestamp",
             column + " " + frame[column].map(repr) + " is not an ISO 8601 timestamp",
-        )  # fmt: skip
-    latest_allowed = pd.Timestamp(datetime.now(timezone.utc) + FUTURE_TOLERANCE)
+        )
+    latest_allowed = pd.Timestamp(datetime.now(UTC) + FUTURE_TOLERANCE)
     for column in TIMESTAMP_COLUMNS:
         checks.flag(instants[column] > latest_allowed, column, "future_timestamp", f"{column} is in the future")
     for column in EVENT_COLUMNS:
         checks.flag(
-            instants[column] < instants["received_at"], column, "event_before_receipt",
+            instants[column] < instants["received_at"],
+            column,
+            "event_before_receipt",
             f"{column} is before received_at",
-        )  # fmt: skip
+        )
 
     good = checks.good
     loaded = pd.DataFrame(
@@ -122,7 +136,7 @@ def load_complaint_frame(
     loaded = loaded[good]
     # A later row for the same complaint updates it: keep the last one of the input.
     loaded = loaded.drop_duplicates(["source", "complaint_id"], keep="last")
-    rows = frame_records(loaded, updated_at=datetime.now(timezone.utc))
+    rows = frame_records(loaded, updated_at=datetime.now(UTC))
     upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
     result.rows_loaded = int(good.sum())
     result.problems = checks.problems + list(malformed_problems)

@@ -32,7 +32,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_delimited(path: Path, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]], list[tuple[int, list[str]]]]:
+def _read_delimited(
+    path: Path, delimiter: str
+) -> tuple[list[str], list[tuple[int, list[str]]], list[tuple[int, list[str]]]]:
     """Header, well-formed rows and malformed rows (wrong number of cells), with row numbers."""
     good, bad = [], []
     with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -74,7 +76,7 @@ def read_table_file(path: str | Path, columns: tuple[str, ...]) -> TableFile:
         raise
     except UnicodeDecodeError as exc:
         raise InputFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except Exception as exc:  # openpyxl/csv raise many types; the user needs the file name
+    except Exception as exc:  # noqa: BLE001 - openpyxl/csv raise many types; the user needs the file name
         raise InputFileError(path, f"cannot be read as {suffix or 'CSV'}: {exc}") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -34,15 +34,19 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
     checks.one_of("dimension", DIMENSIONS, "invalid_dimension")
     inspected_on = pd.to_datetime(frame["inspected_at"], format="%Y-%m-%d", errors="coerce")
     checks.flag(
-        (frame["inspected_at"] != "") & inspected_on.isna(), "inspected_at", "invalid_date",
+        (frame["inspected_at"] != "") & inspected_on.isna(),
+        "inspected_at",
+        "invalid_date",
         "inspected_at " + frame["inspected_at"].map(repr) + " is not a date YYYY-MM-DD",
-    )  # fmt: skip
+    )
     is_score = frame["score"].str.fullmatch(r"[0-3]")  # an integer 0-3, not "2.0" or "3,5"
     score = pd.to_numeric(frame["score"].where(is_score), errors="coerce")
     checks.flag(
-        (frame["score"] != "") & ~is_score, "score", "score_out_of_range",
+        (frame["score"] != "") & ~is_score,
+        "score",
+        "score_out_of_range",
         "score " + frame["score"].map(repr) + " is not an integer 0-3",
-    )  # fmt: skip
+    )
 
     good = checks.good
     loaded = pd.DataFrame(
@@ -55,7 +59,7 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
             "score": score,
         }
     )[good].drop_duplicates(["region_code", "opd_code", "inspected_on", "indicator"], keep="last")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [{**r, "score": int(r["score"]), "updated_at": now} for r in loaded.to_dict("records")]
     with engine.begin() as conn:
         upsert(conn, schema.inspection, rows, ["region_code", "opd_code", "inspected_on", "indicator"])

@@ -8,7 +8,7 @@ staff list, the file replaces the stored addresses of every region it names.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
@@ -34,16 +34,20 @@ def import_recipients(engine, path: str | Path) -> ImportResult:
         zones, _ = load_registry_lookup(conn)
     checks.require(COLUMNS)
     checks.flag(
-        (frame["region_code"] != "") & ~frame["region_code"].isin(list(zones)), "region_code", "unknown_region",
+        (frame["region_code"] != "") & ~frame["region_code"].isin(list(zones)),
+        "region_code",
+        "unknown_region",
         "region_code " + frame["region_code"].map(repr) + " is not in the registry",
-    )  # fmt: skip
+    )
     checks.one_of("recipient", RECIPIENTS, "invalid_recipient")
     checks.flag(
-        (frame["email"] != "") & ~frame["email"].str.fullmatch(_EMAIL), "email", "invalid_email",
+        (frame["email"] != "") & ~frame["email"].str.fullmatch(_EMAIL),
+        "email",
+        "invalid_email",
         "email " + frame["email"].map(repr) + " is not an e-mail address",
-    )  # fmt: skip
+    )
     good = frame[checks.good].drop_duplicates(list(COLUMNS), keep="last")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
     with engine.begin() as conn:
         replace_region_rows(conn, schema.notification_recipient, rows, list(COLUMNS))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -35,10 +35,12 @@ def import_registry(engine, path: str | Path) -> ImportResult:
         frame[checks.good].groupby("region_code")[["region_name", "timezone"]].transform("first").reindex(frame.index)
     )
     conflict = checks.good & ((frame["region_name"] != first["region_name"]) | (frame["timezone"] != first["timezone"]))
-    checks.flag(conflict, "timezone", "conflicting_region", "region name or time zone differs from the region's first row")
+    checks.flag(
+        conflict, "timezone", "conflicting_region", "region name or time zone differs from the region's first row"
+    )
 
     good = frame[checks.good].drop_duplicates(["region_code", "opd_code"], keep="last")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     regions = good.drop_duplicates("region_code")[["region_code", "region_name", "timezone"]]
     opds = good[["region_code", "opd_code", "opd_name"]]
     with engine.begin() as conn:

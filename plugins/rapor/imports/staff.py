@@ -12,7 +12,7 @@ break a rule are quarantined like any other import.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import and_, delete, select
@@ -41,11 +41,13 @@ def import_staff(engine, path: str | Path) -> ImportResult:
     checks.known_to_registry(zones, known_opds)
     checks.one_of("role", ROLES, "invalid_role")
     checks.flag(
-        (frame["nip"] != "") & ~frame["nip"].str.fullmatch(r"\d{18}"), "nip", "invalid_nip",
+        (frame["nip"] != "") & ~frame["nip"].str.fullmatch(r"\d{18}"),
+        "nip",
+        "invalid_nip",
         "nip " + frame["nip"].map(repr) + " is not an 18-digit NIP",
-    )  # fmt: skip
+    )
     good = frame[checks.good].drop_duplicates(["region_code", "opd_code", "role", "nip"], keep="last")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
     with engine.begin() as conn:
         replace_region_rows(conn, schema.opd_staff, rows, ["region_code", "opd_code", "role", "nip"])
@@ -65,7 +67,7 @@ def replace_region_rows(conn, table, rows: list[dict], keys: list[str]) -> None:
         stored = conn.execute(select(*(table.c[k] for k in keys)).where(table.c.region_code == region_code)).all()
         for key in (tuple(s) for s in stored):
             if key not in wanted:
-                conn.execute(delete(table).where(and_(*(table.c[k] == v for k, v in zip(keys, key)))))
+                conn.execute(delete(table).where(and_(*(table.c[k] == v for k, v in zip(keys, key, strict=True)))))
     if rows and set(rows[0]) - set(keys) - {"updated_at"}:
         upsert(conn, table, rows, keys)
     else:  # every column is part of the key: a stored row is already equal

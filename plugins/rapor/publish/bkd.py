@@ -154,8 +154,15 @@ def bkd_xlsx_bytes(records: list[dict], meta: dict) -> bytes:
                 value = float(value)
             row.append(value)
         sheet.append(row)
-    widths = {"nama_opd": 40, "kepala_opd": 30, "pengelola_pengaduan": 40, "aturan": 48, "batas_banding": 36,
-              "nip_kepala": 20, "nip_pengelola": 40}  # fmt: skip
+    widths = {
+        "nama_opd": 40,
+        "kepala_opd": 30,
+        "pengelola_pengaduan": 40,
+        "aturan": 48,
+        "batas_banding": 36,
+        "nip_kepala": 20,
+        "nip_pengelola": 40,
+    }
     for i, (key, _) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = widths.get(key, 14)
     for i, (key, _) in enumerate(COLUMNS, start=1):
@@ -171,17 +178,26 @@ def bkd_xlsx_bytes(records: list[dict], meta: dict) -> bytes:
         ("Revisi", meta["revision"]),
         ("Terbit", long_datetime(meta["published_at"], tz, with_day=True)),
         ("Alasan revisi", meta["reason"]),
-        ("Batas banding", long_datetime(meta["appeal_deadline_at"], tz, with_day=True)
-         + f" ({meta['appeal_window_hk']} hari kerja sesudah terbit)"),
+        (
+            "Batas banding",
+            long_datetime(meta["appeal_deadline_at"], tz, with_day=True)
+            + f" ({meta['appeal_window_hk']} hari kerja sesudah terbit)",
+        ),
         ("Gerbang mutu data", "lulus"),
         ("Metode", meta["method_version"]),
         ("SHA-256 kebijakan", meta["policy_sha256"]),
         ("Sidik jari masukan", meta["inputs_sha256"]),
-        ("Catatan", "Rekomendasi potongan TPP adalah kebijakan daerah, bukan ketentuan undang-undang; keputusan ada pada "
-                    "BKD. Potongan berlaku untuk porsi kinerja TPP kepala OPD dan pengelola pengaduan yang ditunjuk."),
+        (
+            "Catatan",
+            "Rekomendasi potongan TPP adalah kebijakan daerah, bukan ketentuan undang-undang; keputusan ada pada "
+            "BKD. Potongan berlaku untuk porsi kinerja TPP kepala OPD dan pengelola pengaduan yang ditunjuk.",
+        ),
         ("Jumlah OPD dengan potongan > 0", sum(1 for r in records if (r["potongan_tpp_persen"] or 0) > 0)),
-        ("Potongan tertinggi (%)", number(max((r["potongan_tpp_persen"] or 0) for r in records), None, 1) if records else "—"),
-    ):  # fmt: skip
+        (
+            "Potongan tertinggi (%)",
+            number(max((r["potongan_tpp_persen"] or 0) for r in records), None, 1) if records else "—",
+        ),
+    ):
         info.append([label, value])
     info.column_dimensions["A"].width = 32
     info.column_dimensions["B"].width = 90

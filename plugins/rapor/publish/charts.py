@@ -40,7 +40,11 @@ class Geometry:
 
 
 def trend_geometry(
-    labels: list[str], values: list[float | None], zone_table: str, width: float = 220, height: float = 90,
+    labels: list[str],
+    values: list[float | None],
+    zone_table: str,
+    width: float = 220,
+    height: float = 90,
     show_values: bool = False,
 ) -> Geometry:
     """Shapes of a trend chart in a box (origin top left, y down); gaps where a month has no index."""
@@ -57,18 +61,18 @@ def trend_geometry(
         shapes.append(Shape("text", left - 3, y_of(tick) + 2.5, text=str(tick), size=6.5, anchor="end", fill="#555555"))
     step = plot_w / max(1, len(labels))
     xs = [left + step * (i + 0.5) for i in range(len(labels))]
-    for x, label in zip(xs, labels):
+    for x, label in zip(xs, labels, strict=True):
         shapes.append(Shape("text", x, height - 3, text=label, size=6.5, fill="#333333"))
-    points = [(x, y_of(v)) for x, v in zip(xs, values) if v is not None]
+    points = [(x, y_of(v)) for x, v in zip(xs, values, strict=True) if v is not None]
     previous = None
-    for x, v in zip(xs, values):  # a month without an index breaks the line
+    for x, v in zip(xs, values, strict=True):  # a month without an index breaks the line
         if v is None:
             previous = None
             continue
         if previous is not None:
             shapes.append(Shape("line", previous[0], previous[1], x, y_of(v), stroke=LINE_COLOUR))
         previous = (x, y_of(v))
-    for (x, y), v in zip(points, [v for v in values if v is not None]):
+    for (x, y), v in zip(points, [v for v in values if v is not None], strict=True):
         shapes.append(Shape("circle", x, y, 2.2, fill=LINE_COLOUR))
         if show_values:
             shapes.append(Shape("text", x, y - 4, text=f"{v:.2f}".replace(".", ","), size=6.5, fill="#111111"))
@@ -89,7 +93,10 @@ def to_svg(geometry: Geometry, title: str = "") -> str:
         if s.kind == "rect":
             parts.append(f'<rect x="{s.x:.1f}" y="{s.y:.1f}" width="{s.w:.1f}" height="{s.h:.1f}" fill="{s.fill}"/>')
         elif s.kind == "line":
-            parts.append(f'<line x1="{s.x:.1f}" y1="{s.y:.1f}" x2="{s.w:.1f}" y2="{s.h:.1f}" stroke="{s.stroke}" stroke-width="1.5"/>')
+            parts.append(
+                f'<line x1="{s.x:.1f}" y1="{s.y:.1f}" x2="{s.w:.1f}" y2="{s.h:.1f}" '
+                f'stroke="{s.stroke}" stroke-width="1.5"/>'
+            )
         elif s.kind == "circle":
             parts.append(f'<circle cx="{s.x:.1f}" cy="{s.y:.1f}" r="{s.w:.1f}" fill="{s.fill}"/>')
         elif s.kind == "text":
@@ -119,6 +126,15 @@ def to_drawing(geometry: Geometry):
         elif s.kind == "circle":
             drawing.add(Circle(s.x, h - s.y, s.w, fillColor=HexColor(s.fill), strokeColor=None))
         elif s.kind == "text":
-            drawing.add(String(s.x, h - s.y, s.text, fontName=FONT, fontSize=s.size,
-                               fillColor=HexColor(s.fill or "#000000"), textAnchor=anchors[s.anchor]))
+            drawing.add(
+                String(
+                    s.x,
+                    h - s.y,
+                    s.text,
+                    fontName=FONT,
+                    fontSize=s.size,
+                    fillColor=HexColor(s.fill or "#000000"),
+                    textAnchor=anchors[s.anchor],
+                )
+            )
     return drawing

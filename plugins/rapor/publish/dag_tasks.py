@@ -6,14 +6,14 @@ The DAG file imports this module only inside its tasks, so parsing the DAG stays
 from __future__ import annotations
 
 import logging
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import func, select
 
 from rapor.periods import Period
 from rapor.pipeline import open_warehouse
-from rapor.publish.notify import notify
 from rapor.publish.inputs import StaleInputsError
+from rapor.publish.notify import notify
 from rapor.publish.revisions import WAITING, publish_month
 from rapor.warehouse import schema
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def _utc(instant):
-    return None if instant is None else (instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc))
+    return None if instant is None else (instant if instant.tzinfo else instant.replace(tzinfo=UTC))
 
 
 def plan_publications(
@@ -47,15 +47,19 @@ def plan_publications(
         published = dict(
             ((r, p), t)
             for r, p, t in conn.execute(
-                select(pub.c.region_code, pub.c.period, func.max(pub.c.published_at)).group_by(pub.c.region_code, pub.c.period)
+                select(pub.c.region_code, pub.c.period, func.max(pub.c.published_at)).group_by(
+                    pub.c.region_code, pub.c.period
+                )
             ).all()
-        )  # fmt: skip
+        )
         checked = dict(
             ((r, p), t)
             for r, p, t in conn.execute(
-                select(gate.c.region_code, gate.c.period, func.max(gate.c.checked_at)).group_by(gate.c.region_code, gate.c.period)
+                select(gate.c.region_code, gate.c.period, func.max(gate.c.checked_at)).group_by(
+                    gate.c.region_code, gate.c.period
+                )
             ).all()
-        )  # fmt: skip
+        )
     jobs = []
     for region_code, period_text, computed_at in sorted(scored):
         last = _utc(published.get((region_code, period_text)))
@@ -71,9 +75,13 @@ def publish_job(job: dict, published_by: str = "airflow") -> dict:
     engine = open_warehouse()
     try:
         outcome = publish_month(
-            engine, job["region_code"], job["period"], job.get("reason"), force=bool(job.get("force")),
+            engine,
+            job["region_code"],
+            job["period"],
+            job.get("reason"),
+            force=bool(job.get("force")),
             published_by=published_by,
-        )  # fmt: skip
+        )
     except StaleInputsError as exc:
         if job.get("reason"):
             raise  # a publication by hand: the operator must re-score first

@@ -42,11 +42,26 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
         _run([airflow, "dags", "test", "rapor_publish", publish_at, "-c", json.dumps({})], env, log)
         print(f"  late data: {late.name}; airflow dags test rapor_monthly (period {last}) -> re-scores {last}")
         import_files(engine, complaints=[late])
-        _run([airflow, "dags", "test", "rapor_monthly", first_instant_after(last), "-c", json.dumps({"period": str(last)})],
-             env, log)  # fmt: skip
+        _run(
+            [
+                airflow,
+                "dags",
+                "test",
+                "rapor_monthly",
+                first_instant_after(last),
+                "-c",
+                json.dumps({"period": str(last)}),
+            ],
+            env,
+            log,
+        )
         conf = {"region": DEMO_REGION_CODE, "period": str(last), "reason": CORRECTION_REASON}
         print(f"  airflow dags test rapor_publish -c '{json.dumps(conf)}'  -> correction")
-        _run([airflow, "dags", "test", "rapor_publish", publish_at.replace("-02T", "-05T"), "-c", json.dumps(conf)], env, log)
+        _run(
+            [airflow, "dags", "test", "rapor_publish", publish_at.replace("-02T", "-05T"), "-c", json.dumps(conf)],
+            env,
+            log,
+        )
     else:
         from rapor.pipeline import score_and_export_region
 
@@ -79,8 +94,12 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
     print("web view (behind Airflow's login):")
     if not use_airflow:
         print(f"  (first: AIRFLOW_HOME={airflow_home} airflow db migrate)")
-    print(f"  AIRFLOW_HOME={airflow_home} AIRFLOW__CORE__PLUGINS_FOLDER={config.project_root() / 'plugins'} "
-          f"RAPOR_HOME={home} {Path(sys.executable).with_name('airflow')} api-server -p 8080")  # fmt: skip
-    print(f"  then open http://localhost:8080/rapor/{DEMO_REGION_CODE}/{last}/ "
-          f"(user admin, password in {airflow_home / 'simple_auth_manager_passwords.json.generated'})")  # fmt: skip
+    print(
+        f"  AIRFLOW_HOME={airflow_home} AIRFLOW__CORE__PLUGINS_FOLDER={config.project_root() / 'plugins'} "
+        f"RAPOR_HOME={home} {Path(sys.executable).with_name('airflow')} api-server -p 8080"
+    )
+    print(
+        f"  then open http://localhost:8080/rapor/{DEMO_REGION_CODE}/{last}/ "
+        f"(user admin, password in {airflow_home / 'simple_auth_manager_passwords.json.generated'})"
+    )
     return folder

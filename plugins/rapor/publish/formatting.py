@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from rapor.periods import Period
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")  # fmt: skip
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 # Indonesia's three legal zones; other IANA names fall back to their own abbreviation.
 ZONE_ABBREVIATIONS = {
-    "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA", "Asia/Ujung_Pandang": "WITA",
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Ujung_Pandang": "WITA",
     "Asia/Jayapura": "WIT",
-}  # fmt: skip
+}
 CHANNELS = {"aplikasi": "Aplikasi", "media_sosial": "Media sosial", "hotline": "Hotline"}
 KINDS = {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi", "permintaan_informasi": "Permintaan informasi"}
 
@@ -41,7 +55,7 @@ def month_short(period: Period | str) -> str:
 
 def local(instant: datetime, tz: str) -> datetime:
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(ZoneInfo(tz))
 
 

@@ -20,7 +20,7 @@ import hmac
 import io
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -36,13 +36,22 @@ from rapor.warehouse import schema
 SNAPSHOT_FORMAT = 1
 TREND_MONTHS = 6
 EVIDENCE_FLAGS = (
-    "in_first_response", "first_response_on_time", "in_resolution", "resolution_on_time",
-    "open_at_end", "overdue_at_end",
-)  # fmt: skip
+    "in_first_response",
+    "first_response_on_time",
+    "in_resolution",
+    "resolution_on_time",
+    "open_at_end",
+    "overdue_at_end",
+)
 EVIDENCE_INSTANTS = (
-    "received_at", "forwarded_at", "clock_start_at", "first_response_at", "resolved_at",
-    "first_response_deadline_at", "resolution_deadline_at",
-)  # fmt: skip
+    "received_at",
+    "forwarded_at",
+    "clock_start_at",
+    "first_response_at",
+    "resolved_at",
+    "first_response_deadline_at",
+    "resolution_deadline_at",
+)
 INSPECTION_COLUMNS = ("opd_code", "inspected_on", "dimension", "indicator", "score")
 
 
@@ -70,8 +79,8 @@ def iso(instant: datetime | None) -> str | None:
     if instant is None:
         return None
     if instant.tzinfo is None:  # SQLite returns the stored UTC value without its zone
-        instant = instant.replace(tzinfo=timezone.utc)
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -80,7 +89,7 @@ def parse_iso(text: str | None) -> datetime | None:
 
 def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
     """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
-    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _cell(value, places: int | None = None) -> str:
@@ -92,13 +101,28 @@ def _cell(value, places: int | None = None) -> str:
 def csv_cells(r: dict) -> list[str]:
     """One scorecard row as the §7 CSV cells (the same spelling as rapor.scorecard)."""
     return [
-        r["period"], r["region_code"], r["opd_code"], r["opd_name"],
-        _cell(r["n_first_response"]), _cell(r["n_first_response_on_time"]), _cell(r["r1"], 4),
-        _cell(r["n_resolution"]), _cell(r["n_resolution_on_time"]), _cell(r["r2"], 4),
-        _cell(r["n_open"]), _cell(r["n_open_overdue"]), _cell(r["r3"], 4),
-        _cell(r["s_resp"], 2), _cell(r["s_sop"], 2), _cell(r["index_score"], 2),
-        _cell(r["category"]), _cell(r["zone"]), r["status"], _cell(r["tpp_cut_pct"], 2), r["method_version"],
-    ]  # fmt: skip
+        r["period"],
+        r["region_code"],
+        r["opd_code"],
+        r["opd_name"],
+        _cell(r["n_first_response"]),
+        _cell(r["n_first_response_on_time"]),
+        _cell(r["r1"], 4),
+        _cell(r["n_resolution"]),
+        _cell(r["n_resolution_on_time"]),
+        _cell(r["r2"], 4),
+        _cell(r["n_open"]),
+        _cell(r["n_open_overdue"]),
+        _cell(r["r3"], 4),
+        _cell(r["s_resp"], 2),
+        _cell(r["s_sop"], 2),
+        _cell(r["index_score"], 2),
+        _cell(r["category"]),
+        _cell(r["zone"]),
+        r["status"],
+        _cell(r["tpp_cut_pct"], 2),
+        r["method_version"],
+    ]
 
 
 def scorecard_csv_bytes(rows: list[dict]) -> bytes:
@@ -130,7 +154,9 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
     policy_hashes = {r["policy_sha256"] for r in rows}
     methods = {r["method_version"] for r in rows}
     if len(policy_hashes) != 1 or len(methods) != 1:
-        raise PublicationError(f"{region_code} {period}: scorecard rows come from different policies; re-score the month")
+        raise PublicationError(
+            f"{region_code} {period}: scorecard rows come from different policies; re-score the month"
+        )
     path = policy_path()
     policy_text = path.read_bytes().decode("utf-8")
     policy = load_snapshot_policy_text(policy_text)
@@ -164,9 +190,11 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         "evidence": evidence,
         "inspections": [
             {"opd_code": str(o), "inspected_on": _day(d), "dimension": str(dim), "indicator": str(i), "score": int(s)}
-            for o, d, dim, i, s in sorted(inspections[list(INSPECTION_COLUMNS)].itertuples(index=False, name=None),
-                                          key=lambda t: (t[0], _day(t[1]), t[3]))
-        ],  # fmt: skip
+            for o, d, dim, i, s in sorted(
+                inspections[list(INSPECTION_COLUMNS)].itertuples(index=False, name=None),
+                key=lambda t: (t[0], _day(t[1]), t[3]),
+            )
+        ],
         "history": [
             {"opd_code": str(o), "period": str(p), "category": c if isinstance(c, str) else None}  # NULL, not NaN
             for o, p, c in sorted(history.itertuples(index=False, name=None), key=lambda t: (t[0], t[1]))
@@ -192,14 +220,25 @@ def _evidence(conn, region_code: str, period: Period, key: bytes, scored_at: dat
     ev, c = schema.score_evidence, schema.complaint
     stmt = (
         select(
-            ev.c.source, ev.c.complaint_id, ev.c.opd_code, ev.c.channel, ev.c.kind, ev.c.clock_start_at,
-            ev.c.first_response_deadline_at, ev.c.resolution_deadline_at, *(ev.c[f] for f in EVIDENCE_FLAGS),
-            c.c.received_at, c.c.forwarded_at, c.c.first_response_at, c.c.resolved_at, c.c.confidential,
+            ev.c.source,
+            ev.c.complaint_id,
+            ev.c.opd_code,
+            ev.c.channel,
+            ev.c.kind,
+            ev.c.clock_start_at,
+            ev.c.first_response_deadline_at,
+            ev.c.resolution_deadline_at,
+            *(ev.c[f] for f in EVIDENCE_FLAGS),
+            c.c.received_at,
+            c.c.forwarded_at,
+            c.c.first_response_at,
+            c.c.resolved_at,
+            c.c.confidential,
             c.c.updated_at,
         )
         .select_from(ev.outerjoin(c, and_(c.c.source == ev.c.source, c.c.complaint_id == ev.c.complaint_id)))
         .where(ev.c.region_code == region_code, ev.c.period == str(period))
-    )  # fmt: skip
+    )
     out, changed = [], 0
     for r in conn.execute(stmt).mappings():
         if r["updated_at"] is None or iso(r["updated_at"]) > iso(scored_at):

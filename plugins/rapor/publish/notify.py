@@ -17,7 +17,7 @@ import io
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
@@ -84,13 +84,17 @@ def _already_sent(conn, region_code: str, period: str, event_key: str) -> bool:
     log_ = schema.notification_log
     return (
         conn.execute(
-            select(log_.c.notification_id).where(
-                log_.c.region_code == region_code, log_.c.period == period, log_.c.event_key == event_key,
+            select(log_.c.notification_id)
+            .where(
+                log_.c.region_code == region_code,
+                log_.c.period == period,
+                log_.c.event_key == event_key,
                 log_.c.status == SENT,
-            ).limit(1)
+            )
+            .limit(1)
         ).first()
         is not None
-    )  # fmt: skip
+    )
 
 
 def _summary_from_scorecard(data: bytes) -> dict:
@@ -129,28 +133,41 @@ def build_message(engine, outcome: dict, base_url: str | None = None, out_dir=No
         files = f"{base_url}/{region_code}/{period}/r{revision}/unduh"
         links = [("Laporan (PDF)", f"{files}/{REPORT_PDF}"), ("Laporan (HTML)", f"{files}/{REPORT_HTML}")]
         if manifest["bkd_produced"]:
-            links += [("Berkas TPP untuk BKD (.xlsx)", f"{files}/{BKD_XLSX}"), ("Berkas TPP (CSV)", f"{files}/{BKD_CSV}")]
+            links += [
+                ("Berkas TPP untuk BKD (.xlsx)", f"{files}/{BKD_XLSX}"),
+                ("Berkas TPP (CSV)", f"{files}/{BKD_CSV}"),
+            ]
         links.append(("Rapor (CSV)", f"{files}/{SCORECARD}"))
         context.update(
-            event=PUBLISHED, revision=revision, reason=manifest["reason"],
-            published_at=long_datetime(datetime.fromisoformat(manifest["published_at"].replace("Z", "+00:00")), tz, True),
-            gate_status=manifest["gate_status"], not_checked=manifest["gate_status"] == GATE_NOT_CHECKED,
+            event=PUBLISHED,
+            revision=revision,
+            reason=manifest["reason"],
+            published_at=long_datetime(
+                datetime.fromisoformat(manifest["published_at"].replace("Z", "+00:00")), tz, True
+            ),
+            gate_status=manifest["gate_status"],
+            not_checked=manifest["gate_status"] == GATE_NOT_CHECKED,
             appeal_deadline=long_datetime(datetime.fromisoformat(manifest["appeal_deadline_at"]), tz, True)
-            if manifest["appeal_deadline_at"] else None,
-            summary=_summary_from_scorecard((folder / SCORECARD).read_bytes()), links=links,
+            if manifest["appeal_deadline_at"]
+            else None,
+            summary=_summary_from_scorecard((folder / SCORECARD).read_bytes()),
+            links=links,
             bkd_produced=manifest["bkd_produced"],
-        )  # fmt: skip
+        )
         subject = f"[Rapor] {region.region_name} - {month_name(period)} - revisi {revision} terbit"
         event_key = f"terbit:r{revision}"
     elif outcome["status"] == HELD:
         if gate is None or gate.passed:
             return None  # the verdict changed since: nothing held to report
         context.update(
-            event=HELD, checked_at=long_datetime(gate.checked_at, tz, True),
-            failures=[f"{f.get('suite', '')} / {f.get('expectation', '')}" + (f" ({f['column']})" if f.get("column") else "")
-                      for f in gate.critical_failures],
+            event=HELD,
+            checked_at=long_datetime(gate.checked_at, tz, True),
+            failures=[
+                f"{f.get('suite', '')} / {f.get('expectation', '')}" + (f" ({f['column']})" if f.get("column") else "")
+                for f in gate.critical_failures
+            ],
             data_docs=gate.data_docs_path,
-        )  # fmt: skip
+        )
         subject = f"[Rapor] {region.region_name} - {month_name(period)} ditahan (gerbang mutu data)"
         event_key = f"ditahan:{iso(gate.checked_at)}"
         revision = None
@@ -173,11 +190,18 @@ def notify(engine, outcome: dict, *, conn_id: str | None = None, base_url: str |
     with engine.begin() as conn:
         conn.execute(
             insert(schema.notification_log).values(
-                region_code=region_code, period=period, revision=message.revision, event=message.event,
-                event_key=message.event_key, recipients=", ".join(message.to), subject=message.subject,
-                status=status, detail=detail, logged_at=datetime.now(timezone.utc),
+                region_code=region_code,
+                period=period,
+                revision=message.revision,
+                event=message.event,
+                event_key=message.event_key,
+                recipients=", ".join(message.to),
+                subject=message.subject,
+                status=status,
+                detail=detail,
+                logged_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
     if status == FAILED:
         raise RuntimeError(f"e-mail for {region_code} {period} ({message.event_key}) failed: {detail}")
     log.info("notification %s for %s %s: %s (%s)", message.event_key, region_code, period, status, detail or "")
@@ -197,9 +221,11 @@ def _send(message: Message, conn_id: str) -> tuple[str, str | None]:
     try:
         with SmtpHook(smtp_conn_id=conn_id) as hook:
             hook.send_email_smtp(
-                to=message.to, subject=message.subject, html_content=message.html,
+                to=message.to,
+                subject=message.subject,
+                html_content=message.html,
                 from_email=hook.from_email or "rapor@localhost",
-            )  # fmt: skip
+            )
     except Exception as exc:  # noqa: BLE001 - recorded, then raised by the caller for a retry
         return FAILED, f"{exc.__class__.__name__}: {exc}"
     return SENT, None

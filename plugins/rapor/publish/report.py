@@ -107,17 +107,27 @@ def _times(frame: pd.DataFrame, calendar: WorkdayCalendar) -> dict:
     r2 = frame[frame["in_resolution"]]
     first = np.clip(working_hours(r1["clock_start_at"], r1["first_response_at"], calendar), 0, None)
     resolution = np.clip(working_hours(r2["clock_start_at"], r2["resolved_at"], calendar), 0, None)
-    return {"first": median_p90(first), "resolution": median_p90(resolution), "n_first": len(r1), "n_resolution": len(r2)}
+    return {
+        "first": median_p90(first),
+        "resolution": median_p90(resolution),
+        "n_first": len(r1),
+        "n_resolution": len(r2),
+    }
 
 
 def _times_text(times: dict) -> dict:
     f_med, f_p90, f_n = times["first"]
     r_med, r_p90, r_n = times["resolution"]
     return {
-        "first_median": hours(f_med), "first_p90": hours(f_p90), "first_n": f_n, "first_pop": times["n_first"],
-        "resolution_median": hours(r_med), "resolution_p90": hours(r_p90), "resolution_n": r_n,
+        "first_median": hours(f_med),
+        "first_p90": hours(f_p90),
+        "first_n": f_n,
+        "first_pop": times["n_first"],
+        "resolution_median": hours(r_med),
+        "resolution_p90": hours(r_p90),
+        "resolution_n": r_n,
         "resolution_pop": times["n_resolution"],
-    }  # fmt: skip
+    }
 
 
 def _evidence_items(frame: pd.DataFrame, tz: str) -> tuple[list[dict], int]:
@@ -197,70 +207,113 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
     first = ", ".join(f"{CHANNELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
     resolution = ", ".join(f"{KINDS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
     return [
-        {"title": "Versi dan sumber", "items": [
-            f"Metode versi {snapshot['method_version']}; berkas kebijakan {snapshot['policy']['file_name']} "
-            f"(SHA-256 {snapshot['policy']['sha256']}).",
-            "Semua angka di bawah ini dibaca dari berkas kebijakan tersebut, bukan dari kode program.",
-        ]},
-        {"title": "Waktu dan hari kerja", "items": [
-            f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
-            "Semua tanggal dan jam dalam laporan ini waktu setempat.",
-            "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
-            f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: {removes}.",
-            "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
-            "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
-            "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
-        ]},
-        {"title": "Batas waktu", "items": [
-            f"Tanggapan pertama menurut kanal: {first}.",
-            f"Penyelesaian menurut jenis: {resolution}; jenis lain dinilai dari tanggapan pertama saja.",
-            f"Batas disposisi koordinator: {policy.forwarding_hk} HK dari saat diterima (bukan tanggung jawab OPD).",
-        ]},
-        {"title": "Responsivitas (S_resp)", "items": [
-            "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling lambat "
-            "pada batasnya (tidak ditanggapi = terlambat).",
-            "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan penyelesaian.",
-            "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak ada yang terbuka.",
-            f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
-            f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
-            f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
-        ]},
-        {"title": "Kepatuhan standar pelayanan (S_sop)", "items": [
-            "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
-            f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + {number(w_sop['output'])}·Output + "
-            f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya diskalakan ke 100.",
-            f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan sebelumnya "
-            f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
-        ]},
-        {"title": "Indeks, kategori, zona", "items": [
-            f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke atas ke "
-            "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
-            categories + ".",
-            f"Zona: {zones}.",
-        ]},
-        {"title": "Rekomendasi TPP (kebijakan, diputuskan BKD)", "items": [
-            "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak dinilai memutus deret.",
-            *tpp_lines,
-            f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
-            "pengelola pengaduan yang ditunjuk.",
-            "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
-            f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
-        ]},
-        {"title": "Waktu tanggapan dalam jam hari kerja", "items": [
-            "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu dan hari "
-            "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
-            "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah ditanggapi. "
-            "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
-            "Median dan persentil ke-90 (interpolasi linear).",
-        ]},
-        {"title": "Data pribadi dan jejak", "items": [
-            "Keluhan hanya ditampilkan dengan rujukan pseudonim (k-…, HMAC berkunci). Identitas pelapor, isi laporan "
-            "dan laporan rahasia tidak pernah dimuat; laporan rahasia hanya dihitung.",
-            "Sidik jari masukan = SHA-256 dari snapshot masukan (inputs.json.gz): bukti keluhan, inspeksi, daftar OPD, "
-            "riwayat kategori, berkas kebijakan. Menghitung ulang dari snapshot menghasilkan CSV rapor yang identik byte demi byte.",
-            "Revisi tidak pernah ditimpa: koreksi menjadi revisi baru dengan alasan, revisi lama tetap dapat dibaca.",
-        ]},
-    ]  # fmt: skip
+        {
+            "title": "Versi dan sumber",
+            "items": [
+                f"Metode versi {snapshot['method_version']}; berkas kebijakan {snapshot['policy']['file_name']} "
+                f"(SHA-256 {snapshot['policy']['sha256']}).",
+                "Semua angka di bawah ini dibaca dari berkas kebijakan tersebut, bukan dari kode program.",
+            ],
+        },
+        {
+            "title": "Waktu dan hari kerja",
+            "items": [
+                f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
+                "Semua tanggal dan jam dalam laporan ini waktu setempat.",
+                "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
+                f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: "
+                f"{removes}.",
+                "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
+                "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
+                "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
+            ],
+        },
+        {
+            "title": "Batas waktu",
+            "items": [
+                f"Tanggapan pertama menurut kanal: {first}.",
+                f"Penyelesaian menurut jenis: {resolution}; jenis lain dinilai dari tanggapan pertama saja.",
+                f"Batas disposisi koordinator: {policy.forwarding_hk} HK dari saat diterima (bukan tanggung jawab "
+                "OPD).",
+            ],
+        },
+        {
+            "title": "Responsivitas (S_resp)",
+            "items": [
+                "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling "
+                "lambat "
+                "pada batasnya (tidak ditanggapi = terlambat).",
+                "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan "
+                "penyelesaian.",
+                "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak "
+                "ada yang terbuka.",
+                f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
+                f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
+                f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
+            ],
+        },
+        {
+            "title": "Kepatuhan standar pelayanan (S_sop)",
+            "items": [
+                "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
+                f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + "
+                f"{number(w_sop['output'])}·Output + "
+                f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya "
+                "diskalakan ke 100.",
+                f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan "
+                "sebelumnya "
+                f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
+            ],
+        },
+        {
+            "title": "Indeks, kategori, zona",
+            "items": [
+                f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke "
+                "atas ke "
+                "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
+                categories + ".",
+                f"Zona: {zones}.",
+            ],
+        },
+        {
+            "title": "Rekomendasi TPP (kebijakan, diputuskan BKD)",
+            "items": [
+                "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak "
+                "dinilai memutus deret.",
+                *tpp_lines,
+                f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
+                "pengelola pengaduan yang ditunjuk.",
+                "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
+                f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
+            ],
+        },
+        {
+            "title": "Waktu tanggapan dalam jam hari kerja",
+            "items": [
+                "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu "
+                "dan hari "
+                "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
+                "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah "
+                "ditanggapi. "
+                "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
+                "Median dan persentil ke-90 (interpolasi linear).",
+            ],
+        },
+        {
+            "title": "Data pribadi dan jejak",
+            "items": [
+                "Keluhan hanya ditampilkan dengan rujukan pseudonim (k-…, HMAC berkunci). Identitas pelapor, isi "
+                "laporan "
+                "dan laporan rahasia tidak pernah dimuat; laporan rahasia hanya dihitung.",
+                "Sidik jari masukan = SHA-256 dari snapshot masukan (inputs.json.gz): bukti keluhan, inspeksi, "
+                "daftar OPD, "
+                "riwayat kategori, berkas kebijakan. Menghitung ulang dari snapshot menghasilkan CSV rapor yang "
+                "identik byte demi byte.",
+                "Revisi tidak pernah ditimpa: koreksi menjadi revisi baru dengan alasan, revisi lama tetap dapat "
+                "dibaca.",
+            ],
+        },
+    ]
 
 
 def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
@@ -305,11 +358,17 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
                 "s_resp": number(row["s_resp"], 2),
                 "s_sop": number(row["s_sop"], 2),
                 "sop_inspected_on": long_date(row["sop_inspected_on"]) if row.get("sop_inspected_on") else "—",
-                "r1": number(row["r1"], 4), "n1": n1, "n1_on_time": row["n_first_response_on_time"],
+                "r1": number(row["r1"], 4),
+                "n1": n1,
+                "n1_on_time": row["n_first_response_on_time"],
                 "r1_raw": percent(_share(row["n_first_response_on_time"], n1)),
-                "r2": number(row["r2"], 4), "n2": n2, "n2_on_time": row["n_resolution_on_time"],
+                "r2": number(row["r2"], 4),
+                "n2": n2,
+                "n2_on_time": row["n_resolution_on_time"],
                 "r2_raw": percent(_share(row["n_resolution_on_time"], n2)),
-                "r3": number(row["r3"], 4), "n_open": row["n_open"], "n_open_overdue": row["n_open_overdue"],
+                "r3": number(row["r3"], 4),
+                "n_open": row["n_open"],
+                "n_open_overdue": row["n_open_overdue"],
                 "tpp": number(row["tpp_cut_pct"], None, 1) + "%" if row["tpp_cut_pct"] is not None else "—",
                 "tpp_run": row["tpp_run_months"],
                 "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy),
@@ -322,15 +381,24 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
                 "evidence": items,
                 "evidence_hidden": hidden,
             }
-        )  # fmt: skip
+        )
     _rank(entries)
     rated = [e for e in entries if e["index"] is not None]
     region_series = []
     for m in months:
         values = [float(trend[o][str(m)]) for o in trend if trend[o].get(str(m)) is not None]
         region_series.append(float(np.median(values)) if values else None)
-    totals = {k: sum(int(r[k]) for r in rows) for k in ("n_first_response", "n_first_response_on_time",
-                                                          "n_resolution", "n_resolution_on_time", "n_open", "n_open_overdue")}  # fmt: skip
+    totals = {
+        k: sum(int(r[k]) for r in rows)
+        for k in (
+            "n_first_response",
+            "n_first_response_on_time",
+            "n_resolution",
+            "n_resolution_on_time",
+            "n_open",
+            "n_open_overdue",
+        )
+    }
     gate = info.gate or {}
     return {
         "region": {**region, "zone_abbr": zone_abbreviation(tz)},
@@ -342,9 +410,7 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "published_at": long_datetime(info.published_at, tz, with_day=True),
         "published_by": info.published_by,
         "reason": info.reason,
-        "revisions": [
-            {**r, "published_at_text": long_datetime(r["published_at"], tz)} for r in info.revisions
-        ],
+        "revisions": [{**r, "published_at_text": long_datetime(r["published_at"], tz)} for r in info.revisions],
         "method_version": snapshot["method_version"],
         "policy_sha256": snapshot["policy"]["sha256"],
         "inputs_sha256": info.inputs_sha256,
@@ -356,7 +422,9 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "gate_override": gate.get("override_reason"),
         "data_docs": _data_docs_link(gate.get("data_docs_path")),
         "bkd_produced": info.bkd_produced,
-        "appeal_deadline": long_datetime(info.appeal_deadline_at, tz, with_day=True) if info.appeal_deadline_at else None,
+        "appeal_deadline": long_datetime(info.appeal_deadline_at, tz, with_day=True)
+        if info.appeal_deadline_at
+        else None,
         "summary": {
             "n_opds": len(rows),
             "n_rated": len(rated),
@@ -366,7 +434,9 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
             "r1_region": percent(_share(totals["n_first_response_on_time"], totals["n_first_response"])),
             "r2_region": percent(_share(totals["n_resolution_on_time"], totals["n_resolution"])),
             **totals,
-            "median_index": number(Decimal(str(round(region_series[-1], 2))), 2) if region_series[-1] is not None else "—",
+            "median_index": number(Decimal(str(round(region_series[-1], 2))), 2)
+            if region_series[-1] is not None
+            else "—",
             "n_tpp": sum(1 for r in rows if r["tpp_cut_pct"] is not None and r["tpp_cut_pct"] > 0),
             "times": _times_text(_times(evidence, calendar)),
             "n_evidence": sum(len(e["evidence"]) for e in entries),

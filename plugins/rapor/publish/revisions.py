@@ -24,7 +24,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import exc, insert, select
@@ -69,9 +69,13 @@ class Outcome:
 
     def as_dict(self) -> dict:
         return {
-            "region_code": self.region_code, "period": self.period, "status": self.status,
-            "revision": self.revision, "folder": str(self.folder) if self.folder else None, "reason": self.reason,
-        }  # fmt: skip
+            "region_code": self.region_code,
+            "period": self.period,
+            "status": self.status,
+            "revision": self.revision,
+            "folder": str(self.folder) if self.folder else None,
+            "reason": self.reason,
+        }
 
 
 def published_root(out_dir: Path | None = None) -> Path:
@@ -97,24 +101,28 @@ def list_revisions(conn, region_code: str | None = None, period: str | None = No
 def _aware(row: dict) -> dict:
     for key in ("published_at", "gate_checked_at", "appeal_deadline_at"):
         if row.get(key) is not None and row[key].tzinfo is None:  # SQLite: stored UTC, returned naive
-            row[key] = row[key].replace(tzinfo=timezone.utc)
+            row[key] = row[key].replace(tzinfo=UTC)
     return row
 
 
 def _utc(instant: datetime | None) -> datetime | None:
     if instant is None or instant.tzinfo is not None:
         return instant
-    return instant.replace(tzinfo=timezone.utc)
+    return instant.replace(tzinfo=UTC)
 
 
 def gate_record(gate: GateResult | None) -> dict | None:
     if gate is None:
         return None
     return {
-        "status": gate.status, "checked_at": iso(gate.checked_at), "critical_failures": gate.critical_failures,
-        "warnings": gate.warnings, "data_docs_path": gate.data_docs_path, "override_reason": gate.override_reason,
+        "status": gate.status,
+        "checked_at": iso(gate.checked_at),
+        "critical_failures": gate.critical_failures,
+        "warnings": gate.warnings,
+        "data_docs_path": gate.data_docs_path,
+        "override_reason": gate.override_reason,
         "override_by": gate.override_by,
-    }  # fmt: skip
+    }
 
 
 def publish_month(
@@ -130,7 +138,7 @@ def publish_month(
 ) -> Outcome:
     """Publish the month as a new revision when something changed (see the module doc)."""
     period = Period.parse(period) if isinstance(period, str) else period
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with engine.connect() as conn:
         gate = latest_gate(conn, region_code, str(period))
         earlier = list_revisions(conn, region_code, str(period))
@@ -143,8 +151,15 @@ def publish_month(
     gate_status = STATUS_PASSED if gate is not None else GATE_NOT_CHECKED
     latest = earlier[-1] if earlier else None
     if latest and latest["inputs_sha256"] == inputs_sha and latest["gate_status"] == gate_status and not force:
-        return Outcome(region_code, str(period), UNCHANGED, latest["revision"],
-                       revision_folder(region_code, str(period), latest["revision"], out_dir), latest["reason"], gate)  # fmt: skip
+        return Outcome(
+            region_code,
+            str(period),
+            UNCHANGED,
+            latest["revision"],
+            revision_folder(region_code, str(period), latest["revision"], out_dir),
+            latest["reason"],
+            gate,
+        )
     if force and not (reason and reason.strip()):
         raise PublicationError("republishing unchanged inputs needs a reason (what is corrected?)")
     if gate_status == STATUS_PASSED and not snapshot["gate_passed_at_scoring"]:
@@ -162,9 +177,20 @@ def publish_month(
     revision = latest["revision"] + 1 if latest else 1
     reason = _reason(reason, latest, snapshot, gate_status, out_dir)
     return _write_revision(
-        engine, snapshot, rows, scorecard_bytes, inputs_sha, gate, gate_status, earlier, revision, reason,
-        published_by, now, out_dir,
-    )  # fmt: skip
+        engine,
+        snapshot,
+        rows,
+        scorecard_bytes,
+        inputs_sha,
+        gate,
+        gate_status,
+        earlier,
+        revision,
+        reason,
+        published_by,
+        now,
+        out_dir,
+    )
 
 
 def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status: str, out_dir: Path | None) -> str:
@@ -196,8 +222,12 @@ def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
     removed = len(old.keys() - new.keys())
     changed = sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
     parts = [f"{added} keluhan baru, {changed} keluhan berubah, {removed} keluhan keluar dari bukti"]
-    for key, label in (("inspections", "inspeksi"), ("history", "riwayat kategori"), ("opds", "daftar OPD"),
-                       ("trend", "tren bulan sebelumnya")):  # fmt: skip
+    for key, label in (
+        ("inspections", "inspeksi"),
+        ("history", "riwayat kategori"),
+        ("opds", "daftar OPD"),
+        ("trend", "tren bulan sebelumnya"),
+    ):
         if before.get(key) != snapshot.get(key):
             parts.append(f"{label} berubah")
     if before["policy"]["sha256"] != snapshot["policy"]["sha256"]:
@@ -206,9 +236,20 @@ def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
 
 
 def _write_revision(
-    engine, snapshot, rows, scorecard_bytes, inputs_sha, gate, gate_status, earlier, revision, reason,
-    published_by, now, out_dir,
-) -> Outcome:  # fmt: skip
+    engine,
+    snapshot,
+    rows,
+    scorecard_bytes,
+    inputs_sha,
+    gate,
+    gate_status,
+    earlier,
+    revision,
+    reason,
+    published_by,
+    now,
+    out_dir,
+) -> Outcome:
     from rapor.publish.pdf import render_pdf
     from rapor.publish.report import RevisionInfo, build_context, render_html
 
@@ -218,10 +259,19 @@ def _write_revision(
     passed = gate_status == STATUS_PASSED
     deadline = appeal_deadline(now, region_code, region["timezone"], policy) if passed else None
     info = RevisionInfo(
-        revision=revision, published_at=now, published_by=published_by, reason=reason, gate_status=gate_status,
-        gate=gate_record(gate), inputs_sha256=inputs_sha, bkd_produced=passed, appeal_deadline_at=deadline,
-        revisions=tuple({"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in earlier),
-    )  # fmt: skip
+        revision=revision,
+        published_at=now,
+        published_by=published_by,
+        reason=reason,
+        gate_status=gate_status,
+        gate=gate_record(gate),
+        inputs_sha256=inputs_sha,
+        bkd_produced=passed,
+        appeal_deadline_at=deadline,
+        revisions=tuple(
+            {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in earlier
+        ),
+    )
     context = build_context(snapshot, rows, info)
     files: dict[str, bytes] = {
         SCORECARD: scorecard_bytes,
@@ -233,10 +283,17 @@ def _write_revision(
             officials = load_officials(conn, region_code)
         records = bkd_rows(rows, officials, policy, revision, deadline)
         meta = {
-            **region, "period": period, "revision": revision, "published_at": now, "reason": reason,
-            "appeal_deadline_at": deadline, "appeal_window_hk": policy.appeal_window_hk,
-            "method_version": snapshot["method_version"], "policy_sha256": policy.source_hash, "inputs_sha256": inputs_sha,
-        }  # fmt: skip
+            **region,
+            "period": period,
+            "revision": revision,
+            "published_at": now,
+            "reason": reason,
+            "appeal_deadline_at": deadline,
+            "appeal_window_hk": policy.appeal_window_hk,
+            "method_version": snapshot["method_version"],
+            "policy_sha256": policy.source_hash,
+            "inputs_sha256": inputs_sha,
+        }
         files[BKD_XLSX] = bkd_xlsx_bytes(records, meta)
         files[BKD_CSV] = bkd_csv_bytes(records)
 
@@ -252,32 +309,53 @@ def _write_revision(
         write_snapshot(snapshot, staging / INPUTS)
         previous_manifest = earlier[-1]["manifest_sha256"] if earlier else None
         manifest = {
-            "region_code": region_code, "region_name": region["region_name"], "timezone": region["timezone"],
-            "period": period, "revision": revision, "published_at": iso(now), "published_by": published_by,
-            "reason": reason, "gate_status": gate_status, "gate": gate_record(gate),
-            "method_version": snapshot["method_version"], "policy_sha256": policy.source_hash,
-            "inputs_sha256": inputs_sha, "scorecard_sha256": sha256_hex(scorecard_bytes),
+            "region_code": region_code,
+            "region_name": region["region_name"],
+            "timezone": region["timezone"],
+            "period": period,
+            "revision": revision,
+            "published_at": iso(now),
+            "published_by": published_by,
+            "reason": reason,
+            "gate_status": gate_status,
+            "gate": gate_record(gate),
+            "method_version": snapshot["method_version"],
+            "policy_sha256": policy.source_hash,
+            "inputs_sha256": inputs_sha,
+            "scorecard_sha256": sha256_hex(scorecard_bytes),
             "appeal_deadline_at": deadline.isoformat() if deadline else None,
             "appeal_window_hk": policy.appeal_window_hk if passed else None,
-            "bkd_produced": passed, "previous_manifest_sha256": previous_manifest,
+            "bkd_produced": passed,
+            "previous_manifest_sha256": previous_manifest,
             "files": {
                 name: {"sha256": sha256_hex((staging / name).read_bytes()), "bytes": (staging / name).stat().st_size}
                 for name in sorted([*files, INPUTS])
             },
-        }  # fmt: skip
+        }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
         (staging / MANIFEST).write_bytes(manifest_bytes)
         for path in staging.iterdir():
             os.chmod(path, 0o444)  # a published file is read-only
         row = {
-            "region_code": region_code, "period": period, "revision": revision, "published_at": now,
-            "published_by": published_by, "reason": reason, "gate_status": gate_status,
-            "gate_checked_at": _utc(gate.checked_at) if gate else None, "method_version": snapshot["method_version"],
-            "policy_sha256": policy.source_hash, "inputs_sha256": inputs_sha,
-            "scorecard_sha256": sha256_hex(scorecard_bytes), "manifest_sha256": sha256_hex(manifest_bytes),
-            "previous_manifest_sha256": previous_manifest, "bkd_produced": passed, "appeal_deadline_at": deadline,
-            "folder": final.relative_to(published_root(out_dir).parent).as_posix(), "n_opds": len(rows),
-        }  # fmt: skip
+            "region_code": region_code,
+            "period": period,
+            "revision": revision,
+            "published_at": now,
+            "published_by": published_by,
+            "reason": reason,
+            "gate_status": gate_status,
+            "gate_checked_at": _utc(gate.checked_at) if gate else None,
+            "method_version": snapshot["method_version"],
+            "policy_sha256": policy.source_hash,
+            "inputs_sha256": inputs_sha,
+            "scorecard_sha256": sha256_hex(scorecard_bytes),
+            "manifest_sha256": sha256_hex(manifest_bytes),
+            "previous_manifest_sha256": previous_manifest,
+            "bkd_produced": passed,
+            "appeal_deadline_at": deadline,
+            "folder": final.relative_to(published_root(out_dir).parent).as_posix(),
+            "n_opds": len(rows),
+        }
         try:
             with engine.begin() as conn:
                 conn.execute(insert(schema.publication).values(**row))
@@ -326,11 +404,20 @@ def revision_info(manifest: dict, earlier: list[dict]):
     from rapor.publish.report import RevisionInfo
 
     return RevisionInfo(
-        revision=manifest["revision"], published_at=parse_iso(manifest["published_at"]),
-        published_by=manifest["published_by"], reason=manifest["reason"], gate_status=manifest["gate_status"],
-        gate=manifest["gate"], inputs_sha256=manifest["inputs_sha256"], bkd_produced=manifest["bkd_produced"],
-        appeal_deadline_at=datetime.fromisoformat(manifest["appeal_deadline_at"]) if manifest["appeal_deadline_at"] else None,
-        revisions=tuple({"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]}
-                        for r in earlier if r["revision"] < manifest["revision"]),
-    )  # fmt: skip
-
+        revision=manifest["revision"],
+        published_at=parse_iso(manifest["published_at"]),
+        published_by=manifest["published_by"],
+        reason=manifest["reason"],
+        gate_status=manifest["gate_status"],
+        gate=manifest["gate"],
+        inputs_sha256=manifest["inputs_sha256"],
+        bkd_produced=manifest["bkd_produced"],
+        appeal_deadline_at=datetime.fromisoformat(manifest["appeal_deadline_at"])
+        if manifest["appeal_deadline_at"]
+        else None,
+        revisions=tuple(
+            {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]}
+            for r in earlier
+            if r["revision"] < manifest["revision"]
+        ),
+    )

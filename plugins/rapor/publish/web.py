@@ -37,11 +37,10 @@ MEDIA_TYPES = {
 
 async def authorized_user(request: Request):
     """The Airflow user of the request, allowed to read the publishing DAG (else 401/403)."""
-    from fastapi.security import HTTPAuthorizationCredentials
-
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
     from airflow.api_fastapi.core_api.security import get_user
+    from fastapi.security import HTTPAuthorizationCredentials
 
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -57,7 +56,9 @@ def _wants_html(request: Request) -> bool:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Rapor", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(authorized_user)])
+    app = FastAPI(
+        title="Rapor", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(authorized_user)]
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
@@ -67,8 +68,10 @@ def create_app() -> FastAPI:
 
             return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=307)
         if _wants_html(request):
-            return HTMLResponse(_render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
-                                status_code=exc.status_code)  # fmt: skip
+            return HTMLResponse(
+                _render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
+                status_code=exc.status_code,
+            )
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.get("/", response_class=HTMLResponse)
@@ -78,8 +81,13 @@ def create_app() -> FastAPI:
     @app.get("/{region_code}/", response_class=HTMLResponse)
     def region_months(region_code: str):
         region = _region(region_code)
-        return _render("web_region.html.j2", region=region, months=_months(region_code),
-                       crumbs=[(region["region_name"], None)], root="../")  # fmt: skip
+        return _render(
+            "web_region.html.j2",
+            region=region,
+            months=_months(region_code),
+            crumbs=[(region["region_name"], None)],
+            root="../",
+        )
 
     @app.get("/{region_code}/{period}/", response_class=HTMLResponse)
     def month(region_code: str, period: str):
@@ -93,24 +101,39 @@ def create_app() -> FastAPI:
         revisions, folder = _folder(region_code, period, revision)
         context = _context(str(folder), _sha(revisions, revision), revision)
         return _render(
-            "web_month.html.j2", **context, latest=revisions[-1]["revision"],
-            all_revisions=[{**r, "published_at_text": long_datetime(r["published_at"], context["region"]["timezone"])}
-                           for r in revisions],
-            files=_files(folder), root="../../../", data_docs_here=_has_data_docs(folder), crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
-        )  # fmt: skip
+            "web_month.html.j2",
+            **context,
+            latest=revisions[-1]["revision"],
+            all_revisions=[
+                {**r, "published_at_text": long_datetime(r["published_at"], context["region"]["timezone"])}
+                for r in revisions
+            ],
+            files=_files(folder),
+            root="../../../",
+            data_docs_here=_has_data_docs(folder),
+            crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
+        )
 
     @app.get("/{region_code}/{period}/r{revision}/opd/{opd_code}", response_class=HTMLResponse)
     def opd_page(region_code: str, period: str, revision: int, opd_code: str):
         revisions, folder = _folder(region_code, period, revision)
         context = _context(str(folder), _sha(revisions, revision), revision)
-        entry = next((e for e in context["entries"] if e["opd_code"] == opd_code), None) if _OPD.match(opd_code) else None
+        entry = (
+            next((e for e in context["entries"] if e["opd_code"] == opd_code), None) if _OPD.match(opd_code) else None
+        )
         if entry is None:
             raise HTTPException(status_code=404, detail="OPD tidak ada dalam revisi ini")
         return _render(
-            "web_opd.html.j2", **context, e=entry, root="../../../../",
-            crumbs=[(context["region"]["region_name"], "../../../"), (f"{context['month']} · revisi {revision}", "../"),
-                    (entry["opd_name"], None)],
-        )  # fmt: skip
+            "web_opd.html.j2",
+            **context,
+            e=entry,
+            root="../../../../",
+            crumbs=[
+                (context["region"]["region_name"], "../../../"),
+                (f"{context['month']} · revisi {revision}", "../"),
+                (entry["opd_name"], None),
+            ],
+        )
 
     @app.get("/{region_code}/{period}/r{revision}/laporan")
     def report_inline(region_code: str, period: str, revision: int):
@@ -163,11 +186,13 @@ def _regions() -> list[dict]:
     pub, reg = schema.publication, schema.region
     with _engine().connect() as conn:
         rows = conn.execute(
-            select(reg.c.region_code, reg.c.region_name, func.count(func.distinct(pub.c.period)), func.max(pub.c.period))
+            select(
+                reg.c.region_code, reg.c.region_name, func.count(func.distinct(pub.c.period)), func.max(pub.c.period)
+            )
             .join(pub, pub.c.region_code == reg.c.region_code)
             .group_by(reg.c.region_code, reg.c.region_name)
             .order_by(reg.c.region_code)
-        ).all()  # fmt: skip
+        ).all()
     from rapor.publish.formatting import month_name
 
     return [{"region_code": c, "region_name": n, "n_months": k, "latest": month_name(p)} for c, n, k, p in rows]
@@ -199,18 +224,26 @@ def _months(region_code: str) -> list[dict]:
     engine = _engine()
     with engine.connect() as conn:
         revisions = list_revisions(conn, region_code)
-        gate_periods = conn.execute(
-            select(schema.quality_gate.c.period).where(schema.quality_gate.c.region_code == region_code).distinct()
-        ).scalars().all()  # fmt: skip
+        gate_periods = (
+            conn.execute(
+                select(schema.quality_gate.c.period).where(schema.quality_gate.c.region_code == region_code).distinct()
+            )
+            .scalars()
+            .all()
+        )
         gates = {p: latest_gate(conn, region_code, p) for p in set(gate_periods) | {r["period"] for r in revisions}}
         tz = _region(region_code)["timezone"]
     months: dict[str, dict] = {}
     for r in revisions:
         months[r["period"]] = {
-            "period": r["period"], "month": month_name(r["period"]), "revision": r["revision"],
-            "published_at": long_datetime(r["published_at"], tz), "gate_status": r["gate_status"],
-            "bkd": r["bkd_produced"], "n_revisions": r["revision"],
-        }  # fmt: skip
+            "period": r["period"],
+            "month": month_name(r["period"]),
+            "revision": r["revision"],
+            "published_at": long_datetime(r["published_at"], tz),
+            "gate_status": r["gate_status"],
+            "bkd": r["bkd_produced"],
+            "n_revisions": r["revision"],
+        }
     for period, gate in gates.items():
         if gate is not None and not gate.passed:
             months.setdefault(period, {"period": period, "month": month_name(period), "revision": None})
@@ -265,11 +298,16 @@ def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
 
 def _files(folder: Path) -> list[dict]:
     labels = {
-        "report.pdf": "Laporan Inspektorat (PDF)", "report.html": "Laporan Inspektorat (HTML)",
-        "bkd-tpp.xlsx": "Berkas TPP untuk BKD (.xlsx)", "bkd-tpp.csv": "Berkas TPP untuk BKD (CSV)",
-        "scorecard.csv": "Rapor (CSV, format §7)", "manifest.json": "Manifest (SHA-256 berkas)",
-    }  # fmt: skip
-    return [{"name": n, "label": labels[n], "bytes": (folder / n).stat().st_size} for n in labels if (folder / n).is_file()]
+        "report.pdf": "Laporan Inspektorat (PDF)",
+        "report.html": "Laporan Inspektorat (HTML)",
+        "bkd-tpp.xlsx": "Berkas TPP untuk BKD (.xlsx)",
+        "bkd-tpp.csv": "Berkas TPP untuk BKD (CSV)",
+        "scorecard.csv": "Rapor (CSV, format §7)",
+        "manifest.json": "Manifest (SHA-256 berkas)",
+    }
+    return [
+        {"name": n, "label": labels[n], "bytes": (folder / n).stat().st_size} for n in labels if (folder / n).is_file()
+    ]
 
 
 def _has_data_docs(folder: Path) -> bool:

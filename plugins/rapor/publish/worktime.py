@@ -22,7 +22,9 @@ def _working_seconds_before(instants: pd.Series, calendar: WorkdayCalendar) -> n
     out = np.full(stamps.shape, np.nan)
     days = stamps[valid].astype("datetime64[D]")
     index = np.searchsorted(calendar.workdays, days, side="left")  # working days strictly before
-    is_workday = (index < len(calendar.workdays)) & (calendar.workdays[np.minimum(index, len(calendar.workdays) - 1)] == days)
+    is_workday = (index < len(calendar.workdays)) & (
+        calendar.workdays[np.minimum(index, len(calendar.workdays) - 1)] == days
+    )
     since_midnight = (stamps[valid] - days.astype("datetime64[ns]")).astype("int64") / 1e9
     out[valid] = index * 86400.0 + np.where(is_workday, since_midnight, 0.0)
     return out

@@ -41,9 +41,11 @@ def alert_held(engine, results: list[dict]) -> list[GateResult]:
         log.error(
             "DITAHAN %s %s: no publication, no TPP recommendation. Fix the data and re-run the month. "
             "Failed: %s. Data Docs: %s",
-            gate.region_code, gate.period, describe(gate.critical_failures) or "the gate has not run",
+            gate.region_code,
+            gate.period,
+            describe(gate.critical_failures) or "the gate has not run",
             gate.data_docs_path,
-        )  # fmt: skip
+        )
     recipients = [r.strip() for r in os.environ.get("RAPOR_ALERT_EMAIL", "").split(",") if r.strip()]
     if held and recipients:
         _email(recipients, held)

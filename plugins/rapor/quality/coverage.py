@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -37,9 +37,17 @@ from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records
 
 SILENCE_COLUMNS = (
-    "source", "channel", "n_complaints", "days_with_complaints", "last_received_on",
-    "longest_silent_days", "silent_from", "silent_to", "threshold_days", "flagged",
-)  # fmt: skip
+    "source",
+    "channel",
+    "n_complaints",
+    "days_with_complaints",
+    "last_received_on",
+    "longest_silent_days",
+    "silent_from",
+    "silent_to",
+    "threshold_days",
+    "flagged",
+)
 _DATE_FIELD = {"complaints": "received_at", "inspections": "inspected_at"}
 
 
@@ -75,8 +83,8 @@ def load_arrivals(conn, region_code: str, tz: str, period: Period, lookback_days
     rows = conn.execute(
         select(c.c.source, c.c.channel, c.c.received_at).where(
             c.c.region_code == region_code,
-            c.c.received_at >= start.astimezone(timezone.utc),
-            c.c.received_at < period.end_local(tz).astimezone(timezone.utc),
+            c.c.received_at >= start.astimezone(UTC),
+            c.c.received_at < period.end_local(tz).astimezone(UTC),
         )
     ).all()
     frame = pd.DataFrame(rows, columns=["source", "channel", "received_at"])
@@ -118,7 +126,7 @@ def source_silence(arrivals: pd.DataFrame, period: Period, threshold_days: int) 
         in_month = [d for d in days if d >= first_day]
         longest, silent_from, silent_to = 0, None, None
         # Gaps between consecutive arrival days, and from the last one to the month's end.
-        for before, after in zip(days, [*days[1:], end_day]):
+        for before, after in zip(days, [*days[1:], end_day], strict=True):
             if after <= first_day:
                 continue  # this silence ended before the month: an earlier month's concern
             gap = (after - before).days - 1
@@ -158,8 +166,14 @@ def quarantine_counts(conn, region_code: str, tz: str, period: Period) -> pd.Dat
         record = json.loads(raw)
         if record.get("region_code") != region_code:
             continue
-        records.append({"dataset": dataset, "rule": rule, "when": record.get(_DATE_FIELD.get(dataset, ""), ""),
-                        "quarantined_at": quarantined_at})  # fmt: skip
+        records.append(
+            {
+                "dataset": dataset,
+                "rule": rule,
+                "when": record.get(_DATE_FIELD.get(dataset, ""), ""),
+                "quarantined_at": quarantined_at,
+            }
+        )
     frame = pd.DataFrame(records, columns=["dataset", "rule", "when", "quarantined_at"])
     if frame.empty:
         return pd.DataFrame(columns=["dataset", "rule", "n_rows"]).astype({"n_rows": int})
@@ -185,7 +199,7 @@ def build_coverage(conn, region_code: str, tz: str, period: Period, policy: Poli
 
 def store_coverage(conn, coverage: Coverage, computed_at: datetime | None = None) -> None:
     """Replace the month's coverage rows (idempotent per region and month)."""
-    computed_at = computed_at or datetime.now(timezone.utc)
+    computed_at = computed_at or datetime.now(UTC)
     key = {"region_code": coverage.region_code, "period": str(coverage.period), "computed_at": computed_at}
     tables = (
         (schema.quality_coverage_daily, coverage.daily),
@@ -203,16 +217,21 @@ def store_coverage(conn, coverage: Coverage, computed_at: datetime | None = None
 
 def stored_coverage(conn, region_code: str, period: Period) -> Coverage:
     """The coverage stored for the month (as the gate last computed it)."""
+
     def read(table, order):
         stmt = select(table).where(table.c.region_code == region_code, table.c.period == str(period)).order_by(*order)
         frame = pd.DataFrame(conn.execute(stmt).mappings().all())
         return frame.drop(columns=["region_code", "period", "computed_at"], errors="ignore")
 
-    daily = read(schema.quality_coverage_daily, [schema.quality_coverage_daily.c.source,
-                                                 schema.quality_coverage_daily.c.arrival_date])  # fmt: skip
+    daily = read(
+        schema.quality_coverage_daily,
+        [schema.quality_coverage_daily.c.source, schema.quality_coverage_daily.c.arrival_date],
+    )
     silence = read(schema.quality_source_silence, [schema.quality_source_silence.c.source])
-    quarantine = read(schema.quality_quarantine_count, [schema.quality_quarantine_count.c.dataset,
-                                                       schema.quality_quarantine_count.c.rule])  # fmt: skip
+    quarantine = read(
+        schema.quality_quarantine_count,
+        [schema.quality_quarantine_count.c.dataset, schema.quality_quarantine_count.c.rule],
+    )
     if silence.empty:
         silence = pd.DataFrame(columns=list(SILENCE_COLUMNS))
     else:

@@ -16,7 +16,7 @@ Besides stored columns, some frames carry computed columns that the suites check
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -73,9 +73,10 @@ def with_scorecard_checks(frame: pd.DataFrame, zone_table: str) -> pd.DataFrame:
     categories = [None if v is None else category_for(v) for v in index]
     frame["expected_category"] = pd.Series(categories, index=frame.index, dtype=object)
     frame["expected_zone"] = pd.Series(
-        [None if v is None else zone_for(v, c, zone_table) for v, c in zip(index, categories)],
-        index=frame.index, dtype=object,
-    )  # fmt: skip
+        [None if v is None else zone_for(v, c, zone_table) for v, c in zip(index, categories, strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
     frame["status_matches_rating"] = frame["index_score"].isna() == (frame["status"] == STATUS_NOT_RATED)
     frame["category"] = frame["category"].astype(object)
     frame["zone"] = frame["zone"].astype(object)
@@ -102,7 +103,7 @@ def gate_parameters(
         "periods": [str(period)],
         "method_versions": [policy.method_version],
         "tpp_cap_pct": float(policy.tpp_cap_pct),
-        "latest_allowed_at": latest.astimezone(timezone.utc).isoformat(),
+        "latest_allowed_at": latest.astimezone(UTC).isoformat(),
         # inspected_on is a date at local midnight: compared as a datetime, not a date.
         "latest_allowed_on": latest.astimezone(ZoneInfo(region.timezone)).date().isoformat() + "T00:00:00",
         "min_share_with_opd": float(1 - policy.quality.max_share_without_opd),

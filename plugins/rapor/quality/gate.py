@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time as clock
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import update
@@ -102,7 +102,7 @@ def run_gate(
     """Validate one scored region-month, store its coverage and record the verdict."""
     reason, by = check_override(override_reason, override_by)
     policy = policy or load_policy()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     started = clock.monotonic()
     with engine.connect() as conn:
         region = get_region(conn, region_code)
@@ -157,14 +157,20 @@ def _log_verdict(result: GateResult, outcomes: list[SuiteOutcome], seconds: floa
     elif result.override_reason:
         log.warning(
             "%s: %d critical expectations failed, RELEASED BY OVERRIDE of %s: %r; failures: %s",
-            where, len(result.critical_failures), result.override_by, result.override_reason,
+            where,
+            len(result.critical_failures),
+            result.override_by,
+            result.override_reason,
             describe(result.critical_failures),
-        )  # fmt: skip
+        )
     else:
         log.error(
             "%s: DITAHAN, %d critical expectations failed; TPP recommendation cleared. %s. Data Docs: %s",
-            where, len(result.critical_failures), describe(result.critical_failures), result.data_docs_path,
-        )  # fmt: skip
+            where,
+            len(result.critical_failures),
+            describe(result.critical_failures),
+            result.data_docs_path,
+        )
     for warning in result.warnings:
         log.warning("%s: warning %s", where, describe([warning]))
 

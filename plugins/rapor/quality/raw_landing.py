@@ -43,7 +43,9 @@ def prepare_raw_landing(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def validate_raw_landing(frame: pd.DataFrame, docs_dir: Path | None = None, work_dir: Path | None = None) -> SuiteOutcome:
+def validate_raw_landing(
+    frame: pd.DataFrame, docs_dir: Path | None = None, work_dir: Path | None = None
+) -> SuiteOutcome:
     """Run the ``raw_landing`` suite on landed records; ``.passed`` is False on a critical failure.
 
     Without ``work_dir`` the GX working copy is a private temporary folder (collectors may

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
@@ -37,7 +37,7 @@ class GateResult:
 
 def record_gate(conn, result: GateResult) -> GateResult:
     """Append the gate's verdict; earlier verdicts stay as history."""
-    checked_at = result.checked_at or datetime.now(timezone.utc)
+    checked_at = result.checked_at or datetime.now(UTC)
     conn.execute(
         insert(schema.quality_gate).values(
             region_code=result.region_code,
@@ -58,10 +58,16 @@ def record_gate(conn, result: GateResult) -> GateResult:
 def latest_gate(conn, region_code: str, period: str) -> GateResult | None:
     """The newest verdict for the month, or None when the gate has not run."""
     g = schema.quality_gate
-    row = conn.execute(
-        select(g).where(g.c.region_code == region_code, g.c.period == period)
-        .order_by(g.c.checked_at.desc(), g.c.gate_id.desc()).limit(1)
-    ).mappings().first()  # fmt: skip
+    row = (
+        conn.execute(
+            select(g)
+            .where(g.c.region_code == region_code, g.c.period == period)
+            .order_by(g.c.checked_at.desc(), g.c.gate_id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     return GateResult(

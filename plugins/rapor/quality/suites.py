@@ -23,7 +23,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -174,8 +174,12 @@ def _rows_named(frame, suite: str, positions) -> str:
         if label not in frame.index:
             continue
         row = frame.loc[label, keys]
-        named.append("/".join(str(_plain(v.date() if hasattr(v, "date") and k == "inspected_on" else v))
-                              for k, v in zip(keys, row)))  # fmt: skip
+        named.append(
+            "/".join(
+                str(_plain(v.date() if hasattr(v, "date") and k == "inspected_on" else v))
+                for k, v in zip(keys, row, strict=True)
+            )
+        )
     return f"; rows {', '.join(named)}" if named else ""
 
 
@@ -238,7 +242,7 @@ def run_suites(
         raise ConfigError(f"no GX suite named {sorted(unknown)} (suites: {', '.join(SUITES)})")
     prepare_workspace(work_dir, docs_dir)
     context = gx.get_context(mode="file", context_root_dir=str(work_dir))
-    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(timezone.utc))
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
     outcomes = []
     for name, frame in frames.items():
         checkpoint = context.checkpoints.get(name)

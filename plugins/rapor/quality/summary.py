@@ -16,7 +16,7 @@ served as it is.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from rapor.scorecard import CSV_COLUMNS, get_region, scorecard_csv_rows
 
 def _plain(value):
     if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)  # SQLite returns stored UTC instants naive
+        value = value.replace(tzinfo=UTC)  # SQLite returns stored UTC instants naive
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if hasattr(value, "item"):
@@ -71,9 +71,16 @@ def summary_data(engine, region_code: str, period: Period, paths: QualityPaths) 
 
 def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict:
     if gate is None:
-        return {"status": "belum diperiksa", "passed": False, "checked_at": None, "critical_failures": [],
-                "warnings": [], "override": None, "data_docs": None,
-                "tpp_recommendation": "withheld: the data-quality gate has not run for this month"}  # fmt: skip
+        return {
+            "status": "belum diperiksa",
+            "passed": False,
+            "checked_at": None,
+            "critical_failures": [],
+            "warnings": [],
+            "override": None,
+            "data_docs": None,
+            "tpp_recommendation": "withheld: the data-quality gate has not run for this month",
+        }
     docs = Path(gate.data_docs_path) if gate.data_docs_path else paths.docs_index
     try:
         docs_link = docs.relative_to(folder).as_posix()
@@ -137,8 +144,9 @@ def render_html(data: dict, scorecard_rows: list[list[str]]) -> str:
     docs = (
         f'<p><a href="{escape(data["data_docs"])}">Great Expectations Data Docs of this month</a> '
         "(every validation run, expectation by expectation).</p>"
-        if data.get("data_docs") else "<p>No Data Docs: the gate has not run.</p>"
-    )  # fmt: skip
+        if data.get("data_docs")
+        else "<p>No Data Docs: the gate has not run.</p>"
+    )
     override = ""
     if data.get("override"):
         override = (
@@ -147,13 +155,22 @@ def render_html(data: dict, scorecard_rows: list[list[str]]) -> str:
         )
     coverage = data["coverage"]
     days = coverage["days"]
-    daily_rows = [[source, sum(counts), *counts] for source, counts in coverage["complaints_per_source_and_day"].items()]
+    daily_rows = [
+        [source, sum(counts), *counts] for source, counts in coverage["complaints_per_source_and_day"].items()
+    ]
     silence_rows = [
-        [s["source"], s["channel"], s["n_complaints"], s["days_with_complaints"], s["last_received_on"],
-         s["longest_silent_days"], f"{s['silent_from'] or ''} .. {s['silent_to'] or ''}",
-         "SILENT" if s["flagged"] else ""]
+        [
+            s["source"],
+            s["channel"],
+            s["n_complaints"],
+            s["days_with_complaints"],
+            s["last_received_on"],
+            s["longest_silent_days"],
+            f"{s['silent_from'] or ''} .. {s['silent_to'] or ''}",
+            "SILENT" if s["flagged"] else "",
+        ]
         for s in coverage["sources"]
-    ]  # fmt: skip
+    ]
     quarantine_rows = [[q["dataset"], q["rule"], q["n_rows"]] for q in data["quarantine_by_rule"]]
     return f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -163,17 +180,30 @@ td, th {{ border: 1px solid #ccc; padding: 0.2em 0.4em; text-align: left; }}
 .verdict {{ color: white; background: {colour}; padding: 0.5em 1em; display: inline-block; }}
 </style></head><body>
 <h1>{escape(title)}</h1>
-<p class="verdict">Status: <strong>{escape(data['status'])}</strong> (checked {escape(str(data['checked_at']))})</p>
-<p>TPP recommendation: {escape(data['tpp_recommendation'])}.</p>
+<p class="verdict">Status: <strong>{escape(data["status"])}</strong> (checked {escape(str(data["checked_at"]))})</p>
+<p>TPP recommendation: {escape(data["tpp_recommendation"])}.</p>
 {override}{docs}
-<p>Scorecard: <a href="{escape(data['scorecard_csv'])}">{escape(data['scorecard_csv'])}</a></p>
+<p>Scorecard: <a href="{escape(data["scorecard_csv"])}">{escape(data["scorecard_csv"])}</a></p>
 {_findings("Failed critical expectations (hold the month)", data["critical_failures"])}
 {_findings("Warnings (recorded, do not hold)", data["warnings"])}
 <h2>Sources: silence</h2>
 <p>A source without complaints for more than its threshold of days is flagged SILENT: its OPDs may look
 better than they are.</p>
-{_table(["source", "channel", "complaints", "days with complaints", "last complaint on", "longest silence (days)",
-         "silent", "flag"], silence_rows)}
+{
+        _table(
+            [
+                "source",
+                "channel",
+                "complaints",
+                "days with complaints",
+                "last complaint on",
+                "longest silence (days)",
+                "silent",
+                "flag",
+            ],
+            silence_rows,
+        )
+    }
 <h2>Complaints per source and day</h2>
 {_table(["source", "total", *[d[-2:] for d in days]], daily_rows)}
 <h2>Quarantined rows by rule</h2>

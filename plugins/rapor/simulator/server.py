@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -99,9 +99,16 @@ def _offset(cursor: str | None) -> int:
 class Simulator:
     """The loopback server. ``start()`` returns its base URL (``http://127.0.0.1:PORT``)."""
 
-    def __init__(self, world: World | None = None, host: str = "127.0.0.1", port: int = 0,
-                 tokens: dict | None = None, faults: Faults | None = None, open311_cap: int = 1000,
-                 max_page: int = 100):  # fmt: skip
+    def __init__(
+        self,
+        world: World | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tokens: dict | None = None,
+        faults: Faults | None = None,
+        open311_cap: int = 1000,
+        max_page: int = 100,
+    ):
         self.world = world or World()
         self.tokens = {**DEFAULT_TOKENS, **(tokens or {})}
         self.faults = faults or Faults()
@@ -125,7 +132,9 @@ class Simulator:
         return f"http://{host}:{port}"
 
     def start(self) -> str:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="rapor-simulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="rapor-simulator", daemon=True
+        )
         self._thread.start()
         return self.url
 
@@ -190,8 +199,11 @@ class Simulator:
             elif c.source == "x":
                 account = c.extra["account"]
                 self.x_mentions.setdefault(account, []).append(c)
-                self.x_users[c.extra["user_id"]] = {"id": c.extra["user_id"], "username": c.extra["username"],
-                                                    "name": c.extra["username"].title()}  # fmt: skip
+                self.x_users[c.extra["user_id"]] = {
+                    "id": c.extra["user_id"],
+                    "username": c.extra["username"],
+                    "name": c.extra["username"].title(),
+                }
                 for reply in c.extra["replies"]:
                     if reply["at"] <= as_of and reply["role"] != "citizen":
                         self.x_timeline.setdefault(reply["author_id"], []).append((c, reply))
@@ -310,33 +322,66 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "rate_limited":
             headers = {"Retry-After": f"{sim.faults.retry_after:g}"}
             if family == "x":
-                headers |= {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0",
-                            "x-rate-limit-reset": str(int(time.time() + sim.faults.retry_after))}  # fmt: skip
-            return self._send(_Reply(429, {"title": "Too Many Requests", "detail": "Too Many Requests",
-                                           "type": "about:blank", "status": 429}, headers))  # fmt: skip
+                headers |= {
+                    "x-rate-limit-limit": "450",
+                    "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": str(int(time.time() + sim.faults.retry_after)),
+                }
+            return self._send(
+                _Reply(
+                    429,
+                    {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+                    headers,
+                )
+            )
         if fault == "graph_throttle":
             code = (4, 17, 32, 613)[sim.stats["fault:graph_throttle"] % 4]
             usage = json.dumps({"call_count": 100, "total_cputime": 40, "total_time": 55})
-            buc = json.dumps({"1234567890": [{"type": "pages", "call_count": 100, "total_cputime": 20,
-                                              "total_time": 30, "estimated_time_to_regain_access": 1}]})  # fmt: skip
-            return self._send(_Reply(403, {"error": {"message": "(#4) Application request limit reached",
-                                                     "type": "OAuthException", "is_transient": True, "code": code,
-                                                     "fbtrace_id": "SimTrace"}},
-                                     {"X-App-Usage": usage, "X-Business-Use-Case-Usage": buc}))  # fmt: skip
+            buc = json.dumps(
+                {
+                    "1234567890": [
+                        {
+                            "type": "pages",
+                            "call_count": 100,
+                            "total_cputime": 20,
+                            "total_time": 30,
+                            "estimated_time_to_regain_access": 1,
+                        }
+                    ]
+                }
+            )
+            return self._send(
+                _Reply(
+                    403,
+                    {
+                        "error": {
+                            "message": "(#4) Application request limit reached",
+                            "type": "OAuthException",
+                            "is_transient": True,
+                            "code": code,
+                            "fbtrace_id": "SimTrace",
+                        }
+                    },
+                    {"X-App-Usage": usage, "X-Business-Use-Case-Usage": buc},
+                )
+            )
         if fault == "slow":
             time.sleep(sim.faults.slow_seconds)
         try:
             reply = self._route(path, params)
-        except _NotFound as exc:
+        except _NotFoundError as exc:
             reply = _Reply(404, _not_found(family, str(exc)))
-        except _BadRequest as exc:
+        except _BadRequestError as exc:
             reply = _Reply(400, {"error": str(exc)})
         if family == "graph" and sim.faults.high_usage:
             reply.headers["X-App-Usage"] = json.dumps({"call_count": 95, "total_cputime": 10, "total_time": 12})
         if family == "x":
             spent = fault == "x_budget_spent"
-            reply.headers |= {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0" if spent else "440",
-                              "x-rate-limit-reset": str(int(time.time() + (sim.faults.retry_after if spent else 900)))}  # fmt: skip
+            reply.headers |= {
+                "x-rate-limit-limit": "450",
+                "x-rate-limit-remaining": "0" if spent else "440",
+                "x-rate-limit-reset": str(int(time.time() + (sim.faults.retry_after if spent else 900))),
+            }
         self._send(reply, fault if fault == "truncated" else None)
 
     def _auth(self, family: str, params: dict) -> _Reply | None:
@@ -348,11 +393,23 @@ class _Handler(BaseHTTPRequestHandler):
         if given == expected and not self.sim.faults.expired_token:
             return None
         if family == "graph":
-            return _Reply(400, {"error": {"message": "Error validating access token: Session has expired on "
-                                                     "Sunday, 01-Nov-26 00:00:00 PST.", "type": "OAuthException",
-                                          "code": 190, "error_subcode": 463, "fbtrace_id": "SimTrace"}})  # fmt: skip
+            return _Reply(
+                400,
+                {
+                    "error": {
+                        "message": "Error validating access token: Session has expired on "
+                        "Sunday, 01-Nov-26 00:00:00 PST.",
+                        "type": "OAuthException",
+                        "code": 190,
+                        "error_subcode": 463,
+                        "fbtrace_id": "SimTrace",
+                    }
+                },
+            )
         if family == "x":
-            return _Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+            return _Reply(
+                401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+            )
         return _Reply(401, {"error": "token_expired", "message": "Token tidak valid atau kedaluwarsa"})
 
     # -- APIs -------------------------------------------------------------------------------
@@ -366,21 +423,23 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._graph_list(path, params, self._ig_media(ident, params))
             if edge == "comments":
                 return self._graph_list(path, params, self._comments(ident, params))
-            raise _NotFound(ident)
+            raise _NotFoundError(ident)
         if segments[:3] == ["x", "2", "users"] and len(segments) == 5:
             return self._x_list(segments[3], segments[4], params)
         if segments == ["lapor", "api", "v1", "laporan"]:
             return self._lapor(params)
         if segments == ["open311", "v2", "requests.json"]:
             return self._open311(params)
-        raise _NotFound(path)
+        raise _NotFoundError(path)
 
-    def _page(self, items: list, params: dict, cursor_param: str, limit_param: str, default: int) -> tuple[list, int | None]:
+    def _page(
+        self, items: list, params: dict, cursor_param: str, limit_param: str, default: int
+    ) -> tuple[list, int | None]:
         """One page by offset; with ``repeat_items``, a later page re-sends the end of the one before."""
         limit = max(1, min(int(params.get(limit_param) or default), self.sim.max_page))
         start = _offset(params.get(cursor_param))
         if start < 0:
-            raise _BadRequest(f"invalid {cursor_param}")
+            raise _BadRequestError(f"invalid {cursor_param}")
         begin = max(0, start - self.sim.faults.repeat_items) if start > 0 else 0
         end = start + limit
         return items[begin:end], (end if end < len(items) else None)
@@ -398,28 +457,41 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fb_posts(self, page_id: str, params: dict) -> list:
         if page_id not in self.sim.fb_posts:
-            raise _NotFound(page_id)
+            raise _NotFoundError(page_id)
         since, until = _unix(params.get("since")), _unix(params.get("until"))
-        posts = [p for p in self.sim.fb_posts[page_id] if (since is None or p[1] >= since) and (until is None or p[1] < until)]
-        return [{"id": ident, "message": "Info layanan minggu ini.", "created_time": graph_time(at)}
-                for ident, at in sorted(posts, key=lambda p: p[1], reverse=True)]  # fmt: skip
+        posts = [
+            p
+            for p in self.sim.fb_posts[page_id]
+            if (since is None or p[1] >= since) and (until is None or p[1] < until)
+        ]
+        return [
+            {"id": ident, "message": "Info layanan minggu ini.", "created_time": graph_time(at)}
+            for ident, at in sorted(posts, key=lambda p: p[1], reverse=True)
+        ]
 
     def _ig_media(self, user_id: str, params: dict) -> list:
         if user_id not in self.sim.ig_media:
-            raise _NotFound(user_id)
+            raise _NotFoundError(user_id)
         since, until = _unix(params.get("since")), _unix(params.get("until"))
-        media = [m for m in self.sim.ig_media[user_id] if (since is None or m[1] >= since) and (until is None or m[1] < until)]
-        return [{"id": ident, "caption": "Info layanan minggu ini.", "timestamp": graph_time(at),
-                 "media_type": "IMAGE"} for ident, at in sorted(media, key=lambda m: m[1], reverse=True)]  # fmt: skip
+        media = [
+            m
+            for m in self.sim.ig_media[user_id]
+            if (since is None or m[1] >= since) and (until is None or m[1] < until)
+        ]
+        return [
+            {"id": ident, "caption": "Info layanan minggu ini.", "timestamp": graph_time(at), "media_type": "IMAGE"}
+            for ident, at in sorted(media, key=lambda m: m[1], reverse=True)
+        ]
 
     def _comments(self, object_id: str, params: dict) -> list:
         as_of = self.sim.world.as_of
         complaints = self.sim.post_comments.get(object_id)
         if complaints is None:
             known = object_id in {p for posts in self.sim.fb_posts.values() for p, _ in posts} | {
-                m for media in self.sim.ig_media.values() for m, _ in media}
+                m for media in self.sim.ig_media.values() for m, _ in media
+            }
             if not known:
-                raise _NotFound(object_id)
+                raise _NotFoundError(object_id)
             return []
         facebook = complaints[0].source == "facebook"
         out = []
@@ -427,25 +499,54 @@ class _Handler(BaseHTTPRequestHandler):
             replies = [r for r in c.extra["replies"] if r["at"] <= as_of]
             if facebook:
                 page = object_id.split("_")[0]
-                top = {"id": c.native_id, "created_time": graph_time(c.received_at), "message": c.text,
-                       "from": {"id": c.extra["user_id"], "name": c.extra["username"].title()},
-                       "comment_count": len(replies), "like_count": 0,
-                       "permalink_url": f"https://www.facebook.com/{page}/posts/{object_id.split('_')[1]}/?comment_id={c.native_id.split('_')[1]}"}  # fmt: skip
+                top = {
+                    "id": c.native_id,
+                    "created_time": graph_time(c.received_at),
+                    "message": c.text,
+                    "from": {"id": c.extra["user_id"], "name": c.extra["username"].title()},
+                    "comment_count": len(replies),
+                    "like_count": 0,
+                    "permalink_url": f"https://www.facebook.com/{page}/posts/{object_id.split('_')[1]}/?comment_id={c.native_id.split('_')[1]}",
+                }
                 out.append(top)
                 if params.get("filter") == "stream":
                     for r in replies:
-                        out.append({"id": r["id"], "created_time": graph_time(r["at"]), "message": r["text"],
-                                    "from": _fb_author(r["author_id"]), "parent": {"id": c.native_id},
-                                    "comment_count": 0, "like_count": 0,
-                                    "permalink_url": top["permalink_url"] + f"&reply_comment_id={r['id'].split('_')[1]}"})  # fmt: skip
+                        out.append(
+                            {
+                                "id": r["id"],
+                                "created_time": graph_time(r["at"]),
+                                "message": r["text"],
+                                "from": _fb_author(r["author_id"]),
+                                "parent": {"id": c.native_id},
+                                "comment_count": 0,
+                                "like_count": 0,
+                                "permalink_url": top["permalink_url"] + f"&reply_comment_id={r['id'].split('_')[1]}",
+                            }
+                        )
             else:
-                out.append({"id": c.native_id, "text": c.text, "timestamp": graph_time(c.received_at),
-                            "username": c.extra["username"], "from": {"id": c.extra["user_id"], "username": c.extra["username"]},
-                            "like_count": 0, "hidden": False,
-                            "replies": {"data": [{"id": r["id"], "text": r["text"], "timestamp": graph_time(r["at"]),
-                                                  "username": _ig_username(r["author_id"]),
-                                                  "from": {"id": r["author_id"], "username": _ig_username(r["author_id"])}}
-                                                 for r in replies]}})  # fmt: skip
+                out.append(
+                    {
+                        "id": c.native_id,
+                        "text": c.text,
+                        "timestamp": graph_time(c.received_at),
+                        "username": c.extra["username"],
+                        "from": {"id": c.extra["user_id"], "username": c.extra["username"]},
+                        "like_count": 0,
+                        "hidden": False,
+                        "replies": {
+                            "data": [
+                                {
+                                    "id": r["id"],
+                                    "text": r["text"],
+                                    "timestamp": graph_time(r["at"]),
+                                    "username": _ig_username(r["author_id"]),
+                                    "from": {"id": r["author_id"], "username": _ig_username(r["author_id"])},
+                                }
+                                for r in replies
+                            ]
+                        },
+                    }
+                )
         key = "created_time" if facebook else "timestamp"
         return sorted(out, key=lambda item: (item[key], item["id"]))
 
@@ -453,23 +554,41 @@ class _Handler(BaseHTTPRequestHandler):
     def _x_list(self, user_id: str, edge: str, params: dict) -> _Reply:
         sim = self.sim
         if user_id not in sim.x_users:
-            raise _NotFound(user_id)
+            raise _NotFoundError(user_id)
         since_id = int(params.get("since_id") or 0)
         if edge == "mentions":
-            tweets = [{"id": c.native_id, "text": c.text, "author_id": c.extra["user_id"],
-                       "created_at": _x_time(c.received_at), "conversation_id": c.native_id, "edit_history_tweet_ids": [c.native_id]}
-                      for c in sim.x_mentions.get(user_id, []) if int(c.native_id) > since_id]  # fmt: skip
+            tweets = [
+                {
+                    "id": c.native_id,
+                    "text": c.text,
+                    "author_id": c.extra["user_id"],
+                    "created_at": _x_time(c.received_at),
+                    "conversation_id": c.native_id,
+                    "edit_history_tweet_ids": [c.native_id],
+                }
+                for c in sim.x_mentions.get(user_id, [])
+                if int(c.native_id) > since_id
+            ]
         elif edge == "tweets":
-            tweets = [{"id": r["id"], "text": r["text"], "author_id": user_id, "created_at": _x_time(r["at"]),
-                       "conversation_id": c.native_id, "in_reply_to_user_id": c.extra["user_id"],
-                       "referenced_tweets": [{"type": "replied_to", "id": c.native_id}],
-                       "edit_history_tweet_ids": [r["id"]]}
-                      for c, r in sim.x_timeline.get(user_id, []) if int(r["id"]) > since_id]  # fmt: skip
+            tweets = [
+                {
+                    "id": r["id"],
+                    "text": r["text"],
+                    "author_id": user_id,
+                    "created_at": _x_time(r["at"]),
+                    "conversation_id": c.native_id,
+                    "in_reply_to_user_id": c.extra["user_id"],
+                    "referenced_tweets": [{"type": "replied_to", "id": c.native_id}],
+                    "edit_history_tweet_ids": [r["id"]],
+                }
+                for c, r in sim.x_timeline.get(user_id, [])
+                if int(r["id"]) > since_id
+            ]
         else:
-            raise _NotFound(edge)
+            raise _NotFoundError(edge)
         max_results = int(params.get("max_results") or 10)
         if not 5 <= max_results <= 100:
-            raise _BadRequest("max_results must be between 5 and 100")
+            raise _BadRequestError("max_results must be between 5 and 100")
         page, nxt = self._page(tweets, params, "pagination_token", "max_results", 10)
         if not page:
             return _Reply(200, {"meta": {"result_count": 0}})
@@ -496,7 +615,9 @@ class _Handler(BaseHTTPRequestHandler):
         page, nxt = self._page(reports, params, "cursor", "limit", 50)
         if sim.lapor_dialect:  # another region's app: its own field names and labels
             page = [_dialect(report, sim.lapor_dialect) for report in page]
-        return _Reply(200, {"data": page, "meta": {"count": len(page), "next_cursor": _cursor(nxt) if nxt is not None else None}})
+        return _Reply(
+            200, {"data": page, "meta": {"count": len(page), "next_cursor": _cursor(nxt) if nxt is not None else None}}
+        )
 
     # Open311 GeoReport v2 -------------------------------------------------------------------
     def _open311(self, params: dict) -> _Reply:
@@ -506,7 +627,7 @@ class _Handler(BaseHTTPRequestHandler):
             start = datetime.fromisoformat(params["start_date"]) if params.get("start_date") else None
             end = datetime.fromisoformat(params["end_date"]) if params.get("end_date") else None
         except ValueError as exc:
-            raise _BadRequest(f"start_date/end_date must be ISO 8601: {exc}") from None
+            raise _BadRequestError(f"start_date/end_date must be ISO 8601: {exc}") from None
         out = []
         for c in sim.world.visible("open311"):
             if (start and c.received_at < start) or (end and c.received_at > end):
@@ -521,11 +642,11 @@ class _Handler(BaseHTTPRequestHandler):
         return _Reply(200, out)
 
 
-class _NotFound(Exception):
+class _NotFoundError(Exception):
     pass
 
 
-class _BadRequest(Exception):
+class _BadRequestError(Exception):
     pass
 
 
@@ -538,11 +659,11 @@ def _not_found(family: str, what: str) -> dict:
 def _unix(value: str | None) -> datetime | None:
     if value in (None, ""):
         return None
-    return datetime.fromtimestamp(int(value), timezone.utc)
+    return datetime.fromtimestamp(int(value), UTC)
 
 
 def _x_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _fb_author(account_id: str) -> dict:
@@ -575,19 +696,39 @@ def _lapor_report(c, as_of: datetime) -> dict:
     disposed = c.central and c.forwarded_at is not None and c.forwarded_at <= as_of
     verified_at = (c.received_at + (c.forwarded_at - c.received_at) / 2) if c.forwarded_at else None
     if verified_at and verified_at <= as_of:
-        history.append({"type": "verifikasi", "at": _iso_wita(verified_at), "by": "admin", "note": "Laporan terverifikasi"})
+        history.append(
+            {"type": "verifikasi", "at": _iso_wita(verified_at), "by": "admin", "note": "Laporan terverifikasi"}
+        )
     if disposed:
         history.append({"type": "disposisi", "at": _iso_wita(c.forwarded_at), "by": "admin", "agency": agency})
     if c.first_response_at and c.first_response_at <= as_of:
-        history.append({"type": "tanggapan", "at": _iso_wita(c.first_response_at), "by": "instansi", "agency": agency,
-                        "text": "Terima kasih, laporan sedang kami tindak lanjuti."})  # fmt: skip
+        history.append(
+            {
+                "type": "tanggapan",
+                "at": _iso_wita(c.first_response_at),
+                "by": "instansi",
+                "agency": agency,
+                "text": "Terima kasih, laporan sedang kami tindak lanjuti.",
+            }
+        )
     if c.resolved_at and c.resolved_at <= as_of:
         history.append({"type": "selesai", "at": _iso_wita(c.resolved_at), "by": "instansi", "agency": agency})
     elif c.auto_closed_at and c.auto_closed_at <= as_of:
-        history.append({"type": "selesai", "at": _iso_wita(c.auto_closed_at), "by": "sistem",
-                        "note": "Ditutup otomatis: tidak ada tindak lanjut"})  # fmt: skip
-    status = {"diterima": "menunggu_verifikasi", "verifikasi": "terverifikasi", "disposisi": "didisposisi",
-              "tanggapan": "ditindaklanjuti", "selesai": "selesai"}[history[-1]["type"]]  # fmt: skip
+        history.append(
+            {
+                "type": "selesai",
+                "at": _iso_wita(c.auto_closed_at),
+                "by": "sistem",
+                "note": "Ditutup otomatis: tidak ada tindak lanjut",
+            }
+        )
+    status = {
+        "diterima": "menunggu_verifikasi",
+        "verifikasi": "terverifikasi",
+        "disposisi": "didisposisi",
+        "tanggapan": "ditindaklanjuti",
+        "selesai": "selesai",
+    }[history[-1]["type"]]
     return {
         "tracking_id": c.native_id,
         "submitted_at": _iso_wita(c.received_at),
@@ -622,7 +763,11 @@ def _open311_request(c, as_of: datetime, extensions: bool) -> dict:
         "service_request_id": c.native_id,
         "status": "closed" if closed else "open",
         "status_notes": "Sudah ditangani." if closed else ("Sedang ditindaklanjuti." if first else None),
-        "service_name": {"pengaduan": "Pengaduan layanan", "aspirasi": "Aspirasi", "permintaan_informasi": "Permintaan informasi"}[c.kind],
+        "service_name": {
+            "pengaduan": "Pengaduan layanan",
+            "aspirasi": "Aspirasi",
+            "permintaan_informasi": "Permintaan informasi",
+        }[c.kind],
         "service_code": SERVICE_CODES[c.kind],
         "description": c.text,
         "agency_responsible": OPD_NAMES[c.opd_code] if assigned else "",
@@ -636,12 +781,17 @@ def _open311_request(c, as_of: datetime, extensions: bool) -> dict:
         "lat": -8.53,
         "long": 118.46,
         "media_url": None,
-    }  # fmt: skip
+    }
     if extensions:
         notes = [{"type": "opened", "datetime": _iso_wita(c.received_at), "summary": "Laporan diterima"}]
         if c.central and assigned:
-            notes.append({"type": "assigned", "datetime": _iso_wita(c.forwarded_at),
-                          "summary": f"Diteruskan ke {OPD_NAMES[c.opd_code]}"})  # fmt: skip
+            notes.append(
+                {
+                    "type": "assigned",
+                    "datetime": _iso_wita(c.forwarded_at),
+                    "summary": f"Diteruskan ke {OPD_NAMES[c.opd_code]}",
+                }
+            )
         if first:
             notes.append({"type": "follow_on", "datetime": _iso_wita(first), "summary": "Sedang ditindaklanjuti"})
         if closed:

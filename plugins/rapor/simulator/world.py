@@ -30,14 +30,14 @@ import csv
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from rapor import demo_data as demo
 
 WITA = timezone(timedelta(hours=8))
-DEFAULT_AS_OF = demo._AS_OF.replace(tzinfo=WITA).astimezone(timezone.utc)
+DEFAULT_AS_OF = demo._AS_OF.replace(tzinfo=WITA).astimezone(UTC)
 REGION = demo.DEMO_REGION_CODE
 OPD_CODES = tuple(o[0] for o in demo._OPDS)
 OPD_NAMES = {o[0]: o[1] for o in demo._OPDS}
@@ -45,49 +45,82 @@ TWITTER_EPOCH_MS = 1288834974657
 
 # Keyword rules of the demo region (routing_rules.csv): a broken road goes to DPU-PR.
 ROUTING_KEYWORDS = {
-    "DPUPR": ("jalan rusak", "drainase", "jembatan"), "DISDIK": ("sekolah",),
-    "DINKES": ("fogging", "pustu", "dinas kesehatan"), "RSUD": ("rsud", "rumah sakit"),
-    "PKM-DOMPU": ("puskesmas",), "DINSOS": ("bansos", "pkh", "dtks"),
-    "DISDUKCAPIL": ("ktp", "kartu keluarga", "akta kelahiran"), "DPMPTSP": ("izin usaha", "pbg"),
-    "DISKOMINFO": ("wifi publik", "website pemda"), "DLH": ("sampah", "limbah"),
-    "DISHUB": ("lampu jalan", "parkir", "rambu"), "SATPOLPP": ("pkl", "balap liar"),
-    "BPBD": ("banjir", "bencana"), "BAPPEDA": ("musrenbang",),
-    "BPKAD": ("aset pemda", "pembayaran rekanan"), "BKPSDM": ("kenaikan pangkat",),
-    "INSPEKTORAT": ("pungli", "oknum pegawai"), "DISTAN": ("pupuk", "penyuluh pertanian"),
-    "DISLUTKAN": ("nelayan", "tpi"), "DISKOPUKM": ("umkm", "koperasi"), "DISDAG": ("pasar", "timbangan"),
-    "KEC-DOMPU": ("kecamatan dompu",), "KEC-WOJA": ("kecamatan woja",), "KEC-HUU": ("kecamatan hu'u",),
-    "KEC-KILO": ("kecamatan kilo",), "KEC-PEKAT": ("kecamatan pekat",),
-}  # fmt: skip
+    "DPUPR": ("jalan rusak", "drainase", "jembatan"),
+    "DISDIK": ("sekolah",),
+    "DINKES": ("fogging", "pustu", "dinas kesehatan"),
+    "RSUD": ("rsud", "rumah sakit"),
+    "PKM-DOMPU": ("puskesmas",),
+    "DINSOS": ("bansos", "pkh", "dtks"),
+    "DISDUKCAPIL": ("ktp", "kartu keluarga", "akta kelahiran"),
+    "DPMPTSP": ("izin usaha", "pbg"),
+    "DISKOMINFO": ("wifi publik", "website pemda"),
+    "DLH": ("sampah", "limbah"),
+    "DISHUB": ("lampu jalan", "parkir", "rambu"),
+    "SATPOLPP": ("pkl", "balap liar"),
+    "BPBD": ("banjir", "bencana"),
+    "BAPPEDA": ("musrenbang",),
+    "BPKAD": ("aset pemda", "pembayaran rekanan"),
+    "BKPSDM": ("kenaikan pangkat",),
+    "INSPEKTORAT": ("pungli", "oknum pegawai"),
+    "DISTAN": ("pupuk", "penyuluh pertanian"),
+    "DISLUTKAN": ("nelayan", "tpi"),
+    "DISKOPUKM": ("umkm", "koperasi"),
+    "DISDAG": ("pasar", "timbangan"),
+    "KEC-DOMPU": ("kecamatan dompu",),
+    "KEC-WOJA": ("kecamatan woja",),
+    "KEC-HUU": ("kecamatan hu'u",),
+    "KEC-KILO": ("kecamatan kilo",),
+    "KEC-PEKAT": ("kecamatan pekat",),
+}
 _ROUTABLE = {
-    "pengaduan": ("Soal {k} di {p}: sudah {n} hari belum ada tindakan, mohon segera ditindaklanjuti.",
-                  "Lapor, masalah {k} di {p} belum juga ditangani. Tolong diperhatikan pak."),
-    "aspirasi": ("Usul untuk layanan {k} di {p}: mohon jam layanan diperpanjang.",
-                 "Saran agar informasi layanan {k} diumumkan lebih awal untuk warga {p}."),
-    "permintaan_informasi": ("Mohon info tentang layanan {k} untuk warga {p}?",
-                             "Kapan jadwal layanan {k} di {p}? Terima kasih."),
-}  # fmt: skip
+    "pengaduan": (
+        "Soal {k} di {p}: sudah {n} hari belum ada tindakan, mohon segera ditindaklanjuti.",
+        "Lapor, masalah {k} di {p} belum juga ditangani. Tolong diperhatikan pak.",
+    ),
+    "aspirasi": (
+        "Usul untuk layanan {k} di {p}: mohon jam layanan diperpanjang.",
+        "Saran agar informasi layanan {k} diumumkan lebih awal untuk warga {p}.",
+    ),
+    "permintaan_informasi": (
+        "Mohon info tentang layanan {k} untuk warga {p}?",
+        "Kapan jadwal layanan {k} di {p}? Terima kasih.",
+    ),
+}
 _UNROUTABLE = {
     "pengaduan": "Pelayanan di kantor itu lambat sekali, tolong diperhatikan.",
     "aspirasi": "Saran agar petugas lebih ramah kepada warga.",
     "permintaan_informasi": "Kantor buka jam berapa hari Sabtu?",
 }
-_NOISE_REPLIES = ("Betul, di tempat kami juga begitu.", "Sudah beberapa hari belum ada kabar.",
-                  "Setuju, mohon cepat ditangani.")  # fmt: skip
+_NOISE_REPLIES = (
+    "Betul, di tempat kami juga begitu.",
+    "Sudah beberapa hari belum ada kabar.",
+    "Setuju, mohon cepat ditangani.",
+)
 _PERSONAL = re.compile(r"\s(?:Hubungi saya|WA saya|NIK saya|Email:).*$")
 KIND_LABELS = {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi", "permintaan_informasi": "Permintaan Informasi"}
 SERVICE_CODES = {"pengaduan": "PGD-01", "aspirasi": "ASP-01", "permintaan_informasi": "INF-01"}
 
 # Registry accounts: one per OPD and platform, plus the region's central accounts.
-CENTRAL = {"facebook": "100000000000001", "instagram": "17841400000000001", "x": "1500000001",
-           "hotline-call": "CC-112", "hotline-wa": "WA-PEMKAB"}  # fmt: skip
+CENTRAL = {
+    "facebook": "100000000000001",
+    "instagram": "17841400000000001",
+    "x": "1500000001",
+    "hotline-call": "CC-112",
+    "hotline-wa": "WA-PEMKAB",
+}
 CENTRAL_NAMES = {"facebook": "Pemkab Dompu", "instagram": "pemkabdompu", "x": "pemkabdompu"}
 
 
 def opd_account(platform: str, opd_code: str) -> str:
     i = OPD_CODES.index(opd_code)
-    return {"facebook": str(100000000000100 + i), "instagram": str(17841400000000100 + i),
-            "x": str(1500000100 + i), "lapor": f"INSTANSI-{5205000 + i}",
-            "hotline-call": f"CC-{opd_code}", "hotline-wa": f"WA-{opd_code}"}[platform]  # fmt: skip
+    return {
+        "facebook": str(100000000000100 + i),
+        "instagram": str(17841400000000100 + i),
+        "x": str(1500000100 + i),
+        "lapor": f"INSTANSI-{5205000 + i}",
+        "hotline-call": f"CC-{opd_code}",
+        "hotline-wa": f"WA-{opd_code}",
+    }[platform]
 
 
 def opd_username(opd_code: str) -> str:
@@ -100,12 +133,12 @@ def snowflake(moment: datetime, seq: int = 0) -> int:
 
 
 def snowflake_time(ident: int | str) -> datetime:
-    return datetime.fromtimestamp(((int(ident) >> 22) + TWITTER_EPOCH_MS) / 1000, timezone.utc)
+    return datetime.fromtimestamp(((int(ident) >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
 
 
 def graph_time(moment: datetime) -> str:
     """Graph API timestamps: ``2021-08-10T19:38:44+0000``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 @dataclass
@@ -132,8 +165,13 @@ class SimComplaint:
 
     @property
     def channel(self) -> str:
-        return {"lapor": "aplikasi", "open311": "aplikasi", "facebook": "media_sosial",
-                "instagram": "media_sosial", "x": "media_sosial"}.get(self.source, "hotline")  # fmt: skip
+        return {
+            "lapor": "aplikasi",
+            "open311": "aplikasi",
+            "facebook": "media_sosial",
+            "instagram": "media_sosial",
+            "x": "media_sosial",
+        }.get(self.source, "hotline")
 
 
 def _visible(moment: datetime | None, as_of: datetime) -> datetime | None:
@@ -143,8 +181,14 @@ def _visible(moment: datetime | None, as_of: datetime) -> datetime | None:
 class World:
     """The synthetic region. ``opds`` / ``months`` restrict it (tests use a small world)."""
 
-    def __init__(self, seed: int = 2026, opds: tuple[str, ...] | None = None, months: tuple[str, ...] | None = None,
-                 as_of: datetime = DEFAULT_AS_OF, unroutable_share: float = 0.06):  # fmt: skip
+    def __init__(
+        self,
+        seed: int = 2026,
+        opds: tuple[str, ...] | None = None,
+        months: tuple[str, ...] | None = None,
+        as_of: datetime = DEFAULT_AS_OF,
+        unroutable_share: float = 0.06,
+    ):
         self.seed = seed
         self.unroutable_share = unroutable_share
         self.as_of = as_of
@@ -170,11 +214,15 @@ class World:
 
     def _retell(self, c: dict) -> SimComplaint:
         rng = self.rng
-        aware = {k: (c[k].replace(tzinfo=WITA, microsecond=0) if c[k] is not None else None)
-                 for k in ("received_at", "forwarded_at", "first_response_at", "resolved_at")}  # fmt: skip
+        aware = {
+            k: (c[k].replace(tzinfo=WITA, microsecond=0) if c[k] is not None else None)
+            for k in ("received_at", "forwarded_at", "first_response_at", "resolved_at")
+        }
         source, kind, opd = c["source"], c["kind"], c["opd_code"]
         central = aware["forwarded_at"] is not None
-        unroutable = central and source in ("facebook", "instagram", "x", "hotline-wa") and rng.random() < self.unroutable_share
+        unroutable = (
+            central and source in ("facebook", "instagram", "x", "hotline-wa") and rng.random() < self.unroutable_share
+        )
         text = c["text"]
         if central:
             personal = _PERSONAL.search(text)
@@ -182,16 +230,26 @@ class World:
                 text = _UNROUTABLE[kind]
             else:
                 text = rng.choice(_ROUTABLE[kind]).format(
-                    k=ROUTING_KEYWORDS[opd][0], p=rng.choice(demo._PLACES), n=rng.randint(2, 20))
+                    k=ROUTING_KEYWORDS[opd][0], p=rng.choice(demo._PLACES), n=rng.randint(2, 20)
+                )
             text += personal.group(0) if personal else ""
         if unroutable:  # nobody forwarded it, so no OPD answered it
             for k in ("forwarded_at", "first_response_at", "resolved_at"):
                 aware[k] = None
         sim = SimComplaint(
-            source=source, native_id="", opd_code=opd, kind=kind, received_at=aware["received_at"],
-            forwarded_at=aware["forwarded_at"], first_response_at=aware["first_response_at"],
-            resolved_at=aware["resolved_at"], reporter=None, text=text, central=central, unroutable=unroutable,
-        )  # fmt: skip
+            source=source,
+            native_id="",
+            opd_code=opd,
+            kind=kind,
+            received_at=aware["received_at"],
+            forwarded_at=aware["forwarded_at"],
+            first_response_at=aware["first_response_at"],
+            resolved_at=aware["resolved_at"],
+            reporter=None,
+            text=text,
+            central=central,
+            unroutable=unroutable,
+        )
         handle = c["reporter"]
         seq = self._next_seq()
         if source == "lapor":
@@ -217,8 +275,11 @@ class World:
                 sim.native_id = str(snowflake(sim.received_at, seq))
                 sim.text = f"@{CENTRAL_NAMES['x'] if central else opd_username(opd)} {text}"
         else:  # hotline-call, hotline-wa
-            sim.native_id = (f"TKT-{sim.received_at:%Y%m}-{seq:05d}" if source == "hotline-call"
-                             else f"WA{sim.received_at:%Y%m%d}{seq:05d}")  # fmt: skip
+            sim.native_id = (
+                f"TKT-{sim.received_at:%Y%m}-{seq:05d}"
+                if source == "hotline-call"
+                else f"WA{sim.received_at:%Y%m%d}{seq:05d}"
+            )
             sim.reporter = handle
             # The call center names the OPD when it forwards about half of the time; the
             # WhatsApp gateway never does: the keyword rules route those.
@@ -254,22 +315,54 @@ class World:
             seq = self._next_seq()
             replies = []  # (author account id or citizen id, at, text, kind-of-author)
             if c.central and c.forwarded_at:
-                replies.append((CENTRAL[c.source], c.forwarded_at, "Terima kasih, laporan Anda kami teruskan ke OPD terkait.", "central"))  # fmt: skip
+                replies.append(
+                    (
+                        CENTRAL[c.source],
+                        c.forwarded_at,
+                        "Terima kasih, laporan Anda kami teruskan ke OPD terkait.",
+                        "central",
+                    )
+                )
             if c.first_response_at:
-                replies.append((opd_account(c.source, c.opd_code), c.first_response_at,
-                                "Terima kasih, laporan Anda sedang kami tindak lanjuti.", "opd"))  # fmt: skip
+                replies.append(
+                    (
+                        opd_account(c.source, c.opd_code),
+                        c.first_response_at,
+                        "Terima kasih, laporan Anda sedang kami tindak lanjuti.",
+                        "opd",
+                    )
+                )
             if c.resolved_at:
-                replies.append((opd_account(c.source, c.opd_code), c.resolved_at,
-                                "Sudah ditangani petugas kami di lapangan. #selesai", "opd"))  # fmt: skip
+                replies.append(
+                    (
+                        opd_account(c.source, c.opd_code),
+                        c.resolved_at,
+                        "Sudah ditangani petugas kami di lapangan. #selesai",
+                        "opd",
+                    )
+                )
             if self.rng.random() < 0.3:  # another citizen joins in: not a response
                 noise_at = c.received_at + timedelta(minutes=self.rng.randint(5, 600))
-                replies.append((str(800000000 + self.rng.randint(0, 9999999)), noise_at, self.rng.choice(_NOISE_REPLIES), "citizen"))  # fmt: skip
+                replies.append(
+                    (
+                        str(800000000 + self.rng.randint(0, 9999999)),
+                        noise_at,
+                        self.rng.choice(_NOISE_REPLIES),
+                        "citizen",
+                    )
+                )
             replies.sort(key=lambda r: r[1])
             if c.source == "x":
                 c.extra["replies"] = [
-                    {"id": str(snowflake(at, self._next_seq())), "author_id": author, "at": at, "text": f"@{c.extra['username']} {text}", "role": role}
+                    {
+                        "id": str(snowflake(at, self._next_seq())),
+                        "author_id": author,
+                        "at": at,
+                        "text": f"@{c.extra['username']} {text}",
+                        "role": role,
+                    }
                     for author, at, text, role in replies
-                ]  # fmt: skip
+                ]
                 continue
             posts = [p for p in self.posts[(c.source, account)] if p[1] <= c.received_at]
             post_id = posts[-1][0]
@@ -279,17 +372,30 @@ class World:
                 c.native_id = str(18000000000000000 + seq)
             c.extra["post"] = post_id
             c.extra["replies"] = [
-                {"id": (f"{post_id.split('_')[1]}_{self._next_seq()}" if c.source == "facebook" else str(18000000000000000 + self._next_seq())),
-                 "author_id": author, "at": at, "text": text, "role": role}
+                {
+                    "id": (
+                        f"{post_id.split('_')[1]}_{self._next_seq()}"
+                        if c.source == "facebook"
+                        else str(18000000000000000 + self._next_seq())
+                    ),
+                    "author_id": author,
+                    "at": at,
+                    "text": text,
+                    "role": role,
+                }
                 for author, at, text, role in replies
-            ]  # fmt: skip
+            ]
 
     # -- the registry ---------------------------------------------------------------------
     def accounts(self) -> list[tuple[str, str, str, str]]:
         """accounts.csv rows: region_code, opd_code ('' = central), platform, account_id."""
-        rows = [(REGION, "", "facebook", CENTRAL["facebook"]), (REGION, "", "instagram", CENTRAL["instagram"]),
-                (REGION, "", "x", CENTRAL["x"]), (REGION, "", "hotline", CENTRAL["hotline-call"]),
-                (REGION, "", "hotline", CENTRAL["hotline-wa"])]  # fmt: skip
+        rows = [
+            (REGION, "", "facebook", CENTRAL["facebook"]),
+            (REGION, "", "instagram", CENTRAL["instagram"]),
+            (REGION, "", "x", CENTRAL["x"]),
+            (REGION, "", "hotline", CENTRAL["hotline-call"]),
+            (REGION, "", "hotline", CENTRAL["hotline-wa"]),
+        ]
         for opd in self.opds:
             for platform in ("facebook", "instagram", "x", "lapor"):
                 rows.append((REGION, opd, platform, opd_account(platform, opd)))
@@ -304,8 +410,11 @@ class World:
         """registry.csv (all OPDs), accounts.csv and routing_rules.csv of the world."""
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = {"registry": out_dir / "registry.csv", "accounts": out_dir / "accounts.csv",
-                 "routing_rules": out_dir / "routing_rules.csv"}  # fmt: skip
+        paths = {
+            "registry": out_dir / "registry.csv",
+            "accounts": out_dir / "accounts.csv",
+            "routing_rules": out_dir / "routing_rules.csv",
+        }
         registry = [(REGION, demo.DEMO_REGION_NAME, demo.DEMO_TIMEZONE, o[0], o[1]) for o in demo._OPDS]
         _write_csv(paths["registry"], demo.REGISTRY_HEADER, registry)
         _write_csv(paths["accounts"], ("region_code", "opd_code", "platform", "account_id"), self.accounts())
@@ -335,13 +444,28 @@ class World:
             elif c.central and forwarded is None:
                 # Not forwarded yet: the keyword rules route it, at once.
                 forwarded = c.received_at
-            out.append({
-                "source": c.source, "complaint_id": c.native_id, "region_code": REGION, "opd_code": opd,
-                "channel": c.channel, "kind": c.kind,
-                **{k: _utc(v) for k, v in (("received_at", c.received_at), ("forwarded_at", forwarded),
-                                            ("first_response_at", first), ("resolved_at", resolved))},
-                "confidential": c.confidential, "reporter": c.reporter, "text": c.text,
-            })  # fmt: skip
+            out.append(
+                {
+                    "source": c.source,
+                    "complaint_id": c.native_id,
+                    "region_code": REGION,
+                    "opd_code": opd,
+                    "channel": c.channel,
+                    "kind": c.kind,
+                    **{
+                        k: _utc(v)
+                        for k, v in (
+                            ("received_at", c.received_at),
+                            ("forwarded_at", forwarded),
+                            ("first_response_at", first),
+                            ("resolved_at", resolved),
+                        )
+                    },
+                    "confidential": c.confidential,
+                    "reporter": c.reporter,
+                    "text": c.text,
+                }
+            )
         return sorted(out, key=lambda r: (r["source"], r["complaint_id"]))
 
     # -- hotline exports --------------------------------------------------------------------
@@ -381,17 +505,57 @@ class World:
         first, resolved = _visible(c.first_response_at, as_of), _visible(c.resolved_at, as_of)
         if c.source == "hotline-call":
             fmt = lambda m: m.astimezone(WITA).strftime("%d/%m/%Y %H:%M:%S") if m else ""  # noqa: E731
-            return [c.native_id, line, fmt(c.received_at), c.reporter or "", KIND_LABELS[c.kind], c.text, named,
-                    fmt(forwarded), fmt(first), fmt(resolved)]  # fmt: skip
+            return [
+                c.native_id,
+                line,
+                fmt(c.received_at),
+                c.reporter or "",
+                KIND_LABELS[c.kind],
+                c.text,
+                named,
+                fmt(forwarded),
+                fmt(first),
+                fmt(resolved),
+            ]
         fmt = lambda m: m.astimezone(WITA).strftime("%Y-%m-%d %H:%M:%S") if m else ""  # noqa: E731
-        return [c.native_id, line, fmt(c.received_at), c.reporter or "", c.text, KIND_LABELS[c.kind], named,
-                fmt(forwarded), fmt(first), fmt(resolved)]  # fmt: skip
+        return [
+            c.native_id,
+            line,
+            fmt(c.received_at),
+            c.reporter or "",
+            c.text,
+            KIND_LABELS[c.kind],
+            named,
+            fmt(forwarded),
+            fmt(first),
+            fmt(resolved),
+        ]
 
 
-CALL_CENTER_HEADER = ("no_tiket", "saluran", "waktu_masuk", "penelepon", "kategori", "isi_laporan",
-                      "opd_tujuan", "waktu_diteruskan", "waktu_ditanggapi", "waktu_selesai")  # fmt: skip
-WHATSAPP_HEADER = ("id_pesan", "nomor_tujuan", "waktu_diterima", "pengirim", "pesan", "kategori",
-                   "opd_tujuan", "waktu_diteruskan", "waktu_dibalas", "waktu_selesai")  # fmt: skip
+CALL_CENTER_HEADER = (
+    "no_tiket",
+    "saluran",
+    "waktu_masuk",
+    "penelepon",
+    "kategori",
+    "isi_laporan",
+    "opd_tujuan",
+    "waktu_diteruskan",
+    "waktu_ditanggapi",
+    "waktu_selesai",
+)
+WHATSAPP_HEADER = (
+    "id_pesan",
+    "nomor_tujuan",
+    "waktu_diterima",
+    "pengirim",
+    "pesan",
+    "kategori",
+    "opd_tujuan",
+    "waktu_diteruskan",
+    "waktu_dibalas",
+    "waktu_selesai",
+)
 
 
 @lru_cache(maxsize=4)
@@ -400,7 +564,7 @@ def _demo_complaints(seed: int) -> tuple[dict, ...]:
     rng = random.Random(seed)
     levels = [0.08 + 0.9 * i / (len(demo._OPDS) - 1) for i in range(len(demo._OPDS))]
     rng.shuffle(levels)
-    diligence = {opd[0]: level for opd, level in zip(demo._OPDS, levels)}
+    diligence = {opd[0]: level for opd, level in zip(demo._OPDS, levels, strict=True)}
     return tuple(demo._complaints(rng, diligence))
 
 
@@ -412,7 +576,7 @@ def hash_handle(handle: str) -> int:
 
 
 def _utc(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment else None
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def _write_csv(path: Path, header, rows) -> None:

@@ -125,9 +125,9 @@ def frame_records(frame, **constant) -> list[dict]:
             columns[name] = [None if pd.isna(v) else v.to_pydatetime() for v in series]
         else:
             columns[name] = [
-                None if (v is None or (not isinstance(v, str) and pd.isna(v))) else (v.item() if hasattr(v, "item") else v)
+                None
+                if (v is None or (not isinstance(v, str) and pd.isna(v)))
+                else (v.item() if hasattr(v, "item") else v)
                 for v in series
             ]
-    return [
-        {**{name: values[i] for name, values in columns.items()}, **constant} for i in range(len(frame))
-    ]
+    return [{**{name: values[i] for name, values in columns.items()}, **constant} for i in range(len(frame))]

@@ -6,8 +6,7 @@ from rapor.collectors.streams.open311 import Open311Requests
 from rapor.collectors.streams.x import XMentions
 
 STREAMS = {
-    stream.name: stream
-    for stream in (LaporReports, Open311Requests, FacebookComments, InstagramComments, XMentions)
+    stream.name: stream for stream in (LaporReports, Open311Requests, FacebookComments, InstagramComments, XMentions)
 }
 
 __all__ = ["STREAMS", "FacebookComments", "InstagramComments", "LaporReports", "Open311Requests", "XMentions"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from rapor.collectors.http import CollectorError, HttpClient
@@ -38,7 +38,7 @@ class RunContext:
         value = self.settings.get("start_date")
         if value:
             moment = datetime.fromisoformat(str(value))
-            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return self.until - timedelta(days=30)
 
     def lookback(self, default_days: float) -> timedelta:
@@ -132,8 +132,9 @@ class Stream:
         batch.pages += 1
         return Page(fetched.payload, landed)
 
-    def pages(self, ctx: RunContext, path: str, params: dict, batch: Batch,
-              paginator: Paginator | None = None) -> Iterator[Page]:  # fmt: skip
+    def pages(
+        self, ctx: RunContext, path: str, params: dict, batch: Batch, paginator: Paginator | None = None
+    ) -> Iterator[Page]:
         """Every page of a listing, to the end; a page that repeats a request is a loop."""
         paginator = paginator or self.paginator
         seen: set[str] = set()
@@ -179,7 +180,7 @@ def parse_time(value: str | None) -> datetime | None:
     elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = text[:-2] + ":" + text[-2:]
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def time_or_text(value) -> datetime | str:

@@ -43,8 +43,12 @@ class GraphThreads(Stream):
         else:
             since = ctx.start_date() - ctx.lookback(45)  # posts before the start carry its comments
         batch = Batch(self.stream_id(partition), state=dict(state))
-        listing = {"fields": self.listing_fields, "since": int(since.timestamp()),
-                   "until": int(ctx.until.timestamp()), "limit": int(ctx.setting("page_size", 25))}  # fmt: skip
+        listing = {
+            "fields": self.listing_fields,
+            "since": int(since.timestamp()),
+            "until": int(ctx.until.timestamp()),
+            "limit": int(ctx.setting("page_size", 25)),
+        }
         posts: dict[str, datetime] = {}
         for page in self.pages(ctx, f"{partition}/{self.listing_edge}", listing, batch):
             for post in page.payload.get("data", []):
@@ -54,7 +58,9 @@ class GraphThreads(Stream):
         if posts:
             newest = max(posts.values())
             old = state.get("posts_since")
-            batch.state["posts_since"] = max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
+            batch.state["posts_since"] = (
+                max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
+            )
         return batch
 
     def reporter_of(self, item: dict) -> str | None:
@@ -91,11 +97,18 @@ class GraphThreads(Stream):
                 continue  # the page's own comment (an announcement) is not a complaint
             text = item.get(self.text_field)
             collected[ident] = Collected(
-                source=self.source, complaint_id=ident, region_code=account.region_code, channel=self.channel,
-                kind=classify_kind(text), received_at=time_or_text(item.get(self.time_field)),
-                reporter=self.reporter_of(item), text=text,
-                opd_code=account.opd_code, attributed_by="akun" if account.opd_code else None, raw_shas={sha},
-            )  # fmt: skip
+                source=self.source,
+                complaint_id=ident,
+                region_code=account.region_code,
+                channel=self.channel,
+                kind=classify_kind(text),
+                received_at=time_or_text(item.get(self.time_field)),
+                reporter=self.reporter_of(item),
+                text=text,
+                opd_code=account.opd_code,
+                attributed_by="akun" if account.opd_code else None,
+                raw_shas={sha},
+            )
         for ident, (item, sha) in items.items():
             if not parent[ident]:
                 continue
@@ -153,13 +166,21 @@ class FacebookComments(GraphThreads):
     time_field = "created_time"
     text_field = "message"
     schema = {
-        "id": "string", "created_time": "string (ISO 8601, +0000)", "message": "string",
-        "from": "object {id, name} (page token)", "parent": "object {id} (replies)", "permalink_url": "string",
-    }  # fmt: skip
+        "id": "string",
+        "created_time": "string (ISO 8601, +0000)",
+        "message": "string",
+        "from": "object {id, name} (page token)",
+        "parent": "object {id} (replies)",
+        "permalink_url": "string",
+    }
 
     def comment_params(self, ctx: RunContext) -> dict:
-        return {"filter": "stream", "order": "chronological", "limit": int(ctx.setting("page_size", 25)),
-                "fields": "id,created_time,message,from{id,name},parent{id},permalink_url"}  # fmt: skip
+        return {
+            "filter": "stream",
+            "order": "chronological",
+            "limit": int(ctx.setting("page_size", 25)),
+            "fields": "id,created_time,message,from{id,name},parent{id},permalink_url",
+        }
 
     def comments_of(self, ctx, object_id, batch):
         out = []
@@ -181,14 +202,20 @@ class InstagramComments(GraphThreads):
     time_field = "timestamp"
     text_field = "text"
     schema = {
-        "id": "string", "timestamp": "string (ISO 8601, +0000)", "text": "string", "username": "string",
-        "from": "object {id, username}", "replies": "object {data: [comment], paging}",
-    }  # fmt: skip
+        "id": "string",
+        "timestamp": "string (ISO 8601, +0000)",
+        "text": "string",
+        "username": "string",
+        "from": "object {id, username}",
+        "replies": "object {data: [comment], paging}",
+    }
     reply_fields = "id,text,timestamp,username,from{id,username}"
 
     def comment_params(self, ctx: RunContext) -> dict:
-        return {"limit": int(ctx.setting("page_size", 25)),
-                "fields": f"{self.reply_fields},replies{{{self.reply_fields}}}"}  # fmt: skip
+        return {
+            "limit": int(ctx.setting("page_size", 25)),
+            "fields": f"{self.reply_fields},replies{{{self.reply_fields}}}",
+        }
 
     def comments_of(self, ctx, object_id, batch):
         out = []

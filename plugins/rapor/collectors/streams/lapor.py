@@ -32,19 +32,39 @@ from rapor.collectors.normalise import Collected
 from rapor.collectors.streams.base import Batch, RunContext, Stream, TokenPaginator, parse_time, time_or_text
 
 DEFAULT_FIELDS = {
-    "id": "tracking_id", "submitted_at": "submitted_at", "updated_at": "updated_at",
-    "classification": "classification", "text": "content", "anonymous": "anonymous",
-    "confidential": "confidential", "reporter": "reporter.name", "target_agency": "target_agency",
-    "history": "history", "event_type": "type", "event_at": "at", "event_by": "by", "event_agency": "agency",
-    "agency_id": "id", "agency_name": "name",
-}  # fmt: skip
+    "id": "tracking_id",
+    "submitted_at": "submitted_at",
+    "updated_at": "updated_at",
+    "classification": "classification",
+    "text": "content",
+    "anonymous": "anonymous",
+    "confidential": "confidential",
+    "reporter": "reporter.name",
+    "target_agency": "target_agency",
+    "history": "history",
+    "event_type": "type",
+    "event_at": "at",
+    "event_by": "by",
+    "event_agency": "agency",
+    "agency_id": "id",
+    "agency_name": "name",
+}
 DEFAULT_VALUES = {
-    "classification": {"pengaduan": "pengaduan", "aspirasi": "aspirasi", "permintaan_informasi": "permintaan_informasi",
-                       "permintaan informasi": "permintaan_informasi", "informasi": "permintaan_informasi"},
-    "event_type": {"disposisi": "disposisi", "tanggapan": "tanggapan", "tindak_lanjut": "tanggapan",
-                   "selesai": "selesai"},
+    "classification": {
+        "pengaduan": "pengaduan",
+        "aspirasi": "aspirasi",
+        "permintaan_informasi": "permintaan_informasi",
+        "permintaan informasi": "permintaan_informasi",
+        "informasi": "permintaan_informasi",
+    },
+    "event_type": {
+        "disposisi": "disposisi",
+        "tanggapan": "tanggapan",
+        "tindak_lanjut": "tanggapan",
+        "selesai": "selesai",
+    },
     "auto_completion_by": ["sistem", "system", "otomatis"],
-}  # fmt: skip
+}
 
 
 def dig(item, path: str):
@@ -66,11 +86,17 @@ class LaporReports(Stream):
     replication_key = "updated_at"
     paginator = TokenPaginator(("meta", "next_cursor"), "cursor")
     schema = {
-        "tracking_id": "string", "submitted_at": "string (ISO 8601 with offset)", "updated_at": "string",
-        "classification": "pengaduan | aspirasi | permintaan_informasi", "content": "string",
-        "anonymous": "boolean", "confidential": "boolean", "reporter": "object {name, phone} | null",
-        "target_agency": "object {id, name} | null", "history": "array of {type, at, by, agency}",
-    }  # fmt: skip
+        "tracking_id": "string",
+        "submitted_at": "string (ISO 8601 with offset)",
+        "updated_at": "string",
+        "classification": "pengaduan | aspirasi | permintaan_informasi",
+        "content": "string",
+        "anonymous": "boolean",
+        "confidential": "boolean",
+        "reporter": "object {name, phone} | null",
+        "target_agency": "object {id, name} | null",
+        "history": "array of {type, at, by, agency}",
+    }
 
     def partitions(self, registry) -> list[str]:
         return ["laporan"]
@@ -82,7 +108,9 @@ class LaporReports(Stream):
         fields = {**DEFAULT_FIELDS, **(ctx.setting("field_map", {}) or {})}
         values = {**DEFAULT_VALUES, **(ctx.setting("value_map", {}) or {})}
         overlap = timedelta(minutes=float(ctx.setting("overlap_minutes", 60)))
-        since = datetime.fromisoformat(state["updated_since"]) - overlap if state.get("updated_since") else ctx.start_date()
+        since = (
+            datetime.fromisoformat(state["updated_since"]) - overlap if state.get("updated_since") else ctx.start_date()
+        )
         batch = Batch(self.stream_id(partition), state=dict(state))
         params = {"updated_since": since.isoformat(), "limit": int(ctx.setting("page_size", 50))}
         reports: dict[str, tuple[dict, str]] = {}
@@ -97,7 +125,9 @@ class LaporReports(Stream):
             batch.items.append(self.parse(item, sha, region, fields, values, ctx))
         if newest:
             old = state.get("updated_since")
-            batch.state["updated_since"] = max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
+            batch.state["updated_since"] = (
+                max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
+            )
         return batch
 
     def _agency_opd(self, agency, region: str, fields: dict, ctx: RunContext) -> str | None:
@@ -118,7 +148,9 @@ class LaporReports(Stream):
             kind = types.get(str(dig(event, fields["event_type"]) or "").casefold())
             at = parse_time(dig(event, fields["event_at"]))
             if kind and at:
-                events.append((at, kind, str(dig(event, fields["event_by"]) or "").casefold(), dig(event, fields["event_agency"])))
+                events.append(
+                    (at, kind, str(dig(event, fields["event_by"]) or "").casefold(), dig(event, fields["event_agency"]))
+                )
         events.sort(key=lambda e: e[0])
         dispositions = [e for e in events if e[1] == "disposisi"]
         responses = [e[0] for e in events if e[1] == "tanggapan"]
@@ -132,12 +164,19 @@ class LaporReports(Stream):
         label = str(dig(item, fields["classification"]) or "")
         anonymous = bool(dig(item, fields["anonymous"]))
         return Collected(
-            source=self.source, complaint_id=str(dig(item, fields["id"])), region_code=region, channel=self.channel,
+            source=self.source,
+            complaint_id=str(dig(item, fields["id"])),
+            region_code=region,
+            channel=self.channel,
             kind=values["classification"].get(" ".join(label.casefold().split()), label),
             received_at=time_or_text(dig(item, fields["submitted_at"])),
             reporter=None if anonymous else dig(item, fields["reporter"]),
-            text=dig(item, fields["text"]), opd_code=opd, attributed_by=by, forwarded_at=forwarded,
+            text=dig(item, fields["text"]),
+            opd_code=opd,
+            attributed_by=by,
+            forwarded_at=forwarded,
             first_response_at=min(responses) if responses else None,
             resolved_at=min(completions) if completions else None,
-            confidential=bool(dig(item, fields["confidential"])), raw_shas={sha},
-        )  # fmt: skip
+            confidential=bool(dig(item, fields["confidential"])),
+            raw_shas={sha},
+        )

@@ -16,7 +16,7 @@ region's keyword rules. ``service_code`` prefixes give the kind (``kind_by_servi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from rapor.collectors.http import CollectorError
 from rapor.collectors.normalise import Collected
@@ -27,7 +27,7 @@ RESPONSE_NOTES = ("follow_on", "comment", "response", "in_progress")
 
 
 def _w3c(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Open311Requests(Stream):
@@ -39,11 +39,17 @@ class Open311Requests(Stream):
     primary_key = ("service_request_id",)
     replication_key = "requested_datetime"
     schema = {
-        "service_request_id": "string", "status": "string", "status_notes": "string|null",
-        "service_code": "string", "service_name": "string", "description": "string",
-        "agency_responsible": "string|null", "requested_datetime": "string (ISO 8601)",
-        "updated_datetime": "string (ISO 8601)|null", "notes": "array (extensions=true)|null",
-    }  # fmt: skip
+        "service_request_id": "string",
+        "status": "string",
+        "status_notes": "string|null",
+        "service_code": "string",
+        "service_name": "string",
+        "description": "string",
+        "agency_responsible": "string|null",
+        "requested_datetime": "string (ISO 8601)",
+        "updated_datetime": "string (ISO 8601)|null",
+        "notes": "array (extensions=true)|null",
+    }
 
     def partitions(self, registry) -> list[str]:
         return ["requests"]
@@ -87,8 +93,10 @@ class Open311Requests(Stream):
         return self._window(ctx, start, middle, cap, batch) + self._window(ctx, middle, end, cap, batch)
 
     def parse(self, item: dict, sha: str, region: str, kinds: dict, ctx: RunContext) -> Collected:
-        notes = sorted((n for n in (item.get("notes") or []) if isinstance(n, dict) and n.get("datetime")),
-                       key=lambda n: parse_time(n["datetime"]))  # fmt: skip
+        notes = sorted(
+            (n for n in (item.get("notes") or []) if isinstance(n, dict) and n.get("datetime")),
+            key=lambda n: parse_time(n["datetime"]),
+        )
         by_type: dict[str, list[datetime]] = {}
         for note in notes:
             by_type.setdefault(str(note.get("type", "")).lower(), []).append(parse_time(note["datetime"]))

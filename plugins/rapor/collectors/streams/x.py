@@ -17,7 +17,7 @@ central account's reply is the forwarding.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
 from rapor.collectors.streams.base import Batch, RunContext, Stream, TokenPaginator, parse_time, time_or_text
@@ -32,7 +32,7 @@ def id_at(moment: datetime) -> int:
 
 
 def time_of(ident: str | int) -> datetime:
-    return datetime.fromtimestamp(((int(ident) >> 22) + TWITTER_EPOCH_MS) / 1000, timezone.utc)
+    return datetime.fromtimestamp(((int(ident) >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
 
 
 class XMentions(Stream):
@@ -44,16 +44,26 @@ class XMentions(Stream):
     replication_key = "id"  # since_id
     paginator = TokenPaginator(("meta", "next_token"), "pagination_token")
     schema = {
-        "id": "string (snowflake)", "text": "string", "author_id": "string", "created_at": "string (ISO 8601, Z)",
-        "conversation_id": "string", "in_reply_to_user_id": "string", "referenced_tweets": "array of {type, id}",
-    }  # fmt: skip
+        "id": "string (snowflake)",
+        "text": "string",
+        "author_id": "string",
+        "created_at": "string (ISO 8601, Z)",
+        "conversation_id": "string",
+        "in_reply_to_user_id": "string",
+        "referenced_tweets": "array of {type, id}",
+    }
 
     def partitions(self, registry) -> list[str]:
         return sorted({a.region_code for a in registry.accounts_of(self.platform)})
 
     def _list(self, ctx: RunContext, path: str, since_id: int, batch: Batch) -> list[tuple[dict, str]]:
-        params = {"since_id": str(since_id) if since_id else None, "max_results": int(ctx.setting("page_size", 100)),
-                  "tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": "username"}  # fmt: skip
+        params = {
+            "since_id": str(since_id) if since_id else None,
+            "max_results": int(ctx.setting("page_size", 100)),
+            "tweet.fields": TWEET_FIELDS,
+            "expansions": "author_id",
+            "user.fields": "username",
+        }
         params = {k: v for k, v in params.items() if v is not None}
         out, seen = [], set()
         for page in self.pages(ctx, path, params, batch):
@@ -78,7 +88,9 @@ class XMentions(Stream):
             found = self._list(ctx, f"users/{account.account_id}/mentions", since_id, batch)
             for tweet, sha in found:
                 mentions.setdefault(tweet["id"], (tweet, sha, account))
-            replies += [(t, sha, account) for t, sha in self._list(ctx, f"users/{account.account_id}/tweets", since_id, batch)]
+            replies += [
+                (t, sha, account) for t, sha in self._list(ctx, f"users/{account.account_id}/tweets", since_id, batch)
+            ]
             if found:
                 top = max(int(t["id"]) for t, _ in found)
                 old = int(newest.get("newest_id") or 0)
@@ -89,19 +101,29 @@ class XMentions(Stream):
             if ctx.registry.account(self.platform, tweet.get("author_id")):
                 continue  # the region's own accounts mentioning each other
             complaints[ident] = Collected(
-                source=self.source, complaint_id=ident, region_code=account.region_code, channel=self.channel,
-                kind=classify_kind(tweet.get("text")), received_at=time_or_text(tweet.get("created_at")),
-                reporter=f"x:{tweet['author_id']}" if tweet.get("author_id") else None, text=tweet.get("text"),
-                opd_code=account.opd_code, attributed_by="akun" if account.opd_code else None, raw_shas={sha},
-            )  # fmt: skip
+                source=self.source,
+                complaint_id=ident,
+                region_code=account.region_code,
+                channel=self.channel,
+                kind=classify_kind(tweet.get("text")),
+                received_at=time_or_text(tweet.get("created_at")),
+                reporter=f"x:{tweet['author_id']}" if tweet.get("author_id") else None,
+                text=tweet.get("text"),
+                opd_code=account.opd_code,
+                attributed_by="akun" if account.opd_code else None,
+                raw_shas={sha},
+            )
             by_conversation.setdefault(str(tweet.get("conversation_id") or ident), []).append(ident)
         for tweet, sha, account in replies:
             at = parse_time(tweet.get("created_at"))
             replied_to = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
             targets = [t for t in replied_to if t in complaints]
             if not targets:  # a reply further down the thread: the conversation's complaints before it
-                targets = [c for c in by_conversation.get(str(tweet.get("conversation_id")), [])
-                           if isinstance(complaints[c].received_at, datetime) and complaints[c].received_at <= at]  # fmt: skip
+                targets = [
+                    c
+                    for c in by_conversation.get(str(tweet.get("conversation_id")), [])
+                    if isinstance(complaints[c].received_at, datetime) and complaints[c].received_at <= at
+                ]
             for target in targets:
                 complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
                 complaints[target].raw_shas.add(sha)
