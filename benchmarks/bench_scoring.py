@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from rapor.periods import Period
 from rapor.policy import load_policy
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records, get_engine, migrate, upsert
 

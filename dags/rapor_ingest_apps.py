@@ -41,13 +41,13 @@ APPS = Asset("rapor://warehouse/complaint/apps")
 def rapor_ingest_apps():
     @task(pool="rapor_lapor_api")
     def collect_lapor(**context) -> dict:
-        from rapor.collectors.tasks import collect_stream, run_until
+        from rapor.tasks.ingest import collect_stream, run_until
 
         return collect_stream("lapor_reports", run_until(context), validate=True)
 
     @task(pool="rapor_open311_api")
     def collect_open311(**context) -> dict:
-        from rapor.collectors.tasks import collect_stream, run_until
+        from rapor.tasks.ingest import collect_stream, run_until
 
         return collect_stream("open311_requests", run_until(context), validate=True)
 

@@ -39,7 +39,7 @@ HOTLINE = Asset("rapor://warehouse/complaint/hotline")
 def rapor_ingest_hotline():
     @task(outlets=[HOTLINE])
     def load_inbox() -> dict:
-        from rapor.collectors.tasks import collect_hotline_inbox
+        from rapor.tasks.ingest import collect_hotline_inbox
 
         return collect_hotline_inbox()
 

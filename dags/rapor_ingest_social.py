@@ -43,19 +43,19 @@ SOCIAL = Asset("rapor://warehouse/complaint/social")
 def rapor_ingest_social():
     @task(pool="rapor_graph_api")
     def collect_facebook(**context) -> dict:
-        from rapor.collectors.tasks import collect_stream, run_until
+        from rapor.tasks.ingest import collect_stream, run_until
 
         return collect_stream("facebook_comments", run_until(context), validate=True)
 
     @task(pool="rapor_graph_api")
     def collect_instagram(**context) -> dict:
-        from rapor.collectors.tasks import collect_stream, run_until
+        from rapor.tasks.ingest import collect_stream, run_until
 
         return collect_stream("instagram_comments", run_until(context), validate=True)
 
     @task(pool="rapor_x_api")
     def collect_x(**context) -> dict:
-        from rapor.collectors.tasks import collect_stream, run_until
+        from rapor.tasks.ingest import collect_stream, run_until
 
         return collect_stream("x_mentions", run_until(context), validate=True)
 

@@ -72,7 +72,7 @@ COLLECTED = (
 def rapor_monthly():
     @task
     def plan_region_months(**context) -> list[dict]:
-        from rapor.dag_tasks import plan_region_months as plan
+        from rapor.tasks.monthly import plan_region_months as plan
 
         # A cron run has a zero-length data interval in Airflow 3: the month comes from
         # the logical date (or, for a manual run without one, the time it ran after).
@@ -88,19 +88,19 @@ def rapor_monthly():
 
     @task(max_active_tis_per_dagrun=4)
     def score_region(job: dict) -> dict:
-        from rapor.dag_tasks import score_job
+        from rapor.tasks.monthly import score_job
 
         return score_job(job)
 
     @task(max_active_tis_per_dagrun=4)
     def gate_region(job: dict) -> dict:
-        from rapor.dag_tasks import gate_job  # Great Expectations is imported here, never at parse time
+        from rapor.tasks.monthly import gate_job  # Great Expectations is imported here, never at parse time
 
         return gate_job(job)
 
     @task(outlets=[SCORECARDS])
     def publish(results: list[dict]) -> list[dict]:
-        from rapor.dag_tasks import publish_jobs
+        from rapor.tasks.monthly import publish_jobs
 
         return publish_jobs(results)
 
@@ -108,7 +108,7 @@ def rapor_monthly():
     def alert_held(published: list[dict]) -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from rapor.dag_tasks import alert_held as alert
+        from rapor.tasks.monthly import alert_held as alert
 
         held = alert(published)
         if held:

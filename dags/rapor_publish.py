@@ -58,14 +58,14 @@ SCORECARDS = Asset("rapor://warehouse/scorecard")
 def rapor_publish():
     @task
     def plan_publications(**context) -> list[dict]:
-        from rapor.publish.dag_tasks import plan_publications as plan
+        from rapor.tasks.publish import plan_publications as plan
 
         p = context["params"]
         return plan(p.get("region"), p.get("period"), p.get("reason"), bool(p.get("force")))
 
     @task(max_active_tis_per_dagrun=2)
     def publish_month(job: dict, **context) -> dict:
-        from rapor.publish.dag_tasks import publish_job
+        from rapor.tasks.publish import publish_job
 
         run = context["dag_run"]
         user = getattr(run, "triggering_user_name", None) or "airflow"
@@ -73,7 +73,7 @@ def rapor_publish():
 
     @task
     def notify(outcome: dict) -> dict:
-        from rapor.publish.dag_tasks import notify_job
+        from rapor.tasks.publish import notify_job
 
         return notify_job(outcome)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from rapor.collectors.http import HttpClient, RetryPolicy, credentials_from_connection
 from rapor.collectors.raw import RawLanding
 from rapor.collectors.runner import run_stream
-from rapor.simulator.world import World
+from rapor.demo.simulator.world import World
 from rapor.warehouse import schema
 
 OPDS = ("DPUPR", "DISDUKCAPIL", "KEC-WOJA")

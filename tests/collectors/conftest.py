@@ -14,10 +14,10 @@ import json
 import pytest
 from collectors_support import MONTHS, OPDS
 
+from rapor.demo.simulator.server import Simulator
+from rapor.demo.simulator.world import World
 from rapor.imports.accounts import import_accounts, import_routing_rules
 from rapor.imports.registry import import_registry
-from rapor.simulator.server import Simulator
-from rapor.simulator.world import World
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from rapor.collectors.hotline import collect_hotline
 from rapor.collectors.raw import RawLanding
+from rapor.demo.simulator.world import WITA
 from rapor.errors import InputFileError
-from rapor.simulator.world import WITA
 from rapor.warehouse import schema
 
 SOURCES = ("hotline-call", "hotline-wa")

@@ -17,10 +17,10 @@ import pytest
 
 from rapor.collectors.http import Credentials, HttpClient, RequestFailedError, RetryPolicy
 from rapor.collectors.raw import RawLanding
-from rapor.collectors.routing import Account, Registry
 from rapor.collectors.streams.base import Batch, RunContext
 from rapor.collectors.streams.graph import FacebookComments, InstagramComments
 from rapor.collectors.streams.x import XMentions
+from rapor.registry import Account, Registry
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "api-samples"
 if not SAMPLES.is_dir():  # the project checkout sits next to ../shared

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, normalise
-from rapor.collectors.routing import Account, Registry, match_rule
 from rapor.imports.accounts import import_accounts, import_routing_rules
 from rapor.imports.registry import import_registry
+from rapor.registry import Account, Registry, match_rule
 from rapor.warehouse import schema
 
 RULES = (

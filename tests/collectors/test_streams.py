@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from rapor.collectors.http import AuthError, RequestFailedError, RetryPolicy
 from rapor.collectors.streams import STREAMS, FacebookComments, LaporReports, Open311Requests, XMentions
-from rapor.simulator.world import WITA
+from rapor.demo.simulator.world import WITA
 from rapor.warehouse import schema
 
 API_STREAMS = sorted(STREAMS)
@@ -97,7 +97,7 @@ def test_an_expired_token_stops_the_run_without_moving_state(region, sim, world)
 
 
 def _registry(engine):
-    from rapor.collectors.routing import Registry
+    from rapor.registry import Registry
 
     with engine.connect() as conn:
         return Registry.load(conn)

@@ -29,7 +29,7 @@ def test_monthly_dag_is_documented_and_runs_one_month_at_a_time():
 def test_parsing_dag_files_imports_no_heavy_modules():
     # Airflow re-parses DAG files every few seconds: pandas, GX and Rapor's scoring
     # code must be imported inside tasks only.
-    heavy = ["pandas", "great_expectations", "rapor.scorecard", "rapor.pipeline", "requests"]
+    heavy = ["pandas", "great_expectations", "rapor.scoring.scorecard", "rapor.tasks.monthly", "requests"]
     code = (
         "import runpy, sys, pathlib\n"
         f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('*.py')): runpy.run_path(str(f))\n"
@@ -47,7 +47,7 @@ def test_publish_dag_runs_on_the_scorecard_asset_and_parses_light():
     assert dag.max_active_runs == 1 and "correction by hand" in dag.doc_md.lower()
     assert set(dag.task_ids) == {"plan_publications", "publish_month", "notify"}
     assert set(dag.params.keys()) == {"region", "period", "reason", "force"}
-    heavy = ["pandas", "reportlab", "openpyxl", "rapor.publish.revisions", "rapor.publish.web", "rapor.pipeline"]
+    heavy = ["pandas", "reportlab", "openpyxl", "rapor.publish.revisions", "rapor.publish.web", "rapor.tasks.publish"]
     code = (
         "import runpy, sys\n"
         f"runpy.run_path({str(DAGS / 'rapor_publish.py')!r})\n"
@@ -82,7 +82,7 @@ def test_ingestion_dags_publish_the_assets_the_monthly_dag_waits_for_and_use_poo
     code = (
         "import runpy, sys, pathlib\n"
         f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('rapor_ingest_*.py')): runpy.run_path(str(f))\n"
-        "print([m for m in ('rapor.collectors', 'rapor.simulator', 'requests', 'pandas') if m in sys.modules])\n"
+        "print([m for m in ('rapor.collectors', 'rapor.demo.simulator', 'requests', 'pandas') if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from rapor.demo_data import DEMO_REGION_CODE, generate_demo_region
-from rapor.periods import Period
-from rapor.pipeline import import_files, scorecard_path
-from rapor.scorecard import CSV_COLUMNS, scorecard_csv_rows
+from rapor.demo.region import DEMO_REGION_CODE, generate_demo_region
+from rapor.imports import import_files
+from rapor.layout import scorecard_path
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard_csv import CSV_COLUMNS, read_scorecard_rows, scorecard_csv_rows
 from rapor.warehouse import schema
 
 pytestmark = pytest.mark.dag_run
@@ -51,7 +52,9 @@ def test_monthly_dag_scores_each_month_of_the_demo_region(warehouse, airflow_db,
         assert len(rows) == n_opds  # one row per registry OPD, even without complaints
         assert {r["period"] for r in rows} == {period_text}
         # The file is exactly what the warehouse holds for that month.
-        assert [list(r.values()) for r in rows] == scorecard_csv_rows(warehouse, period, [DEMO_REGION_CODE])
+        assert [list(r.values()) for r in rows] == scorecard_csv_rows(
+            read_scorecard_rows(warehouse, period, [DEMO_REGION_CODE])
+        )
         # The demo spreads OPDs over zones; two OPDs are never inspected.
         statuses = {r["status"] for r in rows}
         assert {"dinilai", "tidak dinilai"} <= statuses
@@ -114,7 +117,7 @@ def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse,
 
     from sqlalchemy import insert
 
-    from rapor.quality.gate import quality_paths
+    from rapor.layout import quality_paths
     from rapor.quality.status import latest_gate
 
     _import_demo(warehouse, tmp_path)
@@ -161,7 +164,7 @@ def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse,
 def test_a_silent_channel_is_flagged_and_shown_beside_the_scorecard(warehouse, airflow_db, monthly_dag, tmp_path):
     from sqlalchemy import delete
 
-    from rapor.quality.gate import quality_paths
+    from rapor.layout import quality_paths
     from rapor.quality.status import latest_gate
 
     _import_demo(warehouse, tmp_path)

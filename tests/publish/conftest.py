@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rapor.demo_data import DEMO_REGION_CODE, DemoFiles, DemoOfficials, generate_demo_officials, generate_demo_region
+from rapor.demo.region import DEMO_REGION_CODE, DemoFiles, DemoOfficials, generate_demo_officials, generate_demo_region
+from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
-from rapor.periods import Period
-from rapor.pipeline import import_files
 from rapor.quality.status import GateResult, record_gate
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
 
 REGION = DEMO_REGION_CODE
 OCTOBER = "2026-10"

@@ -134,7 +134,7 @@ region_code,region_name,timezone,opd_code,opd_name
 52.05,Kabupaten Dompu,Asia/Makassar,DPUPR,Dinas PUPR
 """,
     )
-    from rapor.pipeline import import_files
+    from rapor.imports import import_files
 
     import_files(warehouse, [registry])
     staff = write_csv(
@@ -162,7 +162,7 @@ region_code,opd_code,role,name,nip
 
 def test_rapor_import_takes_staff_and_recipients(warehouse, tmp_path, capsys):
     from rapor.cli import main
-    from rapor.demo_data import generate_demo_officials, generate_demo_region
+    from rapor.demo.region import generate_demo_officials, generate_demo_region
 
     files = generate_demo_region(tmp_path / "demo")
     officials = generate_demo_officials(tmp_path / "demo")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from rapor.demo_data import generate_demo_late_export
-from rapor.periods import Period
-from rapor.pipeline import import_files
-from rapor.scorecard import score_region_month
+from rapor.demo.region import generate_demo_late_export
+from rapor.imports import import_files
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
 from rapor.warehouse import schema
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -70,9 +70,9 @@ def test_publish_dag_publishes_every_scored_month_then_a_correction_by_hand(
 
 
 def test_an_asset_triggered_publication_waits_when_complaints_changed_after_scoring(scored):
-    from rapor.publish.dag_tasks import publish_job
     from rapor.publish.inputs import StaleInputsError
     from rapor.publish.revisions import WAITING
+    from rapor.tasks.publish import publish_job
 
     ev, c = schema.score_evidence, schema.complaint
     with scored.engine.begin() as conn:

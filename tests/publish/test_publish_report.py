@@ -11,14 +11,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from rapor.periods import Period
 from rapor.policy import DEFAULT_POLICY_PATH, load_policy
 from rapor.publish.inputs import complaint_ref
 from rapor.publish.revisions import BKD_CSV, INPUTS, MANIFEST, REPORT_HTML, REPORT_PDF, SCORECARD, publish_month
 from rapor.publish.worktime import working_hours
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
+from rapor.scoring.workdays import WorkdayCalendar
 from rapor.warehouse import schema
-from rapor.workdays import WorkdayCalendar
 
 REGION, OCTOBER = "52.05", "2026-10"
 MONDAY_MORNING = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from rapor.demo_data import generate_demo_late_export
-from rapor.periods import Period
-from rapor.pipeline import import_files, scorecard_path
+from rapor.demo.region import generate_demo_late_export
+from rapor.imports import import_files
+from rapor.layout import scorecard_path
 from rapor.policy import load_policy
 from rapor.publish.fingerprint import fingerprint, read_snapshot
 from rapor.publish.inputs import PublicationError, recompute_scorecard_csv
@@ -31,7 +31,9 @@ from rapor.publish.revisions import (
     read_manifest,
     verify_revision,
 )
-from rapor.scorecard import score_region_month, write_scorecard_csv
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
+from rapor.scoring.scorecard_csv import write_scorecard_csv
 from rapor.warehouse import schema
 
 REGION, OCTOBER = "52.05", "2026-10"

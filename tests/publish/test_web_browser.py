@@ -23,14 +23,15 @@ from urllib.parse import urljoin
 
 import pytest
 
-from rapor.demo_data import generate_demo_late_export, generate_demo_officials, generate_demo_region
+from rapor.demo.region import generate_demo_late_export, generate_demo_officials, generate_demo_region
+from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
-from rapor.periods import Period
-from rapor.pipeline import import_files, open_warehouse
 from rapor.publish.revisions import publish_month
 from rapor.quality.status import GateResult, record_gate
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
+from rapor.warehouse.db import open_warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -31,9 +31,8 @@ def validate(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_gate_inputs(tmp_path_factory):
     """The frames and parameters the gate builds for the demo region's October (good data)."""
-    from rapor.demo_data import DEMO_REGION_CODE, generate_demo_region
-    from rapor.periods import Period
-    from rapor.pipeline import import_files
+    from rapor.demo.region import DEMO_REGION_CODE, generate_demo_region
+    from rapor.imports import import_files
     from rapor.policy import load_policy
     from rapor.quality.coverage import build_coverage
     from rapor.quality.frames import (
@@ -43,7 +42,9 @@ def demo_gate_inputs(tmp_path_factory):
         registry_codes,
         scorecards_frame,
     )
-    from rapor.scorecard import get_region, score_region_month
+    from rapor.registry import get_region
+    from rapor.scoring.periods import Period
+    from rapor.scoring.scorecard import score_region_month
     from rapor.warehouse.db import get_engine, migrate
 
     root = tmp_path_factory.mktemp("demo-gate")

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import insert
 
-from rapor.periods import Period
 from rapor.policy import load_policy
 from rapor.quality.coverage import build_coverage, daily_counts, source_silence, store_coverage, stored_coverage
+from rapor.scoring.periods import Period
 from rapor.warehouse import schema
 
 OCTOBER = Period(2026, 10)

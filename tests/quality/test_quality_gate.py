@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, insert, select
 
-from rapor.demo_data import DEMO_REGION_CODE, generate_demo_region
+from rapor.demo.region import DEMO_REGION_CODE, generate_demo_region
 from rapor.errors import ConfigError
-from rapor.periods import Period
-from rapor.pipeline import export_region, import_files
-from rapor.quality.gate import quality_paths, run_gate
+from rapor.imports import import_files
+from rapor.layout import quality_paths
+from rapor.quality.gate import run_gate
 from rapor.quality.status import STATUS_HELD, STATUS_PASSED, latest_gate
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_region_month
+from rapor.tasks.monthly import export_region
 from rapor.warehouse import schema
 
 OCTOBER = Period(2026, 10)

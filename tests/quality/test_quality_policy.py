@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 import yaml
 
-from rapor.dag_tasks import plan_region_months
 from rapor.errors import ConfigError
 from rapor.policy import DEFAULT_POLICY_PATH, QualityPolicy, parse_policy
+from rapor.tasks.monthly import plan_region_months
 
 
 def _default() -> dict:

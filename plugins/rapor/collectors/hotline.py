@@ -35,11 +35,11 @@ from sqlalchemy import select
 from rapor import config
 from rapor.collectors.normalise import Collected
 from rapor.collectors.raw import RawLanding
-from rapor.collectors.routing import Registry
 from rapor.collectors.runner import StreamRun, commit_batch
 from rapor.collectors.streams.base import Batch
 from rapor.errors import InputFileError
 from rapor.imports.files import read_table_file
+from rapor.registry import Registry
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)

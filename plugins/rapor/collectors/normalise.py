@@ -36,8 +36,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from rapor.collectors.routing import Registry
 from rapor.imports.complaints import COLUMNS
+from rapor.registry import Registry
 
 RESOLUTION_MARKERS = ("#selesai", "#tuntas")
 _ASPIRASI = re.compile(r"(?<!\w)(usul|saran|supaya|sebaiknya|alangkah baiknya)(?!\w)", re.IGNORECASE)

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from rapor import config
 from rapor.collectors.normalise import normalise
 from rapor.collectors.raw import RawLanding, record_landings
-from rapor.collectors.routing import Registry
 from rapor.collectors.state import load_states, save_state
 from rapor.collectors.streams.base import Batch, RunContext, Stream
 from rapor.imports.complaints import load_complaint_frame
+from rapor.registry import Registry
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
 

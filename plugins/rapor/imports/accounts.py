@@ -18,11 +18,11 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rapor.collectors.routing import PLATFORMS
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
+from rapor.vocabulary import PLATFORMS
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from rapor.policy import Policy
 from rapor.publish.formatting import long_datetime, month_name, number
 from rapor.publish.tpp_rule import checked_cut, rule_text
+from rapor.scoring.workdays import WorkdayCalendar
 from rapor.warehouse import schema
-from rapor.workdays import WorkdayCalendar
 
 # (CSV column, xlsx header)
 COLUMNS = (

@@ -1,5 +1,5 @@
-"""Six-month trend charts: one geometry, drawn as SVG (HTML report, web view) and as a
-reportlab drawing (PDF), so both show the same picture.
+"""Six-month trend charts: one geometry, drawn here as SVG (HTML report, web view) and by
+``rapor.publish.pdf.to_drawing`` for the PDF, so both show the same picture.
 
 The y axis is the index 0–100 with the zone bands of the policy's zone table behind the line.
 """
@@ -9,13 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-ZONE_COLOURS = {"hijau": "#2e7d32", "kuning": "#b58900", "merah": "#c62828"}
-ZONE_TINTS = {"hijau": "#e3f2e5", "kuning": "#fff3c4", "merah": "#fbe3e3"}
+from rapor.vocabulary import ZONE_TINTS, zone_bands
+
 LINE_COLOUR = "#1f3b73"
-ZONE_BANDS = {
-    "ombudsman-2022": ((0, 54, "merah"), (54, 78, "kuning"), (78, 100, "hijau")),  # C from 54, B from 78
-    "ombudsman-classic": ((0, 51, "merah"), (51, 81, "kuning"), (81, 100, "hijau")),
-}
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ def trend_geometry(
         return top + plot_h * (1 - max(0.0, min(100.0, value)) / 100)
 
     shapes: list[Shape] = []
-    for low, high, zone in ZONE_BANDS[zone_table]:
+    for low, high, zone in zone_bands(zone_table):
         shapes.append(Shape("rect", left, y_of(high), plot_w, y_of(low) - y_of(high), fill=ZONE_TINTS[zone]))
     for tick in (0, 50, 100):
         shapes.append(Shape("text", left - 3, y_of(tick) + 2.5, text=str(tick), size=6.5, anchor="end", fill="#555555"))
@@ -106,35 +102,3 @@ def to_svg(geometry: Geometry, title: str = "") -> str:
             )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def to_drawing(geometry: Geometry):
-    """The same chart as a reportlab Drawing (y axis flipped: reportlab's origin is bottom left)."""
-    from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
-    from reportlab.lib.colors import HexColor
-
-    from rapor.publish.pdf import FONT
-
-    h = geometry.height
-    drawing = Drawing(geometry.width, h)
-    anchors = {"middle": "middle", "end": "end", "start": "start"}
-    for s in geometry.shapes:
-        if s.kind == "rect":
-            drawing.add(Rect(s.x, h - s.y - s.h, s.w, s.h, fillColor=HexColor(s.fill), strokeColor=None))
-        elif s.kind == "line":
-            drawing.add(Line(s.x, h - s.y, s.w, h - s.h, strokeColor=HexColor(s.stroke), strokeWidth=1.3))
-        elif s.kind == "circle":
-            drawing.add(Circle(s.x, h - s.y, s.w, fillColor=HexColor(s.fill), strokeColor=None))
-        elif s.kind == "text":
-            drawing.add(
-                String(
-                    s.x,
-                    h - s.y,
-                    s.text,
-                    fontName=FONT,
-                    fontSize=s.size,
-                    fillColor=HexColor(s.fill or "#000000"),
-                    textAnchor=anchors[s.anchor],
-                )
-            )
-    return drawing

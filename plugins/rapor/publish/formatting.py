@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from rapor.periods import Period
+from rapor.scoring.periods import Period
 
 MONTHS = (
     "Januari",

@@ -5,7 +5,7 @@ and the stored per-complaint evidence) into a JSON snapshot: the region and its 
 scored, the evidence rows with the complaint fields behind them, the inspections, the
 earlier categories that make the TPP run, the policy file itself, and the six-month trend
 the report shows. ``recompute_rows`` scores the month again from that snapshot alone with
-the same pure functions (rapor.responsiveness, rapor.sop, rapor.scorecard.score_rows), so a
+the same pure functions (rapor.scoring.responsiveness, rapor.scoring.sop, rapor.scoring.scorecard.score_rows), so a
 revision's scorecard CSV can be checked byte for byte at any later time.
 
 Complaints appear only under a keyed pseudonymous reference (``k-…``): no complaint id,
@@ -14,10 +14,8 @@ reporter or text is copied into a publication.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,9 +26,11 @@ from sqlalchemy import and_, select
 
 from rapor import config
 from rapor.errors import RaporError
-from rapor.periods import Period
 from rapor.policy import DEFAULT_POLICY_PATH, Policy, parse_policy
-from rapor.scorecard import CSV_COLUMNS, get_region, month_inspections, scorecard_history
+from rapor.registry import get_region
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import month_inspections, scorecard_history
+from rapor.scoring.scorecard_csv import scorecard_csv_bytes
 from rapor.warehouse import schema
 
 SNAPSHOT_FORMAT = 1
@@ -90,48 +90,6 @@ def parse_iso(text: str | None) -> datetime | None:
 def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
     """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
     return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _cell(value, places: int | None = None) -> str:
-    if value is None:
-        return ""
-    return str(value) if places is None else format(value, f".{places}f")
-
-
-def csv_cells(r: dict) -> list[str]:
-    """One scorecard row as the §7 CSV cells (the same spelling as rapor.scorecard)."""
-    return [
-        r["period"],
-        r["region_code"],
-        r["opd_code"],
-        r["opd_name"],
-        _cell(r["n_first_response"]),
-        _cell(r["n_first_response_on_time"]),
-        _cell(r["r1"], 4),
-        _cell(r["n_resolution"]),
-        _cell(r["n_resolution_on_time"]),
-        _cell(r["r2"], 4),
-        _cell(r["n_open"]),
-        _cell(r["n_open_overdue"]),
-        _cell(r["r3"], 4),
-        _cell(r["s_resp"], 2),
-        _cell(r["s_sop"], 2),
-        _cell(r["index_score"], 2),
-        _cell(r["category"]),
-        _cell(r["zone"]),
-        r["status"],
-        _cell(r["tpp_cut_pct"], 2),
-        r["method_version"],
-    ]
-
-
-def scorecard_csv_bytes(rows: list[dict]) -> bytes:
-    """The §7 scorecard CSV of rows, ordered by OPD code (code-point order on every database)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_cells(r) for r in sorted(rows, key=lambda r: r["opd_code"]))
-    return buffer.getvalue().encode("utf-8")
 
 
 def collect_inputs(engine, region_code: str, period: Period, key: bytes | None = None) -> MonthInputs:
@@ -200,7 +158,14 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
             for o, p, c in sorted(history.itertuples(index=False, name=None), key=lambda t: (t[0], t[1]))
         ],
         "trend": [
-            {"opd_code": o, "period": p, "index_score": _cell(i, 2) or None, "category": c, "zone": z, "status": s}
+            {
+                "opd_code": o,
+                "period": p,
+                "index_score": None if i is None else format(i, ".2f"),
+                "category": c,
+                "zone": z,
+                "status": s,
+            }
             for o, p, i, c, z, s in sorted(trend, key=lambda t: (t[0], t[1]))
         ],
     }
@@ -279,9 +244,9 @@ def recompute_rows(snapshot: dict) -> list[dict]:
     """Score the month again from the snapshot alone (no warehouse): the scorecard rows."""
     import pandas as pd
 
-    from rapor.responsiveness import counts_by_opd
-    from rapor.scorecard import score_rows
-    from rapor.sop import sop_scores
+    from rapor.scoring.responsiveness import counts_by_opd
+    from rapor.scoring.scorecard import score_rows
+    from rapor.scoring.sop import sop_scores
 
     policy = snapshot_policy(snapshot)
     period = Period.parse(snapshot["period"])

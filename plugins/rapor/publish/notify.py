@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
+from rapor.layout import revision_folder
 from rapor.publish.formatting import long_datetime, month_name, percent
 from rapor.publish.inputs import iso
 from rapor.publish.revisions import (
@@ -33,10 +34,9 @@ from rapor.publish.revisions import (
     REPORT_PDF,
     SCORECARD,
     read_manifest,
-    revision_folder,
 )
 from rapor.quality.status import latest_gate
-from rapor.scorecard import get_region
+from rapor.registry import get_region
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)

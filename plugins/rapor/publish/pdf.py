@@ -12,10 +12,13 @@ import os
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from rapor.publish.charts import Geometry, trend_geometry
+from rapor.vocabulary import NOT_RATED_COLOUR, NOT_RATED_TINT, ZONE_COLOURS, ZONE_TINTS
+
 FONT = "RaporSans"
 FONT_BOLD = "RaporSans-Bold"
-ZONE_FILL = {"hijau": "#2e7d32", "kuning": "#b58900", "merah": "#c62828", None: "#777777"}
-ZONE_TINT = {"hijau": "#e3f2e5", "kuning": "#fff3c4", "merah": "#fbe3e3", None: "#f2f2f2"}
+ZONE_FILL = {**ZONE_COLOURS, None: NOT_RATED_COLOUR}
+ZONE_TINT = {**ZONE_TINTS, None: NOT_RATED_TINT}
 _REPLACE = {"→": "->", "…": "..."}  # outside Vera's character set
 
 
@@ -54,8 +57,6 @@ def render_pdf(context: dict) -> bytes:
         Table,
         TableStyle,
     )
-
-    from rapor.publish.charts import to_drawing, trend_geometry
 
     register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11)
@@ -424,3 +425,33 @@ def render_pdf(context: dict) -> bytes:
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def to_drawing(geometry: Geometry):
+    """The same chart as a reportlab Drawing (y axis flipped: reportlab's origin is bottom left)."""
+    from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
+    from reportlab.lib.colors import HexColor
+
+    h = geometry.height
+    drawing = Drawing(geometry.width, h)
+    anchors = {"middle": "middle", "end": "end", "start": "start"}
+    for s in geometry.shapes:
+        if s.kind == "rect":
+            drawing.add(Rect(s.x, h - s.y - s.h, s.w, s.h, fillColor=HexColor(s.fill), strokeColor=None))
+        elif s.kind == "line":
+            drawing.add(Line(s.x, h - s.y, s.w, h - s.h, strokeColor=HexColor(s.stroke), strokeWidth=1.3))
+        elif s.kind == "circle":
+            drawing.add(Circle(s.x, h - s.y, s.w, fillColor=HexColor(s.fill), strokeColor=None))
+        elif s.kind == "text":
+            drawing.add(
+                String(
+                    s.x,
+                    h - s.y,
+                    s.text,
+                    fontName=FONT,
+                    fontSize=s.size,
+                    fillColor=HexColor(s.fill or "#000000"),
+                    textAnchor=anchors[s.anchor],
+                )
+            )
+    return drawing

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rapor.periods import Period
 from rapor.policy import Policy
 from rapor.publish import charts
 from rapor.publish.formatting import (
@@ -36,8 +35,9 @@ from rapor.publish.formatting import (
 from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, parse_iso, snapshot_policy
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
-from rapor.workdays import WorkdayCalendar
-from rapor.zones import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS
+from rapor.scoring.periods import Period
+from rapor.scoring.workdays import WorkdayCalendar
+from rapor.scoring.zones import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ZONES = ("hijau", "kuning", "merah")

@@ -29,8 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import exc, insert, select
 
-from rapor import config
-from rapor.periods import Period
+from rapor.layout import published_root, revision_folder
 from rapor.publish.bkd import appeal_deadline, bkd_csv_bytes, bkd_rows, bkd_xlsx_bytes, load_officials
 from rapor.publish.fingerprint import fingerprint, read_snapshot, sha256_hex, write_snapshot
 from rapor.publish.inputs import (
@@ -40,10 +39,11 @@ from rapor.publish.inputs import (
     iso,
     parse_iso,
     recompute_rows,
-    scorecard_csv_bytes,
     snapshot_policy,
 )
 from rapor.quality.status import STATUS_PASSED, GateResult, latest_gate
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard_csv import scorecard_csv_bytes
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
@@ -76,14 +76,6 @@ class Outcome:
             "folder": str(self.folder) if self.folder else None,
             "reason": self.reason,
         }
-
-
-def published_root(out_dir: Path | None = None) -> Path:
-    return Path(out_dir or config.output_dir()) / "published"
-
-
-def revision_folder(region_code: str, period: str, revision: int, out_dir: Path | None = None) -> Path:
-    return published_root(out_dir) / region_code / str(period) / f"r{revision}"
 
 
 def list_revisions(conn, region_code: str | None = None, period: str | None = None) -> list[dict]:

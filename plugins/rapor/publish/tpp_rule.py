@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from rapor.policy import Policy
 from rapor.publish.formatting import number
-from rapor.tpp import tpp_cut
-from rapor.zones import round_half_up
+from rapor.scoring.tpp import tpp_cut
+from rapor.scoring.zones import round_half_up
 
 
 def rule_text(category: str | None, run: int, policy: Policy) -> str:

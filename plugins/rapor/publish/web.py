@@ -173,7 +173,7 @@ def create_app() -> FastAPI:
 
 
 def _engine():
-    from rapor.pipeline import open_warehouse
+    from rapor.warehouse.db import open_warehouse
 
     return open_warehouse()
 
@@ -200,7 +200,7 @@ def _regions() -> list[dict]:
 
 def _region(region_code: str) -> dict:
     from rapor.errors import ConfigError
-    from rapor.scorecard import get_region
+    from rapor.registry import get_region
 
     if not _REGION.match(region_code):
         raise HTTPException(status_code=404, detail="wilayah tidak dikenal")
@@ -265,7 +265,7 @@ def _revisions(region_code: str, period: str) -> list[dict]:
 
 def _folder(region_code: str, period: str, revision: int) -> tuple[list[dict], Path]:
     """All revisions of the month and the folder of the one asked for (404 if there is none)."""
-    from rapor.publish.revisions import revision_folder
+    from rapor.layout import revision_folder
 
     revisions = _revisions(region_code, period)
     if revision not in {r["revision"] for r in revisions}:

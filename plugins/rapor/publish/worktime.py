@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rapor.workdays import WorkdayCalendar
+from rapor.scoring.workdays import WorkdayCalendar
 
 
 def _working_seconds_before(instants: pd.Series, calendar: WorkdayCalendar) -> np.ndarray:

@@ -31,8 +31,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 
 from rapor.imports.timestamps import parse_instants
-from rapor.periods import Period
 from rapor.policy import Policy
+from rapor.scoring.periods import Period
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records
 

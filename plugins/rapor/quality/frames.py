@@ -23,11 +23,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import select
 
-from rapor.periods import Period
 from rapor.policy import Policy
-from rapor.scorecard import STATUS_NOT_RATED, Region, month_complaints, month_inspections
+from rapor.registry import Region
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import month_complaints, month_inspections
+from rapor.scoring.zones import category_for, zone_for
+from rapor.vocabulary import STATUS_NOT_RATED
 from rapor.warehouse import schema
-from rapor.zones import category_for, zone_for
 
 SCORECARD_NUMBERS = ("r1", "r2", "r3", "s_resp", "s_sop", "index_score", "tpp_cut_pct")
 

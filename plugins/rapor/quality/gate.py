@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import time as clock
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,8 +29,7 @@ from sqlalchemy import update
 
 from rapor import config
 from rapor.errors import ConfigError
-from rapor.periods import Period
-from rapor.pipeline import scorecard_path
+from rapor.layout import quality_paths
 from rapor.policy import Policy, load_policy
 from rapor.quality.coverage import build_coverage, store_coverage
 from rapor.quality.frames import (
@@ -42,33 +40,14 @@ from rapor.quality.frames import (
     scorecards_frame,
 )
 from rapor.quality.status import GateResult, record_gate
-from rapor.quality.suites import SuiteOutcome, docs_index, run_suites
-from rapor.scorecard import get_region
+from rapor.quality.suites import SuiteOutcome, run_suites
+from rapor.registry import get_region
+from rapor.scoring.periods import Period
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
 
 MIN_OVERRIDE_REASON = 15  # characters: a reason, not "ok"
-
-
-@dataclass(frozen=True)
-class QualityPaths:
-    """Where a month's quality files live, beside its scorecard CSV."""
-
-    docs_dir: Path  # GX Data Docs site: quality-YYYY-MM/index.html
-    summary_json: Path  # quality-YYYY-MM.json
-    summary_html: Path  # quality-YYYY-MM.html (verdict, coverage, link to the Data Docs)
-
-    @property
-    def docs_index(self) -> Path:
-        return docs_index(self.docs_dir)
-
-
-def quality_paths(region_code: str, period: Period, out_dir: Path | None = None) -> QualityPaths:
-    folder = scorecard_path(region_code, period, out_dir).parent
-    return QualityPaths(
-        folder / f"quality-{period}", folder / f"quality-{period}.json", folder / f"quality-{period}.html"
-    )
 
 
 def check_override(reason: str | None, by: str | None) -> tuple[str | None, str | None]:

@@ -255,7 +255,3 @@ def run_suites(
     if docs_dir is not None:
         context.build_data_docs(site_names=[DOCS_SITE])
     return outcomes
-
-
-def docs_index(docs_dir: Path) -> Path:
-    return docs_dir / "index.html"

@@ -20,11 +20,12 @@ from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
-from rapor.periods import Period
+from rapor.layout import QualityPaths, quality_paths
 from rapor.quality.coverage import stored_coverage
-from rapor.quality.gate import QualityPaths, quality_paths
 from rapor.quality.status import STATUS_HELD, GateResult, latest_gate
-from rapor.scorecard import CSV_COLUMNS, get_region, scorecard_csv_rows
+from rapor.registry import get_region
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard_csv import CSV_COLUMNS, read_scorecard_rows, scorecard_csv_rows
 
 
 def _plain(value):
@@ -108,7 +109,7 @@ def write_quality_summary(engine, region_code: str, period: Period, out_dir: Pat
     """Write ``quality-YYYY-MM.json`` and ``.html`` beside the month's scorecard CSV."""
     paths = quality_paths(region_code, period, out_dir)
     data = summary_data(engine, region_code, period, paths)
-    rows = scorecard_csv_rows(engine, period, [region_code])
+    rows = scorecard_csv_rows(read_scorecard_rows(engine, period, [region_code]))
     paths.summary_json.parent.mkdir(parents=True, exist_ok=True)
     _write(paths.summary_json, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     _write(paths.summary_html, render_html(data, rows))

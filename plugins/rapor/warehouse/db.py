@@ -61,6 +61,13 @@ def migrate(engine: Engine | None = None, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
+def open_warehouse(url: str | None = None) -> Engine:
+    """The warehouse engine, its schema migrated to the newest revision."""
+    engine = get_engine(url)
+    migrate(engine)
+    return engine
+
+
 def table_names(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from rapor.collectors.http import CollectorError, HttpClient
 from rapor.collectors.normalise import Collected
 from rapor.collectors.raw import Landed, RawLanding
-from rapor.collectors.routing import Registry
+from rapor.registry import Registry
 
 
 @dataclass

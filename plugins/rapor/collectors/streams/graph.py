@@ -17,8 +17,8 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
-from rapor.collectors.routing import Account
 from rapor.collectors.streams.base import Batch, GraphPaginator, RunContext, Stream, parse_time, time_or_text
+from rapor.registry import Account
 
 
 class GraphThreads(Stream):

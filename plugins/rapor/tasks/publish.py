@@ -10,12 +10,12 @@ from datetime import UTC
 
 from sqlalchemy import func, select
 
-from rapor.periods import Period
-from rapor.pipeline import open_warehouse
 from rapor.publish.inputs import StaleInputsError
 from rapor.publish.notify import notify
 from rapor.publish.revisions import WAITING, publish_month
+from rapor.scoring.periods import Period
 from rapor.warehouse import schema
+from rapor.warehouse.db import open_warehouse
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from rapor.simulator.world import (
+from rapor.demo.simulator.world import (
     CENTRAL,
     CENTRAL_NAMES,
     OPD_CODES,
@@ -685,7 +685,7 @@ def _ig_username(account_id: str) -> str:
 
 
 def _iso_wita(moment: datetime) -> str:
-    from rapor.simulator.world import WITA
+    from rapor.demo.simulator.world import WITA
 
     return moment.astimezone(WITA).isoformat()
 

@@ -25,8 +25,8 @@ COLLECT_FROM = "2026-07-01"  # the demo's complaints start on 10 July (deadlines
 
 class DemoChannels:
     def __init__(self, engine, registry_dir: Path):
-        from rapor.simulator.server import Simulator
-        from rapor.simulator.world import World
+        from rapor.demo.simulator.server import Simulator
+        from rapor.demo.simulator.world import World
 
         self.engine = engine
         self.world = World()
@@ -70,7 +70,7 @@ class DemoChannels:
 
     def collect_in_process(self) -> None:
         from rapor.collectors.streams import STREAMS
-        from rapor.collectors.tasks import collect_hotline_inbox, collect_stream
+        from rapor.tasks.ingest import collect_hotline_inbox, collect_stream
 
         saved = {k: os.environ.get(k) for k in self.env()}
         os.environ.update(self.env())

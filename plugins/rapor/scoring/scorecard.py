@@ -1,83 +1,41 @@
 """One region's scorecard for one month: counts, scores, categories, TPP (SCORING.md).
 
-Complaint-level work is set-based (rapor.responsiveness); the per-OPD formulas use
+Complaint-level work is set-based (rapor.scoring.responsiveness); the per-OPD formulas use
 exact fractions so that rounding half up is exact. Writing is idempotent per
 (region, month): the month's rows and evidence are replaced in one transaction.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, String, delete, insert, select
+from sqlalchemy import Date, String, delete, insert
 
-from rapor.errors import ConfigError
-from rapor.periods import Period
 from rapor.policy import Policy, load_policy
-from rapor.responsiveness import counts_by_opd, month_evidence, with_deadlines
-from rapor.sop import SopScore, sop_scores
+from rapor.registry import Region, active_opd_names, get_region
+from rapor.scoring.periods import Period
+from rapor.scoring.responsiveness import counts_by_opd, month_evidence, with_deadlines
+from rapor.scoring.scorecard_csv import write_scorecard_csv
+from rapor.scoring.sop import SopScore, sop_scores
+from rapor.scoring.tpp import tpp_cut, weak_run
+from rapor.scoring.workdays import WorkdayCalendar
+from rapor.scoring.zones import category_for, round_half_up, zone_for
 from rapor.sql import query_frame
-from rapor.tpp import tpp_cut, weak_run
+from rapor.vocabulary import STATUS_LIMITED, STATUS_NOT_RATED, STATUS_RATED
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records
 from rapor.warehouse.schema import Instant
-from rapor.workdays import WorkdayCalendar
-from rapor.zones import category_for, round_half_up, zone_for
 
 log = logging.getLogger(__name__)
 
-CSV_COLUMNS = (
-    "period",
-    "region_code",
-    "opd_code",
-    "opd_name",
-    "n_first_response",
-    "n_first_response_on_time",
-    "r1",
-    "n_resolution",
-    "n_resolution_on_time",
-    "r2",
-    "n_open",
-    "n_open_overdue",
-    "r3",
-    "s_resp",
-    "s_sop",
-    "index",
-    "category",
-    "zone",
-    "status",
-    "tpp_cut_pct",
-    "method_version",
-)
 TIMESTAMP_COLUMNS = ("received_at", "forwarded_at", "first_response_at", "resolved_at")
 HISTORY_MONTHS = 36  # enough for any run to reach the TPP cap
-STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED = "dinilai", "data terbatas", "tidak dinilai"
-
-
-@dataclass(frozen=True)
-class Region:
-    region_code: str
-    region_name: str
-    timezone: str
-
-
-def get_region(conn, region_code: str) -> Region:
-    row = conn.execute(select(schema.region).where(schema.region.c.region_code == region_code)).mappings().first()
-    if row is None:
-        raise ConfigError(f"region {region_code!r} is not in the registry: import the registry first")
-    return Region(row["region_code"], row["region_name"], row["timezone"])
-
-
-def list_regions(conn) -> list[Region]:
-    rows = conn.execute(select(schema.region).order_by(schema.region.c.region_code)).mappings()
-    return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
 
 
 def region_calendar(region: Region, period: Period, policy: Policy) -> WorkdayCalendar:
@@ -208,12 +166,7 @@ def score_region_month(
     policy = policy or load_policy()
     with engine.connect() as conn:
         region = get_region(conn, region_code)
-        opds = conn.execute(
-            select(schema.opd.c.opd_code, schema.opd.c.opd_name)
-            .where(schema.opd.c.region_code == region_code, schema.opd.c.active)
-            .order_by(schema.opd.c.opd_code)
-        ).all()
-        opd_names = {code: name for code, name in opds}
+        opd_names = active_opd_names(conn, region_code)
         calendar = region_calendar(region, period, policy)
         month_start, month_end = period.bounds_utc(region.timezone)
         complaints = month_complaints(conn, region, period, policy, calendar)
@@ -246,62 +199,15 @@ def _evidence_rows(evidence: pd.DataFrame, region_code: str, period: Period) -> 
     return frame_records(evidence[columns], region_code=region_code, period=str(period))
 
 
-def _fmt(value, places: int | None = None) -> str:
-    if value is None:
-        return ""
-    if places is None:
-        return str(value)
-    return format(value, f".{places}f")
-
-
-def scorecard_csv_rows(engine, period: Period, region_codes: list[str]) -> list[list[str]]:
-    """The stored scorecard rows of ``period`` as CSV cells (SCORING.md §7)."""
-    sc = schema.scorecard
-    with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(sc)
-                .where(sc.c.period == str(period), sc.c.region_code.in_(region_codes))
-                .order_by(sc.c.region_code, sc.c.opd_code)
-            )
-            .mappings()
-            .all()
-        )
-    return [
-        [
-            r["period"],
-            r["region_code"],
-            r["opd_code"],
-            r["opd_name"],
-            _fmt(r["n_first_response"]),
-            _fmt(r["n_first_response_on_time"]),
-            _fmt(r["r1"], 4),
-            _fmt(r["n_resolution"]),
-            _fmt(r["n_resolution_on_time"]),
-            _fmt(r["r2"], 4),
-            _fmt(r["n_open"]),
-            _fmt(r["n_open_overdue"]),
-            _fmt(r["r3"], 4),
-            _fmt(r["s_resp"], 2),
-            _fmt(r["s_sop"], 2),
-            _fmt(r["index_score"], 2),
-            _fmt(r["category"]),
-            _fmt(r["zone"]),
-            r["status"],
-            _fmt(r["tpp_cut_pct"], 2),
-            r["method_version"],
-        ]
-        for r in rows
-    ]
-
-
-def write_scorecard_csv(engine, period: Period, region_codes: list[str], path: Path) -> Path:
-    """Write the §7 CSV for the regions and month; the file is replaced atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(scorecard_csv_rows(engine, period, region_codes))
-    tmp.replace(path)
-    return path
+def score_periods(
+    engine, region_codes: Sequence[str], periods: Sequence[Period], out_dir: Path, policy: Policy | None = None
+) -> list[Path]:
+    """Score the regions for each period in order (so TPP runs accumulate); one §7 CSV per period."""
+    policy = policy or load_policy()
+    paths = []
+    for period in sorted(periods):
+        for region_code in region_codes:
+            score_region_month(engine, region_code, period, policy)
+        path = Path(out_dir) / f"scorecard-{period}.csv"
+        paths.append(write_scorecard_csv(engine, period, list(region_codes), path))
+    return paths

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from rapor.errors import ConfigError
-from rapor.periods import Period, period_ended_before
-from rapor.pipeline import export_region, open_warehouse
-from rapor.scorecard import list_regions, score_region_month
+from rapor.layout import scorecard_path
+from rapor.policy import Policy, load_policy
+from rapor.quality.summary import write_quality_summary
+from rapor.registry import list_regions
+from rapor.scoring.periods import Period, period_ended_before
+from rapor.scoring.scorecard import score_region_month
+from rapor.scoring.scorecard_csv import write_scorecard_csv
+from rapor.warehouse.db import open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +112,21 @@ def alert_held(results: list[dict]) -> list[str]:
 
     held = alert(open_warehouse(), results)
     return [f"{g.region_code} {g.period}" for g in held]
+
+
+def export_region(engine, region_code: str, period: Period, out_dir: Path | None = None) -> Path:
+    """Write the month's §7 CSV and, beside it, ``quality-YYYY-MM.json``/``.html`` (verdict,
+    coverage, link to the Data Docs). A held month's CSV has no TPP values: the gate cleared them."""
+    path = write_scorecard_csv(engine, period, [region_code], scorecard_path(region_code, period, out_dir))
+    write_quality_summary(engine, region_code, period, out_dir)
+    return path
+
+
+def score_and_export_region(engine, region_code: str, period: Period, policy: Policy | None = None) -> Path:
+    """The monthly DAG's three steps for one region-month in one process: score, gate, export."""
+    from rapor.quality.gate import run_gate  # imports Great Expectations when it runs
+
+    policy = policy or load_policy()
+    score_region_month(engine, region_code, period, policy)
+    run_gate(engine, region_code, period, policy)
+    return export_region(engine, region_code, period)

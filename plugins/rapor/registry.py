@@ -1,4 +1,7 @@
-"""The registry as the collectors see it: accounts, OPDs and keyword routing rules.
+"""The registry, read in one place: regions, their OPDs, channel accounts and routing rules.
+
+``get_region`` / ``list_regions`` / ``active_opd_names`` serve scoring, the gate and
+publishing; ``Registry`` is the whole registry as the collectors see it.
 
 Which page, app account or hotline line belongs to which OPD is data (``account``:
 platform, account_id, region_code, opd_code; no opd_code = a central account of the
@@ -17,9 +20,38 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from rapor.errors import ConfigError
 from rapor.warehouse import schema
 
-PLATFORMS = ("facebook", "instagram", "x", "lapor", "open311", "hotline")
+
+@dataclass(frozen=True)
+class Region:
+    region_code: str
+    region_name: str
+    timezone: str
+
+
+def get_region(conn, region_code: str) -> Region:
+    row = conn.execute(select(schema.region).where(schema.region.c.region_code == region_code)).mappings().first()
+    if row is None:
+        raise ConfigError(f"region {region_code!r} is not in the registry: import the registry first")
+    return Region(row["region_code"], row["region_name"], row["timezone"])
+
+
+def list_regions(conn) -> list[Region]:
+    rows = conn.execute(select(schema.region).order_by(schema.region.c.region_code)).mappings()
+    return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
+
+
+def active_opd_names(conn, region_code: str) -> dict[str, str]:
+    """The region's active OPDs (code -> name), in code order."""
+    opd = schema.opd
+    rows = conn.execute(
+        select(opd.c.opd_code, opd.c.opd_name)
+        .where(opd.c.region_code == region_code, opd.c.active)
+        .order_by(opd.c.opd_code)
+    ).all()
+    return {code: name for code, name in rows}
 
 
 @dataclass(frozen=True)

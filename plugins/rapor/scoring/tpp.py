@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from rapor.periods import Period
 from rapor.policy import Policy
+from rapor.scoring.periods import Period
 
 WEAK_CATEGORIES = frozenset({"C", "D", "E"})
 

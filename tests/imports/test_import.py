@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rapor.errors import InputFileError
-from rapor.imports import import_complaints, import_inspections, import_registry
-from rapor.pipeline import import_files
+from rapor.imports import import_complaints, import_files, import_inspections, import_registry
 from rapor.privacy import pseudonymise
 from rapor.warehouse import schema
 

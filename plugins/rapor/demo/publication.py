@@ -13,18 +13,19 @@ import sys
 from pathlib import Path
 
 from rapor import config
-from rapor.demo_data import DEMO_REGION_CODE, generate_demo_late_export, generate_demo_officials
+from rapor.demo.region import DEMO_REGION_CODE, generate_demo_late_export, generate_demo_officials
+from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
-from rapor.periods import Period
-from rapor.pipeline import import_files
+from rapor.scoring.periods import Period
 
 CORRECTION_REASON = "Koreksi: log hotline Oktober 2026 terlambat masuk (10 keluhan)"
 
 
 def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Path | None:
     """Publish the demo months and a correction of the last one; print where everything is."""
-    from rapor.publish.revisions import HELD, list_revisions, publish_month, revision_folder
+    from rapor.layout import revision_folder
+    from rapor.publish.revisions import HELD, list_revisions, publish_month
 
     home = config.rapor_home()
     officials = generate_demo_officials(home / "demo-data")
@@ -34,7 +35,7 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
     late = generate_demo_late_export(home / "demo-data")
     publish_at = f"{last.shift(1).year:04d}-{last.shift(1).month:02d}-02T01:00:00+00:00"
     if use_airflow:
-        from rapor.demo import _run, airflow_env, first_instant_after
+        from rapor.demo.run import _run, airflow_env, first_instant_after
 
         env, log = airflow_env(), config.state_dir() / "demo-airflow.log"
         airflow = str(Path(sys.executable).with_name("airflow"))
@@ -63,7 +64,7 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
             log,
         )
     else:
-        from rapor.pipeline import score_and_export_region
+        from rapor.tasks.monthly import score_and_export_region
 
         for period in periods:
             publish_month(engine, DEMO_REGION_CODE, period)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rapor.demo_data import (
+from rapor.demo.region import (
     DEMO_PERIODS,
     DEMO_REGION_CODE,
     DemoFiles,

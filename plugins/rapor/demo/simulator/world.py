@@ -1,7 +1,7 @@
 """The simulator's seeded synthetic region, and the ground truth the collectors must reach.
 
 The region is the demo region (Kabupaten Dompu, 52.05, WITA, the OPDs of
-``rapor.demo_data``) and its complaints are the demo's complaint population (same seed,
+``rapor.demo.region``) and its complaints are the demo's complaint population (same seed,
 same life cycles: receipt, disposition, first response, resolution), re-told in each
 platform's own format:
 
@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from rapor import demo_data as demo
+from rapor.demo import region as demo
 
 WITA = timezone(timedelta(hours=8))
 DEFAULT_AS_OF = demo._AS_OF.replace(tzinfo=WITA).astimezone(UTC)

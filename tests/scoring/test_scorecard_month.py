@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
-from rapor.periods import Period
 from rapor.policy import load_policy
-from rapor.responsiveness import counts_by_opd, month_evidence, with_deadlines
-from rapor.scorecard import score_region_month
+from rapor.scoring.periods import Period
+from rapor.scoring.responsiveness import counts_by_opd, month_evidence, with_deadlines
+from rapor.scoring.scorecard import score_region_month
+from rapor.scoring.workdays import WorkdayCalendar
 from rapor.warehouse import schema
-from rapor.workdays import WorkdayCalendar
 
 TZ = "Asia/Makassar"
 OPDS = ["DPUPR", "DINKES", "RSUD"]

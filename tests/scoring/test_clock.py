@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from rapor.errors import PeriodError
-from rapor.periods import Period, period_ended_before, period_of_instant
 from rapor.policy import RegionCalendar, load_policy, parse_policy
-from rapor.responsiveness import month_evidence, with_deadlines
-from rapor.workdays import WorkdayCalendar
+from rapor.scoring.periods import Period, period_ended_before, period_of_instant
+from rapor.scoring.responsiveness import month_evidence, with_deadlines
+from rapor.scoring.workdays import WorkdayCalendar
 
 WITA = "Asia/Makassar"  # UTC+8, no daylight saving
 WIB = "Asia/Jakarta"  # UTC+7

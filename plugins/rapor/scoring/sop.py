@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from rapor.periods import Period
 from rapor.policy import Policy
+from rapor.scoring.periods import Period
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
     from rapor.collectors.http import AuthError, HttpClient, credentials_from_connection
     from rapor.collectors.runner import run_stream
     from rapor.collectors.streams import STREAMS
-    from rapor.pipeline import open_warehouse
+    from rapor.warehouse.db import open_warehouse
 
     stream = STREAMS[name]()
     now = datetime.now(UTC)
@@ -72,7 +72,7 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
 
 def collect_hotline_inbox(inbox: str | None = None) -> dict:
     from rapor.collectors.hotline import collect_hotline, hotline_inbox
-    from rapor.pipeline import open_warehouse
+    from rapor.warehouse.db import open_warehouse
 
     run = collect_hotline(open_warehouse(), inbox or hotline_inbox())
     log.info("hotline inbox %s: %s", inbox or hotline_inbox(), run.as_dict())

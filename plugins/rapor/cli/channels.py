@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _simulate(args) -> int:
-    from rapor.simulator.server import Faults, Simulator
-    from rapor.simulator.world import World
+    from rapor.demo.simulator.server import Faults, Simulator
+    from rapor.demo.simulator.world import World
 
     world = World(seed=args.seed, **({"as_of": datetime.fromisoformat(args.as_of)} if args.as_of else {}))
     faults = Faults.from_dict(json.loads(args.faults)) if args.faults else None
@@ -79,7 +79,7 @@ def _simulate(args) -> int:
 
 def _collect(args) -> int:
     from rapor.collectors.streams import STREAMS
-    from rapor.collectors.tasks import collect_hotline_inbox, collect_stream
+    from rapor.tasks.ingest import collect_hotline_inbox, collect_stream
 
     names = list(STREAMS) + ["hotline"] if args.streams == ["all"] else args.streams
     unknown = [n for n in names if n not in STREAMS and n != "hotline"]

@@ -17,9 +17,12 @@ import sys
 from pathlib import Path
 
 from rapor import config
-from rapor.demo_data import DEMO_REGION_CODE, generate_demo_region
-from rapor.periods import Period
-from rapor.pipeline import import_files, open_warehouse, score_and_export_region, scorecard_path
+from rapor.demo.region import DEMO_REGION_CODE, generate_demo_region
+from rapor.imports import import_files
+from rapor.layout import scorecard_path
+from rapor.scoring.periods import Period
+from rapor.tasks.monthly import score_and_export_region
+from rapor.warehouse.db import open_warehouse
 
 
 def airflow_env() -> dict[str, str]:
@@ -66,7 +69,7 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
     engine = open_warehouse()
     # Complaints arrive through the simulated channels (apps, social media, hotline), not files.
     results = import_files(engine, [files.registry], [], [files.inspections])
-    from rapor.collectors.demo import DemoChannels
+    from rapor.demo.channels import DemoChannels
 
     channels = DemoChannels(engine, files.registry.parent / "channels")
     for result in results + channels.registry_results:
@@ -99,7 +102,7 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
     for path in paths:
         print(f"  {path}")
     _print_gate_verdicts(engine, region_code, periods)
-    from rapor.publish.demo import publish_demo  # publication, report, BKD file, correction (issue 5)
+    from rapor.demo.publication import publish_demo  # publication, report, BKD file, correction (issue 5)
 
     publish_demo(engine, periods, use_airflow)
     return paths
@@ -107,7 +110,8 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
 
 def _print_gate_verdicts(engine, region_code: str, periods: list[Period]) -> None:
     """The data-quality gate's verdict per month, with the page beside each scorecard."""
-    from rapor.quality.gate import describe, quality_paths
+    from rapor.layout import quality_paths
+    from rapor.quality.gate import describe
     from rapor.quality.status import latest_gate
 
     print("data-quality gate:")

@@ -3,7 +3,7 @@
 Deadlines are computed for all complaints at once over the region's working-day
 calendar; membership of each population and on-time flags are boolean columns, and
 the per-OPD counts are one group-by. Deadlines are carried as the exclusive bound
-"local midnight after the due day" (see rapor.workdays).
+"local midnight after the due day" (see rapor.scoring.workdays).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rapor.policy import Policy
-from rapor.workdays import WorkdayCalendar
+from rapor.scoring.workdays import WorkdayCalendar
 
 ONE_MICROSECOND = pd.Timedelta(microseconds=1)
 COUNT_COLUMNS = (

@@ -15,14 +15,14 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from rapor.periods import Period
 from rapor.policy import load_policy
-from rapor.responsiveness import COUNT_COLUMNS, counts_by_opd, month_evidence, with_deadlines
-from rapor.scorecard import score_rows
-from rapor.sop import SopScore, inspection_score, sop_scores
-from rapor.tpp import tpp_cut, weak_run
-from rapor.workdays import WorkdayCalendar
-from rapor.zones import category_for, round_half_up, zone_for
+from rapor.scoring.periods import Period
+from rapor.scoring.responsiveness import COUNT_COLUMNS, counts_by_opd, month_evidence, with_deadlines
+from rapor.scoring.scorecard import score_rows
+from rapor.scoring.sop import SopScore, inspection_score, sop_scores
+from rapor.scoring.tpp import tpp_cut, weak_run
+from rapor.scoring.workdays import WorkdayCalendar
+from rapor.scoring.zones import category_for, round_half_up, zone_for
 
 WITA = "Asia/Makassar"
 POLICY = load_policy()
@@ -602,10 +602,10 @@ def test_forwarding_deadline_is_three_working_days_from_receipt_and_is_evidence_
     # that was never forwarded has no forwarding clock.
     import pandas as pd
 
-    from rapor.periods import Period
     from rapor.policy import load_policy
-    from rapor.responsiveness import month_evidence, with_deadlines
-    from rapor.workdays import WorkdayCalendar
+    from rapor.scoring.periods import Period
+    from rapor.scoring.responsiveness import month_evidence, with_deadlines
+    from rapor.scoring.workdays import WorkdayCalendar
 
     policy = load_policy()
     calendar = WorkdayCalendar.build("Asia/Makassar", 2026, 2026)

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check published revisions: file hashes and a byte-identical recomputation")
     verify.add_argument("folder", type=Path, nargs="+", help="output/published/<region>/<YYYY-MM>/r<revision>")
 
-    from rapor.collectors.commands import add_parsers as add_collector_parsers
+    from rapor.cli.channels import add_parsers as add_collector_parsers
 
     add_collector_parsers(sub)  # simulate, collect
 
@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _import(args) -> tuple[object, list]:
-    from rapor.pipeline import import_files, open_warehouse
+    from rapor.imports import import_files
+    from rapor.warehouse.db import open_warehouse
 
     engine = open_warehouse(args.warehouse)
     results = import_files(engine, args.registry, args.complaints, args.inspections)
@@ -131,16 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "migrate":
-            from rapor.pipeline import open_warehouse
+            from rapor.warehouse.db import open_warehouse
 
             open_warehouse(args.warehouse)
             print("warehouse schema is up to date")
         elif args.command == "import":
             _import(args)
         elif args.command == "score":
-            from rapor.periods import Period
-            from rapor.pipeline import score_periods
             from rapor.policy import load_policy
+            from rapor.scoring.periods import Period
+            from rapor.scoring.scorecard import score_periods
 
             periods = [Period.parse(p) for p in args.period]
             policy = load_policy(args.policy)
@@ -160,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
             return 1 if failed else 0
         elif args.command in ("simulate", "collect"):
-            from rapor.collectors.commands import run as run_collectors
+            from rapor.cli.channels import run as run_collectors
 
             return run_collectors(args)
         elif args.command == "demo":
-            from rapor.demo import run_demo
+            from rapor.demo.run import run_demo
 
             run_demo(use_airflow=not args.skip_airflow)
     except RaporError as exc:

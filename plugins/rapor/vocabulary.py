@@ -1,0 +1,88 @@
+"""Rapor's words, defined once: channels, kinds, platforms, statuses, categories and zones.
+
+Every module, template and report reads these names from here (templates get them as
+globals); nothing else spells them out. The words are Bahasa Indonesia because they are
+what the Inspektorat, the BKD and the OPDs read. Numbers of the method that a region may
+change live in the policy file; the fixed tables of SCORING.md §5 live here.
+"""
+
+from __future__ import annotations
+
+# Complaints (SCORING.md §8).
+CHANNELS = ("aplikasi", "media_sosial", "hotline")
+KINDS = ("pengaduan", "aspirasi", "permintaan_informasi")
+CHANNEL_LABELS = {"aplikasi": "Aplikasi", "media_sosial": "Media sosial", "hotline": "Hotline"}
+KIND_LABELS = {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi", "permintaan_informasi": "Permintaan informasi"}
+
+# Channel accounts of the collectors' registry.
+PLATFORMS = ("facebook", "instagram", "x", "lapor", "open311", "hotline")
+
+# SOP inspections (SCORING.md §4).
+DIMENSIONS = ("input", "proses", "output", "pengaduan")
+
+# A scorecard row's status (SCORING.md §7).
+STATUS_RATED = "dinilai"
+STATUS_LIMITED = "data terbatas"  # fewer than k complaints behind R1 or R2
+STATUS_NOT_RATED = "tidak dinilai"  # no S_sop: no index, category or zone
+SCORE_STATUSES = (STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED)
+
+# The data-quality gate's verdict on a month.
+GATE_PASSED = "lulus"
+GATE_HELD = "ditahan"  # a critical expectation failed: no publication, no TPP recommendation
+GATE_NOT_CHECKED = "belum diperiksa"  # no verdict yet: a report, but no BKD file
+GATE_LABELS = {GATE_PASSED: "Lulus", GATE_HELD: "Ditahan", GATE_NOT_CHECKED: "Belum diperiksa"}
+
+# What publishing a region-month did.
+PUBLISHED = "terbit"
+UNCHANGED = "tidak berubah"
+HELD = GATE_HELD
+WAITING = "menunggu penilaian ulang"
+
+# Categories and zones (SCORING.md §5). ombudsman-2022: (category, lowest index), best first.
+CATEGORIES = ("A", "B", "C", "D", "E")
+CATEGORY_FLOORS = (("A", 88), ("B", 78), ("C", 54), ("D", 32), ("E", 0))
+WEAK_CATEGORIES = frozenset({"C", "D", "E"})  # a run of these months cuts TPP (§6)
+ZONES = ("hijau", "kuning", "merah")
+ZONE_OF_CATEGORY = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
+CLASSIC_ZONE_FLOORS = (("hijau", 81), ("kuning", 51), ("merah", 0))
+ZONE_TABLES = ("ombudsman-2022", "ombudsman-classic")
+
+# How zones look in every report, page and chart.
+ZONE_COLOURS = {"hijau": "#2e7d32", "kuning": "#b58900", "merah": "#c62828"}
+ZONE_TINTS = {"hijau": "#e3f2e5", "kuning": "#fff3c4", "merah": "#fbe3e3"}
+NOT_RATED_COLOUR, NOT_RATED_TINT = "#777777", "#f2f2f2"
+
+
+def zone_floors(zone_table: str) -> tuple[tuple[str, int], ...]:
+    """(zone, lowest index) from best to worst under ``zone_table``."""
+    if zone_table == "ombudsman-classic":
+        return CLASSIC_ZONE_FLOORS
+    lowest: dict[str, int] = {}
+    for category, floor in CATEGORY_FLOORS:
+        zone = ZONE_OF_CATEGORY[category]
+        lowest[zone] = min(floor, lowest.get(zone, floor))
+    return tuple(sorted(lowest.items(), key=lambda item: -item[1]))
+
+
+def zone_bands(zone_table: str) -> tuple[tuple[int, int, str], ...]:
+    """(low, high, zone) index bands from 0 to 100, for drawing the zones behind a trend."""
+    floors = sorted(zone_floors(zone_table), key=lambda item: item[1])
+    highs = [floor for _, floor in floors[1:]] + [100]
+    return tuple((floor, high, zone) for (zone, floor), high in zip(floors, highs, strict=True))
+
+
+def template_globals() -> dict:
+    """The vocabulary as Jinja2 globals, so templates never retype a status or a colour."""
+    return {
+        "ZONES": ZONES,
+        "ZONE_COLOURS": ZONE_COLOURS,
+        "ZONE_TINTS": ZONE_TINTS,
+        "NOT_RATED_COLOUR": NOT_RATED_COLOUR,
+        "NOT_RATED_TINT": NOT_RATED_TINT,
+        "STATUS_RATED": STATUS_RATED,
+        "STATUS_LIMITED": STATUS_LIMITED,
+        "STATUS_NOT_RATED": STATUS_NOT_RATED,
+        "GATE_PASSED": GATE_PASSED,
+        "GATE_HELD": GATE_HELD,
+        "GATE_NOT_CHECKED": GATE_NOT_CHECKED,
+    }
