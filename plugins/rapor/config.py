@@ -13,6 +13,17 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_POLICY``: path of the scoring policy file (default: the packaged 2026.1 policy).
 - ``RAPOR_EXPECTATIONS_DIR``: the Great Expectations project of the data-quality gate
   (default: ``expectations/`` of the project).
+- ``RAPOR_RAW_DIR``: raw landing of the collectors (default ``var/raw`` under RAPOR_HOME).
+- ``RAPOR_HOTLINE_INBOX``: where hotline exports are dropped, a folder or an fsspec URL
+  (default ``inbox/hotline`` under RAPOR_HOME); ``RAPOR_HOTLINE_ARCHIVE``: where loaded
+  exports are moved (default ``<inbox>/arsip``).
+- ``RAPOR_SMTP_CONN_ID``: the Airflow SMTP connection of every e-mail (default ``smtp_default``);
+  ``RAPOR_ALERT_SMTP_CONN_ID`` another one for the operators' held-month alert only.
+- ``RAPOR_ALERT_EMAIL``: recipients (comma-separated) of the held-month alert (default: none).
+- ``RAPOR_WEB_BASE_URL``: where the web view is reached, for links in e-mails (default:
+  Airflow's ``[api] base_url`` + ``/rapor``).
+
+This is the only module that reads the environment.
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ import secrets
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_POLICY_PATH = _PACKAGE_DIR / "policies" / "default.yaml"
+DEFAULT_SMTP_CONN_ID = "smtp_default"
 
 
 def project_root() -> Path:
@@ -79,3 +92,48 @@ def pseudonym_key() -> bytes:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
     return path.read_text().strip().encode("utf-8")
+
+
+def policy_path() -> Path:
+    """The policy file scoring uses: ``RAPOR_POLICY`` or the packaged default."""
+    return Path(os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
+
+
+def raw_dir() -> Path:
+    """The collectors' raw landing (every page and file, unchanged)."""
+    return Path(os.environ.get("RAPOR_RAW_DIR") or state_dir() / "raw")
+
+
+def hotline_inbox() -> str:
+    """The hotline inbox: a folder or an fsspec URL."""
+    return os.environ.get("RAPOR_HOTLINE_INBOX") or str(rapor_home() / "inbox" / "hotline")
+
+
+def hotline_archive(inbox: str) -> str:
+    """Where loaded hotline exports are moved (never deleted)."""
+    return os.environ.get("RAPOR_HOTLINE_ARCHIVE") or inbox.rstrip("/") + "/arsip"
+
+
+def smtp_conn_id() -> str:
+    """The Airflow SMTP connection every e-mail goes through."""
+    return os.environ.get("RAPOR_SMTP_CONN_ID") or DEFAULT_SMTP_CONN_ID
+
+
+def alert_smtp_conn_id() -> str:
+    """The SMTP connection of the held-month alert (the common one unless set apart)."""
+    return os.environ.get("RAPOR_ALERT_SMTP_CONN_ID") or smtp_conn_id()
+
+
+def alert_recipients() -> list[str]:
+    """Recipients of the held-month alert (``RAPOR_ALERT_EMAIL``, comma-separated)."""
+    return [r.strip() for r in os.environ.get("RAPOR_ALERT_EMAIL", "").split(",") if r.strip()]
+
+
+def web_base_url() -> str | None:
+    """``RAPOR_WEB_BASE_URL`` when set (rapor.publish.notify falls back to Airflow's base URL)."""
+    return os.environ.get("RAPOR_WEB_BASE_URL") or None
+
+
+def disable_gx_analytics() -> None:
+    """Great Expectations would try to send usage statistics (there is no network here)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

@@ -7,7 +7,6 @@ Numbers are kept as exact fractions so that a score like 72.125 rounds half up t
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -15,15 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from rapor import config
 from rapor.errors import ConfigError
-
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "policies" / "default.yaml"
-
-CHANNELS = ("aplikasi", "media_sosial", "hotline")
-KINDS = ("pengaduan", "aspirasi", "permintaan_informasi")
-DIMENSIONS = ("input", "proses", "output", "pengaduan")
-CATEGORIES = ("A", "B", "C", "D", "E")
-ZONE_TABLES = ("ombudsman-2022", "ombudsman-classic")
+from rapor.vocabulary import CATEGORIES, CHANNELS, DIMENSIONS, ZONE_TABLES
 
 
 @dataclass(frozen=True)
@@ -171,7 +164,7 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
 
 def load_policy(path: str | Path | None = None) -> Policy:
     """Load the policy file named by ``path``, ``RAPOR_POLICY``, or the packaged default."""
-    path = Path(path or os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
+    path = Path(path or config.policy_path())
     try:
         raw = path.read_bytes()
     except OSError as exc:

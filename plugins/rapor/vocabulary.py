@@ -42,20 +42,22 @@ WAITING = "menunggu penilaian ulang"
 CATEGORIES = ("A", "B", "C", "D", "E")
 CATEGORY_FLOORS = (("A", 88), ("B", 78), ("C", 54), ("D", 32), ("E", 0))
 WEAK_CATEGORIES = frozenset({"C", "D", "E"})  # a run of these months cuts TPP (§6)
-ZONES = ("hijau", "kuning", "merah")
-ZONE_OF_CATEGORY = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
-CLASSIC_ZONE_FLOORS = (("hijau", 81), ("kuning", 51), ("merah", 0))
-ZONE_TABLES = ("ombudsman-2022", "ombudsman-classic")
+ZONE_GREEN, ZONE_YELLOW, ZONE_RED = "hijau", "kuning", "merah"
+ZONES = (ZONE_GREEN, ZONE_YELLOW, ZONE_RED)
+ZONE_OF_CATEGORY = {"A": ZONE_GREEN, "B": ZONE_GREEN, "C": ZONE_YELLOW, "D": ZONE_RED, "E": ZONE_RED}
+CLASSIC_ZONE_FLOORS = ((ZONE_GREEN, 81), (ZONE_YELLOW, 51), (ZONE_RED, 0))
+CLASSIC_ZONE_TABLE = "ombudsman-classic"
+ZONE_TABLES = ("ombudsman-2022", CLASSIC_ZONE_TABLE)
 
 # How zones look in every report, page and chart.
-ZONE_COLOURS = {"hijau": "#2e7d32", "kuning": "#b58900", "merah": "#c62828"}
-ZONE_TINTS = {"hijau": "#e3f2e5", "kuning": "#fff3c4", "merah": "#fbe3e3"}
+ZONE_COLOURS = {ZONE_GREEN: "#2e7d32", ZONE_YELLOW: "#b58900", ZONE_RED: "#c62828"}
+ZONE_TINTS = {ZONE_GREEN: "#e3f2e5", ZONE_YELLOW: "#fff3c4", ZONE_RED: "#fbe3e3"}
 NOT_RATED_COLOUR, NOT_RATED_TINT = "#777777", "#f2f2f2"
 
 
 def zone_floors(zone_table: str) -> tuple[tuple[str, int], ...]:
     """(zone, lowest index) from best to worst under ``zone_table``."""
-    if zone_table == "ombudsman-classic":
+    if zone_table == CLASSIC_ZONE_TABLE:
         return CLASSIC_ZONE_FLOORS
     lowest: dict[str, int] = {}
     for category, floor in CATEGORY_FLOORS:
@@ -75,6 +77,9 @@ def template_globals() -> dict:
     """The vocabulary as Jinja2 globals, so templates never retype a status or a colour."""
     return {
         "ZONES": ZONES,
+        "ZONE_GREEN": ZONE_GREEN,
+        "ZONE_YELLOW": ZONE_YELLOW,
+        "ZONE_RED": ZONE_RED,
         "ZONE_COLOURS": ZONE_COLOURS,
         "ZONE_TINTS": ZONE_TINTS,
         "NOT_RATED_COLOUR": NOT_RATED_COLOUR,

@@ -71,8 +71,8 @@ def test_publish_dag_publishes_every_scored_month_then_a_correction_by_hand(
 
 def test_an_asset_triggered_publication_waits_when_complaints_changed_after_scoring(scored):
     from rapor.publish.inputs import StaleInputsError
-    from rapor.publish.revisions import WAITING
     from rapor.tasks.publish import publish_job
+    from rapor.vocabulary import WAITING
 
     ev, c = schema.score_evidence, schema.complaint
     with scored.engine.begin() as conn:

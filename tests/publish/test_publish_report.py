@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from rapor.policy import DEFAULT_POLICY_PATH, load_policy
+from rapor.config import DEFAULT_POLICY_PATH
+from rapor.policy import load_policy
 from rapor.publish.inputs import complaint_ref
 from rapor.publish.revisions import BKD_CSV, INPUTS, MANIFEST, REPORT_HTML, REPORT_PDF, SCORECARD, publish_month
 from rapor.publish.worktime import working_hours

@@ -19,14 +19,11 @@ from rapor.publish.inputs import PublicationError, recompute_scorecard_csv
 from rapor.publish.revisions import (
     BKD_CSV,
     BKD_XLSX,
-    HELD,
     INPUTS,
     MANIFEST,
-    PUBLISHED,
     REPORT_HTML,
     REPORT_PDF,
     SCORECARD,
-    UNCHANGED,
     publish_month,
     read_manifest,
     verify_revision,
@@ -34,6 +31,7 @@ from rapor.publish.revisions import (
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
 from rapor.scoring.scorecard_csv import write_scorecard_csv
+from rapor.vocabulary import HELD, PUBLISHED, UNCHANGED
 from rapor.warehouse import schema
 
 REGION, OCTOBER = "52.05", "2026-10"

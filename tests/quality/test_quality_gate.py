@@ -14,10 +14,11 @@ from rapor.errors import ConfigError
 from rapor.imports import import_files
 from rapor.layout import quality_paths
 from rapor.quality.gate import run_gate
-from rapor.quality.status import STATUS_HELD, STATUS_PASSED, latest_gate
+from rapor.quality.status import latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
 from rapor.tasks.monthly import export_region
+from rapor.vocabulary import GATE_HELD, GATE_PASSED
 from rapor.warehouse import schema
 
 OCTOBER = Period(2026, 10)
@@ -78,7 +79,7 @@ def _read_csv(path) -> list[dict]:
 def test_the_demo_month_passes_and_its_summary_links_the_data_docs(demo_warehouse):
     result = run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER)
 
-    assert (result.status, result.critical_failures) == (STATUS_PASSED, [])
+    assert (result.status, result.critical_failures) == (GATE_PASSED, [])
     # The demo's DLH inspection lacks the output dimension: recorded, shown, not holding.
     assert [w["rule"] for w in result.warnings] == ["all_dimensions_inspected"]
     assert any(v is not None and v > 0 for v in _tpp_values(demo_warehouse, OCTOBER))
@@ -104,12 +105,12 @@ def test_a_month_with_a_broken_complaint_is_held_until_fixed_and_rerun(demo_ware
 
     held = run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER)
 
-    assert held.status == STATUS_HELD and not held.passed
+    assert held.status == GATE_HELD and not held.passed
     failure = next(f for f in held.critical_failures if f["rule"] == "first_response_at_not_before_receipt")
     assert failure["suite"] == "complaints" and "facebook/FB-BUG-1" in failure["detail"]
     assert set(_tpp_values(demo_warehouse, OCTOBER)) == {None}  # no TPP recommendation anywhere
     with demo_warehouse.connect() as conn:
-        assert latest_gate(conn, DEMO_REGION_CODE, "2026-10").status == STATUS_HELD
+        assert latest_gate(conn, DEMO_REGION_CODE, "2026-10").status == GATE_HELD
     csv_path = export_region(demo_warehouse, DEMO_REGION_CODE, OCTOBER)
     assert {row["tpp_cut_pct"] for row in _read_csv(csv_path)} == {""}
     summary = json.loads(quality_paths(DEMO_REGION_CODE, OCTOBER).summary_json.read_text(encoding="utf-8"))
@@ -122,14 +123,14 @@ def test_a_month_with_a_broken_complaint_is_held_until_fixed_and_rerun(demo_ware
     score_region_month(demo_warehouse, DEMO_REGION_CODE, OCTOBER)
     released = run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER)
 
-    assert released.status == STATUS_PASSED
+    assert released.status == GATE_PASSED
     assert any(v is not None for v in _tpp_values(demo_warehouse, OCTOBER))
     with demo_warehouse.connect() as conn:
-        assert latest_gate(conn, DEMO_REGION_CODE, "2026-10").status == STATUS_PASSED
+        assert latest_gate(conn, DEMO_REGION_CODE, "2026-10").status == GATE_PASSED
         history = (
             conn.execute(select(schema.quality_gate.c.status).order_by(schema.quality_gate.c.gate_id)).scalars().all()
         )
-    assert history == [STATUS_HELD, STATUS_PASSED]  # the held run stays on record
+    assert history == [GATE_HELD, GATE_PASSED]  # the held run stays on record
 
 
 def test_an_override_needs_a_reason_and_a_name_and_keeps_the_failures_on_record(demo_warehouse):
@@ -149,7 +150,7 @@ def test_an_override_needs_a_reason_and_a_name_and_keeps_the_failures_on_record(
     reason = "one complaint of 1,900; reply time verified by phone with RSUD"
     result = run_gate(demo_warehouse, DEMO_REGION_CODE, OCTOBER, override_reason=reason, override_by="Inspektur Dompu")
 
-    assert result.passed and result.status == STATUS_PASSED
+    assert result.passed and result.status == GATE_PASSED
     assert [f["rule"] for f in result.critical_failures] == ["first_response_at_not_before_receipt"]
     with demo_warehouse.connect() as conn:
         stored = latest_gate(conn, DEMO_REGION_CODE, "2026-10")

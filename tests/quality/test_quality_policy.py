@@ -8,8 +8,9 @@ from fractions import Fraction
 import pytest
 import yaml
 
+from rapor.config import DEFAULT_POLICY_PATH
 from rapor.errors import ConfigError
-from rapor.policy import DEFAULT_POLICY_PATH, QualityPolicy, parse_policy
+from rapor.policy import QualityPolicy, parse_policy
 from rapor.tasks.monthly import plan_region_months
 
 

@@ -107,7 +107,7 @@ FORMATS = (
 
 
 def hotline_inbox() -> str:
-    return os.environ.get("RAPOR_HOTLINE_INBOX") or str(config.rapor_home() / "inbox" / "hotline")
+    return config.hotline_inbox()
 
 
 def _local_time(text: str, formats: tuple[str, ...], tz: str | None) -> datetime | str | None:
@@ -179,7 +179,7 @@ def collect_hotline(
     key = key or config.pseudonym_key()
     landing = landing or RawLanding()
     fs, root = fsspec.core.url_to_fs(inbox)
-    archive_url = archive or os.environ.get("RAPOR_HOTLINE_ARCHIVE") or inbox.rstrip("/") + "/arsip"
+    archive_url = archive or config.hotline_archive(inbox)
     archive_fs, archive_root = fsspec.core.url_to_fs(archive_url)
     fs.makedirs(root, exist_ok=True)
     run = StreamRun("hotline_inbox")

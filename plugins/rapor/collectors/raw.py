@@ -26,7 +26,7 @@ from rapor.warehouse.db import insert_ignoring_duplicates
 
 
 def raw_dir() -> Path:
-    return Path(os.environ.get("RAPOR_RAW_DIR") or config.state_dir() / "raw")
+    return config.raw_dir()
 
 
 @dataclass(frozen=True)

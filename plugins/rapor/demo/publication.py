@@ -25,7 +25,8 @@ CORRECTION_REASON = "Koreksi: log hotline Oktober 2026 terlambat masuk (10 keluh
 def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Path | None:
     """Publish the demo months and a correction of the last one; print where everything is."""
     from rapor.layout import revision_folder
-    from rapor.publish.revisions import HELD, list_revisions, publish_month
+    from rapor.publish.revisions import list_revisions, publish_month
+    from rapor.vocabulary import HELD
 
     home = config.rapor_home()
     officials = generate_demo_officials(home / "demo-data")

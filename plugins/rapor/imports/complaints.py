@@ -18,8 +18,9 @@ from rapor.imports.checks import RowChecks, malformed_rows, record_import, write
 from rapor.imports.files import file_sha256, read_table_file
 from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_instants
-from rapor.policy import CHANNELS, KINDS
+from rapor.policy import load_policy
 from rapor.privacy import pseudonymise_series, redact_series
+from rapor.vocabulary import CHANNELS, KINDS
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records, upsert
 
@@ -41,8 +42,6 @@ COLUMNS = (
 )
 EVENT_COLUMNS = ("forwarded_at", "first_response_at", "resolved_at")
 TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
-# Clocks of source systems drift; a few minutes ahead is not "in the future".
-FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 def load_registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
@@ -106,7 +105,9 @@ def load_complaint_frame(
             "invalid_timestamp",
             column + " " + frame[column].map(repr) + " is not an ISO 8601 timestamp",
         )
-    latest_allowed = pd.Timestamp(datetime.now(UTC) + FUTURE_TOLERANCE)
+    # Clocks of source systems drift: a few minutes ahead (the policy's tolerance) is not "in the future".
+    tolerance = timedelta(minutes=load_policy().quality.future_tolerance_minutes)
+    latest_allowed = pd.Timestamp(datetime.now(UTC) + tolerance)
     for column in TIMESTAMP_COLUMNS:
         checks.flag(instants[column] > latest_allowed, column, "future_timestamp", f"{column} is in the future")
     for column in EVENT_COLUMNS:

@@ -12,7 +12,7 @@ from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
 from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
-from rapor.policy import DIMENSIONS
+from rapor.vocabulary import DIMENSIONS
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
 

@@ -21,6 +21,7 @@ from rapor.policy import Policy
 from rapor.publish.formatting import long_datetime, month_name, number
 from rapor.publish.tpp_rule import checked_cut, rule_text
 from rapor.scoring.workdays import WorkdayCalendar
+from rapor.vocabulary import GATE_PASSED
 from rapor.warehouse import schema
 
 # (CSV column, xlsx header)
@@ -183,7 +184,7 @@ def bkd_xlsx_bytes(records: list[dict], meta: dict) -> bytes:
             long_datetime(meta["appeal_deadline_at"], tz, with_day=True)
             + f" ({meta['appeal_window_hk']} hari kerja sesudah terbit)",
         ),
-        ("Gerbang mutu data", "lulus"),
+        ("Gerbang mutu data", GATE_PASSED),
         ("Metode", meta["method_version"]),
         ("SHA-256 kebijakan", meta["policy_sha256"]),
         ("Sidik jari masukan", meta["inputs_sha256"]),

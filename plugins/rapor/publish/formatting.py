@@ -33,8 +33,6 @@ ZONE_ABBREVIATIONS = {
     "Asia/Ujung_Pandang": "WITA",
     "Asia/Jayapura": "WIT",
 }
-CHANNELS = {"aplikasi": "Aplikasi", "media_sosial": "Media sosial", "hotline": "Hotline"}
-KINDS = {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi", "permintaan_informasi": "Permintaan informasi"}
 
 
 def zone_abbreviation(tz: str) -> str:

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import yaml
 from sqlalchemy import and_, select
 
 from rapor import config
 from rapor.errors import RaporError
-from rapor.policy import DEFAULT_POLICY_PATH, Policy, parse_policy
+from rapor.policy import Policy, parse_policy
 from rapor.registry import get_region
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import month_inspections, scorecard_history
@@ -67,11 +65,6 @@ class StaleInputsError(PublicationError):
 class MonthInputs:
     snapshot: dict  # JSON data; its fingerprint identifies the inputs
     rows: list[dict]  # the scorecard rows stored by the monthly DAG, by opd_code
-
-
-def policy_path() -> Path:
-    """The policy file scoring uses (``RAPOR_POLICY`` or the packaged default)."""
-    return Path(os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
 
 
 def iso(instant: datetime | None) -> str | None:
@@ -115,7 +108,7 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         raise PublicationError(
             f"{region_code} {period}: scorecard rows come from different policies; re-score the month"
         )
-    path = policy_path()
+    path = config.policy_path()
     policy_text = path.read_bytes().decode("utf-8")
     policy = load_snapshot_policy_text(policy_text)
     if policy.source_hash != next(iter(policy_hashes)):

@@ -15,34 +15,23 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
+from rapor import config
 from rapor.layout import revision_folder
+from rapor.mail import FAILED, SENT, SKIPPED, send_email
 from rapor.publish.formatting import long_datetime, month_name, percent
 from rapor.publish.inputs import iso
-from rapor.publish.revisions import (
-    BKD_CSV,
-    BKD_XLSX,
-    GATE_NOT_CHECKED,
-    HELD,
-    PUBLISHED,
-    REPORT_HTML,
-    REPORT_PDF,
-    SCORECARD,
-    read_manifest,
-)
+from rapor.publish.revisions import BKD_CSV, BKD_XLSX, REPORT_HTML, REPORT_PDF, SCORECARD, read_manifest
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
+from rapor.vocabulary import GATE_NOT_CHECKED, HELD, PUBLISHED, STATUS_NOT_RATED, ZONE_RED, ZONES
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
-
-SENT, FAILED, SKIPPED = "terkirim", "gagal", "dilewati"
-DEFAULT_CONN_ID = "smtp_default"
 
 
 @dataclass(frozen=True)
@@ -55,13 +44,9 @@ class Message:
     html: str
 
 
-def smtp_conn_id() -> str:
-    return os.environ.get("RAPOR_SMTP_CONN_ID") or DEFAULT_CONN_ID
-
-
 def web_base_url() -> str:
     """Where the web view lives, for links: ``RAPOR_WEB_BASE_URL`` or Airflow's ``[api] base_url`` + /rapor."""
-    url = os.environ.get("RAPOR_WEB_BASE_URL")
+    url = config.web_base_url()
     if not url:
         try:
             from airflow.configuration import conf
@@ -99,16 +84,16 @@ def _already_sent(conn, region_code: str, period: str, event_key: str) -> bool:
 
 def _summary_from_scorecard(data: bytes) -> dict:
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-    zones = {z: sum(1 for r in rows if r["zone"] == z) for z in ("hijau", "kuning", "merah")}
+    zones = {z: sum(1 for r in rows if r["zone"] == z) for z in ZONES}
     n1 = sum(int(r["n_first_response"]) for r in rows)
     n2 = sum(int(r["n_resolution"]) for r in rows)
     return {
         "n_opds": len(rows),
         "zones": zones,
-        "n_not_rated": sum(1 for r in rows if r["status"] == "tidak dinilai"),
+        "n_not_rated": sum(1 for r in rows if r["status"] == STATUS_NOT_RATED),
         "r1": percent(sum(int(r["n_first_response_on_time"]) for r in rows) / n1 if n1 else None),
         "r2": percent(sum(int(r["n_resolution_on_time"]) for r in rows) / n2 if n2 else None),
-        "red": [r["opd_name"] for r in sorted(rows, key=lambda r: float(r["index"] or 999)) if r["zone"] == "merah"],
+        "red": [r["opd_name"] for r in sorted(rows, key=lambda r: float(r["index"] or 999)) if r["zone"] == ZONE_RED],
         "n_tpp": sum(1 for r in rows if r["tpp_cut_pct"] and float(r["tpp_cut_pct"]) > 0),
     }
 
@@ -186,7 +171,7 @@ def notify(engine, outcome: dict, *, conn_id: str | None = None, base_url: str |
     with engine.connect() as conn:
         if _already_sent(conn, region_code, period, message.event_key):
             return {**outcome, "notification": SENT, "event_key": message.event_key, "again": False}
-    status, detail = _send(message, conn_id or smtp_conn_id())
+    status, detail = _send(message, conn_id or config.smtp_conn_id())
     with engine.begin() as conn:
         conn.execute(
             insert(schema.notification_log).values(
@@ -211,21 +196,4 @@ def notify(engine, outcome: dict, *, conn_id: str | None = None, base_url: str |
 def _send(message: Message, conn_id: str) -> tuple[str, str | None]:
     if not message.to:
         return SKIPPED, "no recipients for the region: import recipients.csv"
-    from airflow.exceptions import AirflowNotFoundException
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-    try:
-        SmtpHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        return SKIPPED, f"no Airflow connection {conn_id!r}: e-mail not sent"
-    try:
-        with SmtpHook(smtp_conn_id=conn_id) as hook:
-            hook.send_email_smtp(
-                to=message.to,
-                subject=message.subject,
-                html_content=message.html,
-                from_email=hook.from_email or "rapor@localhost",
-            )
-    except Exception as exc:  # noqa: BLE001 - recorded, then raised by the caller for a retry
-        return FAILED, f"{exc.__class__.__name__}: {exc}"
-    return SENT, None
+    return send_email(conn_id, message.to, message.subject, message.html)

@@ -13,7 +13,15 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from rapor.publish.charts import Geometry, trend_geometry
-from rapor.vocabulary import NOT_RATED_COLOUR, NOT_RATED_TINT, ZONE_COLOURS, ZONE_TINTS
+from rapor.vocabulary import (
+    GATE_NOT_CHECKED,
+    GATE_PASSED,
+    NOT_RATED_COLOUR,
+    NOT_RATED_TINT,
+    ZONE_COLOURS,
+    ZONE_TINTS,
+    ZONES,
+)
 
 FONT = "RaporSans"
 FONT_BOLD = "RaporSans-Bold"
@@ -107,7 +115,7 @@ def render_pdf(context: dict) -> bytes:
             style=[("FONT", (0, 0), (0, -1), FONT_BOLD, 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP")],
         )
     )
-    if ctx["gate_status"] == "lulus":
+    if ctx["gate_status"] == GATE_PASSED:
         banner = f"Gerbang mutu data: LULUS (diperiksa {ctx['gate_checked_at']})."
         if ctx["appeal_deadline"]:
             banner += f" Rekomendasi TPP diterbitkan untuk BKD; batas banding ke Inspektorat: {ctx['appeal_deadline']}."
@@ -133,7 +141,7 @@ def render_pdf(context: dict) -> bytes:
     # 1. Summary
     s = ctx["summary"]
     story.append(P(_t(f"1. Ringkasan {ctx['month']}"), h2))
-    zones_line = ", ".join(f"{s['zones'][z]} zona {z}" for z in ("hijau", "kuning", "merah"))
+    zones_line = ", ".join(f"{s['zones'][z]} zona {z}" for z in ZONES)
     summary = [
         ["OPD dalam registri", f"{s['n_opds']} ({zones_line}; {s['n_not_rated']} tidak dinilai)"],
         ["Median indeks daerah", s["median_index"]],
@@ -336,7 +344,7 @@ def render_pdf(context: dict) -> bytes:
     story.append(CondPageBreak(5 * cm))
     story.append(P("5. Mutu data", h2))
     line = f"Status gerbang mutu data: {ctx['gate_label']}"
-    if ctx["gate_status"] != "belum diperiksa":
+    if ctx["gate_status"] != GATE_NOT_CHECKED:
         line += f" (diperiksa {ctx['gate_checked_at']})"
     story.append(P(_t(line + "."), base))
     if ctx["gate_override"]:
@@ -364,7 +372,7 @@ def render_pdf(context: dict) -> bytes:
                 small,
             )
         )
-    if ctx["gate_status"] == "belum diperiksa":
+    if ctx["gate_status"] == GATE_NOT_CHECKED:
         story.append(
             P(
                 "Belum ada hasil gerbang mutu data untuk bulan ini; setelah gerbang dijalankan dan lulus, revisi baru "

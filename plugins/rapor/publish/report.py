@@ -20,8 +20,6 @@ import pandas as pd
 from rapor.policy import Policy
 from rapor.publish import charts
 from rapor.publish.formatting import (
-    CHANNELS,
-    KINDS,
     hours,
     long_date,
     long_datetime,
@@ -37,11 +35,20 @@ from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
 from rapor.scoring.periods import Period
 from rapor.scoring.workdays import WorkdayCalendar
-from rapor.scoring.zones import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS
+from rapor.vocabulary import (
+    CATEGORY_FLOORS,
+    CHANNEL_LABELS,
+    CLASSIC_ZONE_FLOORS,
+    CLASSIC_ZONE_TABLE,
+    GATE_LABELS,
+    KIND_LABELS,
+    STATUS_LIMITED,
+    STATUS_NOT_RATED,
+    ZONES,
+    template_globals,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ZONES = ("hijau", "kuning", "merah")
-GATE_LABELS = {"lulus": "Lulus", "ditahan": "Ditahan", "belum diperiksa": "Belum diperiksa"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ def jinja_env():
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = number
+    env.globals.update(template_globals())
     return env
 
 
@@ -150,8 +158,8 @@ def _evidence_items(frame: pd.DataFrame, tz: str) -> tuple[list[dict], int]:
         items.append(
             {
                 "ref": e.ref,
-                "channel": CHANNELS.get(e.channel, e.channel),
-                "kind": KINDS.get(e.kind, e.kind),
+                "channel": CHANNEL_LABELS.get(e.channel, e.channel),
+                "kind": KIND_LABELS.get(e.kind, e.kind),
                 "clock_start": short_datetime(_ts(e.clock_start_at), tz),
                 "first_deadline": short_datetime(_ts(e.first_response_deadline_at), tz),
                 "first_response": short_datetime(_ts(e.first_response_at), tz),
@@ -186,7 +194,7 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
     w_resp, w_sop, w_idx = policy.responsiveness_weights, policy.sop_weights, policy.index_weights
     adds = ", ".join(long_date(d) for d in cal.holidays_add) or "tidak ada"
     removes = ", ".join(long_date(d) for d in cal.holidays_remove) or "tidak ada"
-    if policy.zone_table == "ombudsman-classic":
+    if policy.zone_table == CLASSIC_ZONE_TABLE:
         zones = "; ".join(f"{z} ≥ {number(f)}" for z, f in CLASSIC_ZONE_FLOORS if f) + "; selain itu merah"
         categories = "Tabel ombudsman-classic: zona langsung dari indeks (tanpa kategori A–E untuk zona)."
     else:
@@ -204,8 +212,8 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
                 f"{category}: {number(rule.base_pct)} + {number(policy.tpp_step_pct)} × (r − {rule.r0}) persen, "
                 f"0 selama r < {rule.r0}"
             )
-    first = ", ".join(f"{CHANNELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
-    resolution = ", ".join(f"{KINDS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
+    first = ", ".join(f"{CHANNEL_LABELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
+    resolution = ", ".join(f"{KIND_LABELS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
     return [
         {
             "title": "Versi dan sumber",
@@ -351,7 +359,7 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
                 "index_text": number(row["index_score"], 2),
                 "category": row["category"] or "—",
                 "zone": row["zone"],
-                "zone_text": row["zone"] or "tidak dinilai",
+                "zone_text": row["zone"] or STATUS_NOT_RATED,
                 "status": row["status"],
                 "change": _change(row["index_score"], prev_index),
                 "previous_category": prev_category,
@@ -430,7 +438,7 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
             "n_rated": len(rated),
             "zones": {z: sum(1 for e in rated if e["zone"] == z) for z in ZONES},
             "n_not_rated": len(rows) - len(rated),
-            "n_limited": sum(1 for r in rows if r["status"] == "data terbatas"),
+            "n_limited": sum(1 for r in rows if r["status"] == STATUS_LIMITED),
             "r1_region": percent(_share(totals["n_first_response_on_time"], totals["n_first_response"])),
             "r2_region": percent(_share(totals["n_resolution_on_time"], totals["n_resolution"])),
             **totals,

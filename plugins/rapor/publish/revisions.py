@@ -41,15 +41,14 @@ from rapor.publish.inputs import (
     recompute_rows,
     snapshot_policy,
 )
-from rapor.quality.status import STATUS_PASSED, GateResult, latest_gate
+from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
+from rapor.vocabulary import GATE_NOT_CHECKED, GATE_PASSED, HELD, PUBLISHED, UNCHANGED
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
 
-GATE_NOT_CHECKED = "belum diperiksa"
-PUBLISHED, UNCHANGED, HELD, WAITING = "terbit", "tidak berubah", "ditahan", "menunggu penilaian ulang"
 SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF = "scorecard.csv", "inputs.json.gz", "report.html", "report.pdf"
 BKD_XLSX, BKD_CSV, MANIFEST = "bkd-tpp.xlsx", "bkd-tpp.csv", "manifest.json"
 DOWNLOADS = (REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_CSV, SCORECARD, MANIFEST)
@@ -140,7 +139,7 @@ def publish_month(
     inputs = collect_inputs(engine, region_code, period)
     snapshot = inputs.snapshot
     inputs_sha = fingerprint(snapshot)
-    gate_status = STATUS_PASSED if gate is not None else GATE_NOT_CHECKED
+    gate_status = GATE_PASSED if gate is not None else GATE_NOT_CHECKED
     latest = earlier[-1] if earlier else None
     if latest and latest["inputs_sha256"] == inputs_sha and latest["gate_status"] == gate_status and not force:
         return Outcome(
@@ -154,7 +153,7 @@ def publish_month(
         )
     if force and not (reason and reason.strip()):
         raise PublicationError("republishing unchanged inputs needs a reason (what is corrected?)")
-    if gate_status == STATUS_PASSED and not snapshot["gate_passed_at_scoring"]:
+    if gate_status == GATE_PASSED and not snapshot["gate_passed_at_scoring"]:
         raise PublicationError(
             f"{region_code} {period} passed the gate after it was scored without a TPP recommendation: "
             "re-run rapor_monthly for the month, then publish"
@@ -248,7 +247,7 @@ def _write_revision(
     region = snapshot["region"]
     region_code, period = region["region_code"], snapshot["period"]
     policy = snapshot_policy(snapshot)
-    passed = gate_status == STATUS_PASSED
+    passed = gate_status == GATE_PASSED
     deadline = appeal_deadline(now, region_code, region["timezone"], policy) if passed else None
     info = RevisionInfo(
         revision=revision,

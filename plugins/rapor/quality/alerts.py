@@ -6,17 +6,18 @@ Three channels, from always to optional:
 2. the monthly DAG's ``alert_held`` task fails after publication, so the run turns red
    and whatever failure notification the Airflow deployment has (e-mail on failure,
    an ``on_failure_callback``, Slack...) fires;
-3. an e-mail, when ``RAPOR_ALERT_EMAIL`` names recipients (comma-separated), sent
-   through the SMTP connection ``RAPOR_ALERT_SMTP_CONN_ID`` (default ``smtp_default``,
-   an Airflow Connection: no credentials in code or config files).
+3. an e-mail, when ``RAPOR_ALERT_EMAIL`` names recipients (comma-separated), sent by
+   ``rapor.mail`` through the SMTP connection ``RAPOR_ALERT_SMTP_CONN_ID`` (default: the
+   one the notifications use, ``RAPOR_SMTP_CONN_ID`` or ``smtp_default``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from html import escape
 
+from rapor import config
+from rapor.mail import SENT, send_email
 from rapor.quality.gate import describe
 from rapor.quality.status import GateResult, latest_gate
 
@@ -46,25 +47,22 @@ def alert_held(engine, results: list[dict]) -> list[GateResult]:
             describe(gate.critical_failures) or "the gate has not run",
             gate.data_docs_path,
         )
-    recipients = [r.strip() for r in os.environ.get("RAPOR_ALERT_EMAIL", "").split(",") if r.strip()]
+    recipients = config.alert_recipients()
     if held and recipients:
         _email(recipients, held)
     return held
 
 
 def _email(recipients: list[str], held: list[GateResult]) -> None:
-    conn_id = os.environ.get("RAPOR_ALERT_SMTP_CONN_ID", "smtp_default")
+    conn_id = config.alert_smtp_conn_id()
     subject = "Rapor: " + ", ".join(f"{g.region_code} {g.period}" for g in held) + " ditahan (data-quality gate)"
     body = "".join(
         f"<h3>{escape(g.region_code)} {escape(g.period)}: ditahan</h3>"
         f"<p>{escape(describe(g.critical_failures))}</p><p>Data Docs: {escape(str(g.data_docs_path))}</p>"
         for g in held
     )
-    try:
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-        with SmtpHook(smtp_conn_id=conn_id) as hook:
-            hook.send_email_smtp(to=recipients, subject=subject, html_content=body)
+    status, detail = send_email(conn_id, recipients, subject, body)
+    if status == SENT:
         log.info("alert about %d held months sent to %s", len(held), ", ".join(recipients))
-    except Exception:  # noqa: BLE001 - the alert must not hide the held month; the task still fails
-        log.exception("could not e-mail the alert through SMTP connection %r", conn_id)
+    else:  # the alert must not hide the held month: the task still fails
+        log.error("could not e-mail the alert through SMTP connection %r: %s", conn_id, detail)

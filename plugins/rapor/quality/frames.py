@@ -28,7 +28,7 @@ from rapor.registry import Region
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import month_complaints, month_inspections
 from rapor.scoring.zones import category_for, zone_for
-from rapor.vocabulary import STATUS_NOT_RATED
+from rapor.vocabulary import CHANNELS, DIMENSIONS, KINDS, SCORE_STATUSES, STATUS_NOT_RATED
 from rapor.warehouse import schema
 
 SCORECARD_NUMBERS = ("r1", "r2", "r3", "s_resp", "s_sop", "index_score", "tpp_cut_pct")
@@ -100,6 +100,10 @@ def gate_parameters(
     latest = now + timedelta(minutes=policy.quality.future_tolerance_minutes)
     return {
         "region_codes": [region.region_code],
+        "channels": list(CHANNELS),
+        "kinds": list(KINDS),
+        "dimensions": list(DIMENSIONS),
+        "score_statuses": list(SCORE_STATUSES),
         "registry_opd_codes": registry,
         "active_opd_codes": active,
         "periods": [str(period)],

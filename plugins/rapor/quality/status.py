@@ -12,10 +12,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
+from rapor.vocabulary import GATE_HELD, GATE_PASSED
 from rapor.warehouse import schema
-
-STATUS_PASSED = "lulus"
-STATUS_HELD = "ditahan"
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class GateResult:
 
     @property
     def status(self) -> str:
-        return STATUS_PASSED if self.passed else STATUS_HELD
+        return GATE_PASSED if self.passed else GATE_HELD
 
 
 def record_gate(conn, result: GateResult) -> GateResult:

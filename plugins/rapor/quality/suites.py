@@ -233,7 +233,7 @@ def run_suites(
     ``parameters`` fill the suites' ``$PARAMETER`` values (region's OPDs, thresholds of
     the policy, ...). With ``docs_dir``, the Data Docs site is built there afterwards.
     """
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    config.disable_gx_analytics()
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 

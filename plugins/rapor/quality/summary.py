@@ -22,10 +22,11 @@ from pathlib import Path
 
 from rapor.layout import QualityPaths, quality_paths
 from rapor.quality.coverage import stored_coverage
-from rapor.quality.status import STATUS_HELD, GateResult, latest_gate
+from rapor.quality.status import GateResult, latest_gate
 from rapor.registry import get_region
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import CSV_COLUMNS, read_scorecard_rows, scorecard_csv_rows
+from rapor.vocabulary import GATE_HELD, GATE_NOT_CHECKED
 
 
 def _plain(value):
@@ -73,7 +74,7 @@ def summary_data(engine, region_code: str, period: Period, paths: QualityPaths) 
 def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict:
     if gate is None:
         return {
-            "status": "belum diperiksa",
+            "status": GATE_NOT_CHECKED,
             "passed": False,
             "checked_at": None,
             "critical_failures": [],
@@ -139,7 +140,7 @@ def _findings(title: str, findings: list[dict]) -> str:
 
 def render_html(data: dict, scorecard_rows: list[list[str]]) -> str:
     """A self-contained page: verdict, failures, coverage, quarantine, scorecard, Data Docs link."""
-    held = data["status"] == STATUS_HELD or not data["passed"]
+    held = data["status"] == GATE_HELD or not data["passed"]
     colour = "#b00020" if held else ("#8a6d00" if data.get("override") else "#1b5e20")
     title = f"Rapor {data['region_name']} ({data['region_code']}) {data['period']}: kualitas data"
     docs = (

@@ -6,8 +6,7 @@ from fractions import Fraction
 
 from rapor.policy import Policy
 from rapor.scoring.periods import Period
-
-WEAK_CATEGORIES = frozenset({"C", "D", "E"})
+from rapor.vocabulary import WEAK_CATEGORIES
 
 
 def weak_run(category: str | None, period: Period, earlier: dict[Period, str | None]) -> int:

@@ -6,10 +6,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
-# ombudsman-2022: (category, lowest index) from best to worst.
-CATEGORY_FLOORS = (("A", 88), ("B", 78), ("C", 54), ("D", 32), ("E", 0))
-ZONE_OF_CATEGORY = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
-CLASSIC_ZONE_FLOORS = (("hijau", 81), ("kuning", 51), ("merah", 0))
+from rapor.vocabulary import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS, CLASSIC_ZONE_TABLE, ZONE_OF_CATEGORY
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
@@ -27,6 +24,6 @@ def category_for(index: Decimal) -> str:
 
 
 def zone_for(index: Decimal, category: str, zone_table: str) -> str:
-    if zone_table == "ombudsman-classic":
+    if zone_table == CLASSIC_ZONE_TABLE:
         return next(zone for zone, floor in CLASSIC_ZONE_FLOORS if index >= floor)
     return ZONE_OF_CATEGORY[category]

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from rapor.publish.inputs import StaleInputsError
 from rapor.publish.notify import notify
-from rapor.publish.revisions import WAITING, publish_month
+from rapor.publish.revisions import publish_month
 from rapor.scoring.periods import Period
+from rapor.vocabulary import WAITING
 from rapor.warehouse import schema
 from rapor.warehouse.db import open_warehouse
 
