@@ -23,9 +23,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-APPS = Asset("rapor://warehouse/complaint/apps")
+from rapor.assets import COMPLAINTS_FROM_APPS as APPS
 
 
 @dag(

@@ -21,9 +21,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-HOTLINE = Asset("rapor://warehouse/complaint/hotline")
+from rapor.assets import COMPLAINTS_FROM_HOTLINE as HOTLINE
 
 
 @dag(
@@ -39,9 +39,9 @@ HOTLINE = Asset("rapor://warehouse/complaint/hotline")
 def rapor_ingest_hotline():
     @task(outlets=[HOTLINE])
     def load_inbox() -> dict:
-        from rapor.tasks.ingest import collect_hotline_inbox
+        from rapor.tasks import ingest
 
-        return collect_hotline_inbox()
+        return ingest.load_inbox()
 
     load_inbox()
 

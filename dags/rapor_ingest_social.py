@@ -25,9 +25,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-SOCIAL = Asset("rapor://warehouse/complaint/social")
+from rapor.assets import COMPLAINTS_FROM_SOCIAL as SOCIAL
 
 
 @dag(

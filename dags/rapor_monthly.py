@@ -38,15 +38,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
-SCORECARDS = Asset("rapor://warehouse/scorecard")
-# Published by the ingestion DAGs (rapor_ingest_apps, _social, _hotline).
-COLLECTED = (
-    Asset("rapor://warehouse/complaint/apps")
-    & Asset("rapor://warehouse/complaint/social")
-    & Asset("rapor://warehouse/complaint/hotline")
-)
+from rapor.assets import ALL_CHANNELS_COLLECTED as COLLECTED
+from rapor.assets import SCORECARDS
 
 
 @dag(
@@ -88,21 +83,21 @@ def rapor_monthly():
 
     @task(max_active_tis_per_dagrun=4)
     def score_region(job: dict) -> dict:
-        from rapor.tasks.monthly import score_job
+        from rapor.tasks import monthly
 
-        return score_job(job)
+        return monthly.score_region(job)
 
     @task(max_active_tis_per_dagrun=4)
     def gate_region(job: dict) -> dict:
-        from rapor.tasks.monthly import gate_job  # Great Expectations is imported here, never at parse time
+        from rapor.tasks import monthly  # Great Expectations is imported here, never at parse time
 
-        return gate_job(job)
+        return monthly.gate_region(job)
 
     @task(outlets=[SCORECARDS])
     def publish(results: list[dict]) -> list[dict]:
-        from rapor.tasks.monthly import publish_jobs
+        from rapor.tasks import monthly
 
-        return publish_jobs(results)
+        return monthly.publish(results)
 
     @task(retries=0)
     def alert_held(published: list[dict]) -> None:

@@ -34,9 +34,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 
-SCORECARDS = Asset("rapor://warehouse/scorecard")
+from rapor.assets import SCORECARDS
 
 
 @dag(
@@ -65,17 +65,17 @@ def rapor_publish():
 
     @task(max_active_tis_per_dagrun=2)
     def publish_month(job: dict, **context) -> dict:
-        from rapor.tasks.publish import publish_job
+        from rapor.tasks import publish
 
         run = context["dag_run"]
         user = getattr(run, "triggering_user_name", None) or "airflow"
-        return publish_job(job, published_by=f"{user} ({run.run_id})"[:200])
+        return publish.publish_month(job, published_by=f"{user} ({run.run_id})"[:200])
 
     @task
     def notify(outcome: dict) -> dict:
-        from rapor.tasks.publish import notify_job
+        from rapor.tasks import publish
 
-        return notify_job(outcome)
+        return publish.notify(outcome)
 
     notify.expand(outcome=publish_month.expand(job=plan_publications()))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,44 @@ def test_every_dag_file_loads_without_import_errors():
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     assert "rapor_monthly" in bag.dag_ids
+
+
+def _task_functions(path: Path):
+    """The @task functions of a DAG file, with what each imports from rapor."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        decorators = [d.func if isinstance(d, ast.Call) else d for d in fn.decorator_list]
+        if any(isinstance(d, ast.Name) and d.id == "task" for d in decorators):
+            yield fn, [n for n in ast.walk(fn) if isinstance(n, ast.ImportFrom) and n.module.startswith("rapor")]
+
+
+def _bodies_called(fn: ast.FunctionDef, imports: list[ast.ImportFrom]) -> set[str]:
+    """Names of rapor.tasks functions a task calls: imported by name, or as module.attribute."""
+    names = {a.name for i in imports if i.module != "rapor.tasks" for a in i.names}
+    modules = {a.asname or a.name for i in imports if i.module == "rapor.tasks" for a in i.names}
+    for call in ast.walk(fn):
+        if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name) and call.value.id in modules:
+            names.add(call.attr)
+    return names
+
+
+def test_dag_files_reach_the_package_only_through_task_bodies_named_like_their_tasks():
+    # The top layer of the architecture: dags -> rapor.tasks -> domain packages -> warehouse.
+    # The layers below are kept by the import-linter contract in pyproject.toml (make lint).
+    helpers = {"run_until"}  # the collection window of a run, shared by the collect_<stream> tasks
+    for path in sorted(DAGS.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.module.startswith("rapor")}
+        assert top_level <= {"rapor.assets"}, f"{path.name} imports {sorted(top_level)} at parse time"
+        for fn, imports in _task_functions(path):
+            assert all(i.module == "rapor.tasks" or i.module.startswith("rapor.tasks.") for i in imports), (
+                f"{path.name}:{fn.name} imports {[i.module for i in imports]}: only rapor.tasks"
+            )
+            bodies = _bodies_called(fn, imports) - helpers
+            expected = {"collect_stream"} if fn.name.startswith("collect_") else {fn.name}
+            assert not bodies or bodies == expected, f"{path.name}:{fn.name} calls {sorted(bodies)}"
 
 
 def test_monthly_dag_is_documented_and_runs_one_month_at_a_time():

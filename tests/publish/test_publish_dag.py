@@ -71,7 +71,7 @@ def test_publish_dag_publishes_every_scored_month_then_a_correction_by_hand(
 
 def test_an_asset_triggered_publication_waits_when_complaints_changed_after_scoring(scored):
     from rapor.publish.inputs import StaleInputsError
-    from rapor.tasks.publish import publish_job
+    from rapor.tasks.publish import publish_month
     from rapor.vocabulary import WAITING
 
     ev, c = schema.score_evidence, schema.complaint
@@ -86,9 +86,9 @@ def test_an_asset_triggered_publication_waits_when_complaints_changed_after_scor
         )
 
     # A collector updated a complaint after scoring: the run waits for rapor_monthly instead of failing…
-    outcome = publish_job({"region_code": "52.05", "period": "2026-10", "reason": None, "force": False})
+    outcome = publish_month({"region_code": "52.05", "period": "2026-10", "reason": None, "force": False})
     assert (outcome["status"], outcome["revision"]) == (WAITING, None)
     assert "re-run rapor_monthly" in outcome["detail"]
     # …but a correction by hand says plainly what to do first.
     with pytest.raises(StaleInputsError, match="re-run rapor_monthly"):
-        publish_job({"region_code": "52.05", "period": "2026-10", "reason": "Koreksi", "force": False})
+        publish_month({"region_code": "52.05", "period": "2026-10", "reason": "Koreksi", "force": False})

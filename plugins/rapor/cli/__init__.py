@@ -16,7 +16,21 @@ import logging
 import sys
 from pathlib import Path
 
+from rapor.cli.channels import add_parsers as add_collector_parsers
+from rapor.cli.channels import run as run_collectors
+from rapor.demo.run import run_demo
 from rapor.errors import RaporError
+from rapor.imports import import_files
+from rapor.imports.accounts import import_accounts, import_routing_rules
+from rapor.imports.files import read_table
+from rapor.imports.recipients import import_recipients
+from rapor.imports.registry import COLUMNS
+from rapor.imports.staff import import_staff
+from rapor.policy import load_policy
+from rapor.publish.revisions import verify_revision
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_periods
+from rapor.warehouse.db import open_warehouse
 
 
 def _add_inputs(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -81,8 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check published revisions: file hashes and a byte-identical recomputation")
     verify.add_argument("folder", type=Path, nargs="+", help="output/published/<region>/<YYYY-MM>/r<revision>")
 
-    from rapor.cli.channels import add_parsers as add_collector_parsers
-
     add_collector_parsers(sub)  # simulate, collect
 
     demo = sub.add_parser("demo", help="load the demo region and run the monthly DAG through Airflow")
@@ -91,21 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _import(args) -> tuple[object, list]:
-    from rapor.imports import import_files
-    from rapor.warehouse.db import open_warehouse
-
     engine = open_warehouse(args.warehouse)
     results = import_files(engine, args.registry, args.complaints, args.inspections)
     if args.staff or args.recipients:  # registry-like files of publication (rapor.publish)
-        from rapor.imports.recipients import import_recipients
-        from rapor.imports.staff import import_staff
-
         results += [import_staff(engine, p) for p in args.staff] + [
             import_recipients(engine, p) for p in args.recipients
         ]
     if args.accounts or args.routing_rules:  # the collectors' registry (rapor.collectors)
-        from rapor.imports.accounts import import_accounts, import_routing_rules
-
         results += [import_accounts(engine, p) for p in args.accounts]
         results += [import_routing_rules(engine, p) for p in args.routing_rules]
     for result in results:
@@ -114,9 +118,6 @@ def _import(args) -> tuple[object, list]:
 
 
 def _registry_regions(paths: list[Path]) -> list[str]:
-    from rapor.imports.files import read_table
-    from rapor.imports.registry import COLUMNS
-
     codes: list[str] = []
     for path in paths:
         for code in read_table(path, COLUMNS)["region_code"]:
@@ -132,25 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "migrate":
-            from rapor.warehouse.db import open_warehouse
-
             open_warehouse(args.warehouse)
             print("warehouse schema is up to date")
         elif args.command == "import":
             _import(args)
         elif args.command == "score":
-            from rapor.policy import load_policy
-            from rapor.scoring.periods import Period
-            from rapor.scoring.scorecard import score_periods
-
             periods = [Period.parse(p) for p in args.period]
             policy = load_policy(args.policy)
             engine, _ = _import(args)
             for path in score_periods(engine, _registry_regions(args.registry), periods, args.out, policy):
                 print(f"wrote {path}")
         elif args.command == "verify":
-            from rapor.publish.revisions import verify_revision
-
             failed = 0
             for folder in args.folder:
                 problems = verify_revision(folder)
@@ -161,12 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             return 1 if failed else 0
         elif args.command in ("simulate", "collect"):
-            from rapor.cli.channels import run as run_collectors
-
             return run_collectors(args)
         elif args.command == "demo":
-            from rapor.demo.run import run_demo
-
             run_demo(use_airflow=not args.skip_airflow)
     except RaporError as exc:
         print(f"rapor: error: {exc}", file=sys.stderr)

@@ -14,6 +14,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rapor.collectors.streams import STREAMS
+from rapor.demo.simulator.server import Faults, Simulator
+from rapor.demo.simulator.world import World
+from rapor.errors import ConfigError
+from rapor.tasks.ingest import load_inbox, collect_stream
+
 
 def add_parsers(sub) -> None:
     sim = sub.add_parser("simulate", help="serve the channels' APIs (LAPOR!, Open311, Graph, X) on loopback")
@@ -45,9 +51,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _simulate(args) -> int:
-    from rapor.demo.simulator.server import Faults, Simulator
-    from rapor.demo.simulator.world import World
-
     world = World(seed=args.seed, **({"as_of": datetime.fromisoformat(args.as_of)} if args.as_of else {}))
     faults = Faults.from_dict(json.loads(args.faults)) if args.faults else None
     sim = Simulator(world, host=args.host, port=args.port, faults=faults)
@@ -78,17 +81,12 @@ def _simulate(args) -> int:
 
 
 def _collect(args) -> int:
-    from rapor.collectors.streams import STREAMS
-    from rapor.tasks.ingest import collect_hotline_inbox, collect_stream
-
     names = list(STREAMS) + ["hotline"] if args.streams == ["all"] else args.streams
     unknown = [n for n in names if n not in STREAMS and n != "hotline"]
     if unknown:
-        from rapor.errors import ConfigError
-
         raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join([*STREAMS, 'hotline'])}")
     until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
     for name in names:
-        summary = collect_hotline_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
+        summary = load_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "stream"))
     return 0

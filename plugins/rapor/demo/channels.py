@@ -15,9 +15,16 @@ import secrets
 from datetime import UTC
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from rapor import config
 from rapor.collectors.hotline import hotline_inbox
+from rapor.collectors.streams import STREAMS
+from rapor.demo.simulator.server import Simulator
+from rapor.demo.simulator.world import World
 from rapor.imports.accounts import import_accounts, import_routing_rules
+from rapor.tasks.ingest import load_inbox, collect_stream
+from rapor.warehouse import schema
 
 INGESTION_DAGS = ("rapor_ingest_apps", "rapor_ingest_social", "rapor_ingest_hotline")
 COLLECT_FROM = "2026-07-01"  # the demo's complaints start on 10 July (deadlines falling in August)
@@ -25,9 +32,6 @@ COLLECT_FROM = "2026-07-01"  # the demo's complaints start on 10 July (deadlines
 
 class DemoChannels:
     def __init__(self, engine, registry_dir: Path):
-        from rapor.demo.simulator.server import Simulator
-        from rapor.demo.simulator.world import World
-
         self.engine = engine
         self.world = World()
         paths = self.world.write_registry(registry_dir)
@@ -69,15 +73,12 @@ class DemoChannels:
             run([airflow, "dags", "test", dag_id, self.logical_date()], env, log)
 
     def collect_in_process(self) -> None:
-        from rapor.collectors.streams import STREAMS
-        from rapor.tasks.ingest import collect_hotline_inbox, collect_stream
-
         saved = {k: os.environ.get(k) for k in self.env()}
         os.environ.update(self.env())
         try:
             for name in STREAMS:
                 collect_stream(name, self.as_of)
-            collect_hotline_inbox(self.inbox)
+            load_inbox(self.inbox)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -86,10 +87,6 @@ class DemoChannels:
                     os.environ[k] = v
 
     def summary(self) -> list[str]:
-        from sqlalchemy import func, select
-
-        from rapor.warehouse import schema
-
         c = schema.complaint.c
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -13,20 +13,22 @@ import sys
 from pathlib import Path
 
 from rapor import config
+from rapor.demo.airflow_cli import airflow_env, first_instant_after, run_airflow
 from rapor.demo.region import DEMO_REGION_CODE, generate_demo_late_export, generate_demo_officials
 from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
+from rapor.layout import revision_folder
+from rapor.publish.revisions import list_revisions, publish_month
 from rapor.scoring.periods import Period
+from rapor.tasks.monthly import score_and_export_region
+from rapor.vocabulary import HELD
 
 CORRECTION_REASON = "Koreksi: log hotline Oktober 2026 terlambat masuk (10 keluhan)"
 
 
 def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Path | None:
     """Publish the demo months and a correction of the last one; print where everything is."""
-    from rapor.layout import revision_folder
-    from rapor.publish.revisions import list_revisions, publish_month
-    from rapor.vocabulary import HELD
 
     home = config.rapor_home()
     officials = generate_demo_officials(home / "demo-data")
@@ -36,15 +38,13 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
     late = generate_demo_late_export(home / "demo-data")
     publish_at = f"{last.shift(1).year:04d}-{last.shift(1).month:02d}-02T01:00:00+00:00"
     if use_airflow:
-        from rapor.demo.run import _run, airflow_env, first_instant_after
-
         env, log = airflow_env(), config.state_dir() / "demo-airflow.log"
         airflow = str(Path(sys.executable).with_name("airflow"))
         print(f"  airflow dags test rapor_publish {publish_at}  -> publishes every scored month")
-        _run([airflow, "dags", "test", "rapor_publish", publish_at, "-c", json.dumps({})], env, log)
+        run_airflow([airflow, "dags", "test", "rapor_publish", publish_at, "-c", json.dumps({})], env, log)
         print(f"  late data: {late.name}; airflow dags test rapor_monthly (period {last}) -> re-scores {last}")
         import_files(engine, complaints=[late])
-        _run(
+        run_airflow(
             [
                 airflow,
                 "dags",
@@ -59,14 +59,12 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
         )
         conf = {"region": DEMO_REGION_CODE, "period": str(last), "reason": CORRECTION_REASON}
         print(f"  airflow dags test rapor_publish -c '{json.dumps(conf)}'  -> correction")
-        _run(
+        run_airflow(
             [airflow, "dags", "test", "rapor_publish", publish_at.replace("-02T", "-05T"), "-c", json.dumps(conf)],
             env,
             log,
         )
     else:
-        from rapor.tasks.monthly import score_and_export_region
-
         for period in periods:
             publish_month(engine, DEMO_REGION_CODE, period)
         import_files(engine, complaints=[late])

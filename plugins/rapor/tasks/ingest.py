@@ -1,9 +1,20 @@
-"""Bodies of the ingestion DAGs' tasks, as plain functions (the DAG files import them in tasks)."""
+"""Bodies of the ingestion DAGs' tasks (rapor_ingest_apps, _social, _hotline).
+
+``collect_<stream>`` tasks call ``collect_stream(<stream>)``; ``load_inbox`` is the hotline
+DAG's task of that name (see rapor.tasks). The DAG files import this module only in tasks.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+
+from rapor.collectors.hotline import collect_hotline, hotline_inbox
+from rapor.collectors.http import AuthError, CollectorError, HttpClient, credentials_from_connection
+from rapor.collectors.runner import run_stream
+from rapor.collectors.streams import STREAMS
+from rapor.quality.raw_landing import validate_raw_landing
+from rapor.warehouse.db import open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +35,6 @@ def validate_landing(name: str, records: list[dict]) -> None:
         return
     import pandas as pd
 
-    from rapor.collectors.http import CollectorError
-    from rapor.quality.raw_landing import validate_raw_landing
-
     outcome = validate_raw_landing(pd.DataFrame(records))
     for finding in outcome.warnings:
         log.warning("%s: raw landing warning: %s", name, finding)
@@ -40,10 +48,6 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
     ``until`` is the run's logical date (never later than now): a re-run of the same
     interval reads the same window again and rewrites the same rows.
     """
-    from rapor.collectors.http import AuthError, HttpClient, credentials_from_connection
-    from rapor.collectors.runner import run_stream
-    from rapor.collectors.streams import STREAMS
-    from rapor.warehouse.db import open_warehouse
 
     stream = STREAMS[name]()
     now = datetime.now(UTC)
@@ -70,10 +74,7 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
     return summary
 
 
-def collect_hotline_inbox(inbox: str | None = None) -> dict:
-    from rapor.collectors.hotline import collect_hotline, hotline_inbox
-    from rapor.warehouse.db import open_warehouse
-
+def load_inbox(inbox: str | None = None) -> dict:
     run = collect_hotline(open_warehouse(), inbox or hotline_inbox())
     log.info("hotline inbox %s: %s", inbox or hotline_inbox(), run.as_dict())
     return run.as_dict()

@@ -1,8 +1,8 @@
-"""The bodies of the monthly DAG's tasks, as plain functions that tests can call.
+"""Bodies of the rapor_monthly DAG's tasks: plan_region_months → score_region → gate_region
+→ publish (CSV and quality summary) → alert_held.
 
-The DAG file imports this module only inside its tasks, so parsing the DAG stays light.
-Order per (region, month): score → data-quality gate → publish (CSV and quality
-summary) → alert the operators about held months.
+Each function has the name of the task that runs it (see rapor.tasks); the DAG file imports
+this module only inside its tasks, so parsing the DAG stays light.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from rapor.errors import ConfigError
 from rapor.layout import scorecard_path
 from rapor.policy import Policy, load_policy
+from rapor.quality.alerts import alert_held as alert
+from rapor.quality.gate import check_override, run_gate
 from rapor.quality.summary import write_quality_summary
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
@@ -24,13 +27,34 @@ from rapor.warehouse.db import open_warehouse
 log = logging.getLogger(__name__)
 
 
+class RegionMonthJob(TypedDict):
+    """One region's month, as planned and passed from task to task (through XCom)."""
+
+    region_code: str
+    period: str  # YYYY-MM, the month in the region's own time zone
+    override_reason: NotRequired[str]  # releasing a held month by hand, with who did it
+    override_by: NotRequired[str]
+
+
+class GateVerdict(TypedDict):
+    """What ``gate_region`` hands to ``publish`` and ``alert_held``."""
+
+    region_code: str
+    period: str
+    status: str  # GATE_PASSED or GATE_HELD
+    passed: bool
+    critical_failures: int
+    warnings: int
+    data_docs: str | None
+
+
 def plan_region_months(
     instant: datetime,
     period: str | None = None,
     regions: list[str] | None = None,
     override_reason: str | None = None,
     override_by: str | None = None,
-) -> list[dict]:
+) -> list[RegionMonthJob]:
     """One job per region: the month that just ended in the region's own time zone.
 
     ``period`` (YYYY-MM) overrides the month for every region, ``regions`` limits the
@@ -38,7 +62,6 @@ def plan_region_months(
     ``override_by`` release held months despite failed checks: only for a named month
     and named regions, never on a scheduled run.
     """
-    from rapor.quality.gate import check_override
 
     reason, by = check_override(override_reason, override_by)
     if reason is not None and not (period and regions):
@@ -64,7 +87,7 @@ def plan_region_months(
     return jobs
 
 
-def score_job(job: dict) -> dict:
+def score_region(job: RegionMonthJob) -> RegionMonthJob:
     """Score one (region, month); safe to retry: it replaces that month's rows."""
     engine = open_warehouse()
     rows = score_region_month(engine, job["region_code"], Period.parse(job["period"]))
@@ -72,9 +95,8 @@ def score_job(job: dict) -> dict:
     return job
 
 
-def gate_job(job: dict) -> dict:
+def gate_region(job: RegionMonthJob) -> GateVerdict:
     """Run the data-quality gate on the scored month (see rapor.quality.gate)."""
-    from rapor.quality.gate import run_gate
 
     engine = open_warehouse()
     result = run_gate(
@@ -95,7 +117,7 @@ def gate_job(job: dict) -> dict:
     }
 
 
-def publish_jobs(results: list[dict]) -> list[dict]:
+def publish(results: list[GateVerdict]) -> list[dict]:
     """Write each month's §7 CSV and quality summary (a held month too: without TPP values)."""
     engine = open_warehouse()
     published = []
@@ -106,9 +128,8 @@ def publish_jobs(results: list[dict]) -> list[dict]:
     return published
 
 
-def alert_held(results: list[dict]) -> list[str]:
+def alert_held(results: list[GateVerdict]) -> list[str]:
     """Log and e-mail the held months; returns them as ``region period`` texts."""
-    from rapor.quality.alerts import alert_held as alert
 
     held = alert(open_warehouse(), results)
     return [f"{g.region_code} {g.period}" for g in held]
@@ -124,7 +145,6 @@ def export_region(engine, region_code: str, period: Period, out_dir: Path | None
 
 def score_and_export_region(engine, region_code: str, period: Period, policy: Policy | None = None) -> Path:
     """The monthly DAG's three steps for one region-month in one process: score, gate, export."""
-    from rapor.quality.gate import run_gate  # imports Great Expectations when it runs
 
     policy = policy or load_policy()
     score_region_month(engine, region_code, period, policy)

@@ -1,18 +1,20 @@
-"""Bodies of the rapor_publish DAG's tasks, as plain functions that tests can call.
+"""Bodies of the rapor_publish DAG's tasks: plan_publications → publish_month → notify.
 
-The DAG file imports this module only inside its tasks, so parsing the DAG stays light.
+Each function has the name of the task that runs it (see rapor.tasks); the DAG file imports
+this module only inside its tasks, so parsing the DAG stays light.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
+from rapor.publish import notify as notifications
+from rapor.publish import revisions
 from rapor.publish.inputs import StaleInputsError
-from rapor.publish.notify import notify
-from rapor.publish.revisions import publish_month
 from rapor.scoring.periods import Period
 from rapor.vocabulary import WAITING
 from rapor.warehouse import schema
@@ -21,13 +23,22 @@ from rapor.warehouse.db import open_warehouse
 log = logging.getLogger(__name__)
 
 
+class PublicationJob(TypedDict):
+    """What ``publish_month`` receives for one region-month (through XCom)."""
+
+    region_code: str
+    period: str  # YYYY-MM
+    reason: str | None  # a correction's reason, shown in the revision history
+    force: bool  # republish unchanged inputs (a reason is then required)
+
+
 def _utc(instant):
     return None if instant is None else (instant if instant.tzinfo else instant.replace(tzinfo=UTC))
 
 
 def plan_publications(
     region: str | None = None, period: str | None = None, reason: str | None = None, force: bool = False
-) -> list[dict]:
+) -> list[PublicationJob]:
     """The region-months to publish.
 
     By hand (``region`` and ``period``): that month, with the reason. Triggered by the
@@ -71,11 +82,11 @@ def plan_publications(
     return jobs
 
 
-def publish_job(job: dict, published_by: str = "airflow") -> dict:
+def publish_month(job: PublicationJob, published_by: str = "airflow") -> dict:
     """Publish one region-month (a new revision only when something changed)."""
     engine = open_warehouse()
     try:
-        outcome = publish_month(
+        outcome = revisions.publish_month(
             engine,
             job["region_code"],
             job["period"],
@@ -94,6 +105,6 @@ def publish_job(job: dict, published_by: str = "airflow") -> dict:
     return outcome.as_dict()
 
 
-def notify_job(outcome: dict) -> dict:
+def notify(outcome: dict) -> dict:
     """E-mail the Inspektorat and the BKD about a published or held month (once per event)."""
-    return notify(open_warehouse(), outcome)
+    return notifications.notify(open_warehouse(), outcome)

@@ -37,6 +37,7 @@ from rapor.demo.simulator.world import (
     OPD_CODES,
     OPD_NAMES,
     SERVICE_CODES,
+    WITA,
     World,
     graph_time,
     opd_account,
@@ -685,8 +686,6 @@ def _ig_username(account_id: str) -> str:
 
 
 def _iso_wita(moment: datetime) -> str:
-    from rapor.demo.simulator.world import WITA
-
     return moment.astimezone(WITA).isoformat()
 
 

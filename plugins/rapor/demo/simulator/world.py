@@ -27,8 +27,11 @@ event after it has not happened yet. ``truth(as_of)`` is what Rapor must store.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import random
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
@@ -570,7 +573,6 @@ def _demo_complaints(seed: int) -> tuple[dict, ...]:
 
 def hash_handle(handle: str) -> int:
     """A stable number for a handle (Python's hash() is salted per process)."""
-    import hashlib
 
     return int(hashlib.sha256(handle.encode()).hexdigest()[:12], 16)
 
@@ -589,8 +591,6 @@ def _write_csv(path: Path, header, rows) -> None:
 def _write_xlsx(path: Path, header, rows, stamp: datetime = DEFAULT_AS_OF) -> None:
     """An .xlsx whose bytes depend on its content only (a gateway re-exporting the same
     messages makes the same file): zip times and document dates are pinned to ``stamp``."""
-    import io
-    import zipfile
 
     from openpyxl import Workbook
 
