@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -137,3 +139,23 @@ def web_base_url() -> str | None:
 def disable_gx_analytics() -> None:
     """Great Expectations would try to send usage statistics (there is no network here)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def process_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with ``overrides``, for a subprocess (the demo's Airflow CLI)."""
+    return {**os.environ, **overrides}
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set ``values`` in this process's environment for a block, then restore what was there."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +14,8 @@ def airflow_env() -> dict[str, str]:
     """Environment for a project-local Airflow on SQLite (kept under ``.airflow/``)."""
     root = config.project_root()
     home = config.rapor_home()
-    env = dict(os.environ)
-    env.update(
-        {
+    return config.process_environment(
+        **{
             "AIRFLOW_HOME": str(home / ".airflow"),
             "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
@@ -28,7 +26,6 @@ def airflow_env() -> dict[str, str]:
             "RAPOR_WAREHOUSE_URL": config.warehouse_url(),
         }
     )
-    return env
 
 
 def run_airflow(args: list[str], env: dict[str, str], log: Path) -> None:

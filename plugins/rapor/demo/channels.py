@@ -10,7 +10,6 @@ that the complaints reach the warehouse the way they would in production.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from datetime import UTC
 from pathlib import Path
@@ -23,7 +22,7 @@ from rapor.collectors.streams import STREAMS
 from rapor.demo.simulator.server import Simulator
 from rapor.demo.simulator.world import World
 from rapor.imports.accounts import import_accounts, import_routing_rules
-from rapor.tasks.ingest import load_inbox, collect_stream
+from rapor.tasks.ingest import collect_stream, load_inbox
 from rapor.warehouse import schema
 
 INGESTION_DAGS = ("rapor_ingest_apps", "rapor_ingest_social", "rapor_ingest_hotline")
@@ -73,18 +72,10 @@ class DemoChannels:
             run([airflow, "dags", "test", dag_id, self.logical_date()], env, log)
 
     def collect_in_process(self) -> None:
-        saved = {k: os.environ.get(k) for k in self.env()}
-        os.environ.update(self.env())
-        try:
+        with config.environment(self.env()):
             for name in STREAMS:
                 collect_stream(name, self.as_of)
             load_inbox(self.inbox)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
     def summary(self) -> list[str]:
         c = schema.complaint.c

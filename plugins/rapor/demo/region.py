@@ -16,27 +16,21 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from rapor.imports import complaints as complaint_format
+from rapor.imports import inspections as inspection_format
+from rapor.imports import recipients as recipient_format
+from rapor.imports import registry as registry_format
+from rapor.imports import staff as staff_format
+
 DEMO_REGION_CODE = "52.05"
 DEMO_REGION_NAME = "Kabupaten Dompu"
 DEMO_TIMEZONE = "Asia/Makassar"
 DEMO_PERIODS = ("2026-08", "2026-09", "2026-10")
 
-REGISTRY_HEADER = ("region_code", "region_name", "timezone", "opd_code", "opd_name")
-COMPLAINT_HEADER = (
-    "complaint_id",
-    "region_code",
-    "opd_code",
-    "channel",
-    "source",
-    "kind",
-    "received_at",
-    "forwarded_at",
-    "first_response_at",
-    "resolved_at",
-    "reporter",
-    "text",
-)
-INSPECTION_HEADER = ("region_code", "opd_code", "inspected_at", "dimension", "indicator", "score")
+# The demo writes the §8 file formats exactly as the importers read them.
+REGISTRY_HEADER = registry_format.COLUMNS
+COMPLAINT_HEADER = complaint_format.COLUMNS
+INSPECTION_HEADER = inspection_format.COLUMNS
 
 DEFAULT_INDICATORS = (
     ("input", "sarana_prasarana"),
@@ -557,8 +551,8 @@ def _write_xlsx(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> N
 
 # --- Officials, e-mail recipients and a late export (publication, issue 5) -----------------
 # Separate random streams, so that the region's files above stay byte-identical.
-STAFF_HEADER = ("region_code", "opd_code", "role", "name", "nip")
-RECIPIENT_HEADER = ("region_code", "recipient", "email")
+STAFF_HEADER = staff_format.COLUMNS
+RECIPIENT_HEADER = recipient_format.COLUMNS
 DEMO_RECIPIENTS = (("inspektorat", "inspektorat@dompukab.example"), ("bkd", "bkpsdm@dompukab.example"))
 # Officials' names are public-office data; the pools differ from the reporters' on purpose.
 _OFFICIAL_FIRST = (
