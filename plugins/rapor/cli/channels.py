@@ -18,7 +18,7 @@ from rapor.collectors.streams import STREAMS
 from rapor.demo.simulator.server import Faults, Simulator
 from rapor.demo.simulator.world import World
 from rapor.errors import ConfigError
-from rapor.tasks.ingest import load_inbox, collect_stream
+from rapor.tasks.ingest import collect_stream, load_inbox
 
 
 def add_parsers(sub) -> None:
