@@ -36,6 +36,15 @@ def _utc(instant):
     return None if instant is None else (instant if instant.tzinfo else instant.replace(tzinfo=UTC))
 
 
+def _latest_per_month(conn, instant) -> dict[tuple[str, str], object]:
+    """The latest ``instant`` (a column of a table keyed by region and period) per region-month."""
+    table = instant.table
+    rows = conn.execute(
+        select(table.c.region_code, table.c.period, func.max(instant)).group_by(table.c.region_code, table.c.period)
+    )
+    return {(region_code, period): latest for region_code, period, latest in rows}
+
+
 def plan_publications(
     region: str | None = None, period: str | None = None, reason: str | None = None, force: bool = False
 ) -> list[PublicationJob]:
@@ -50,30 +59,12 @@ def plan_publications(
         if not (region and period):
             raise ValueError("give both region and period (YYYY-MM) to publish one month by hand")
         return [{"region_code": region, "period": str(Period.parse(period)), "reason": reason, "force": bool(force)}]
-    engine = open_warehouse()
-    sc, pub, gate = schema.scorecard, schema.publication, schema.quality_gate
-    with engine.connect() as conn:
-        scored = conn.execute(
-            select(sc.c.region_code, sc.c.period, func.max(sc.c.computed_at)).group_by(sc.c.region_code, sc.c.period)
-        ).all()
-        published = dict(
-            ((r, p), t)
-            for r, p, t in conn.execute(
-                select(pub.c.region_code, pub.c.period, func.max(pub.c.published_at)).group_by(
-                    pub.c.region_code, pub.c.period
-                )
-            ).all()
-        )
-        checked = dict(
-            ((r, p), t)
-            for r, p, t in conn.execute(
-                select(gate.c.region_code, gate.c.period, func.max(gate.c.checked_at)).group_by(
-                    gate.c.region_code, gate.c.period
-                )
-            ).all()
-        )
+    with open_warehouse().connect() as conn:
+        scored = _latest_per_month(conn, schema.scorecard.c.computed_at)
+        published = _latest_per_month(conn, schema.publication.c.published_at)
+        checked = _latest_per_month(conn, schema.quality_gate.c.checked_at)
     jobs = []
-    for region_code, period_text, computed_at in sorted(scored):
+    for (region_code, period_text), computed_at in sorted(scored.items()):
         last = _utc(published.get((region_code, period_text)))
         newest = max(t for t in (_utc(computed_at), _utc(checked.get((region_code, period_text)))) if t is not None)
         if last is None or newest > last:
