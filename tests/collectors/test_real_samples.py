@@ -18,7 +18,7 @@ import pytest
 from rapor.collectors.http import Credentials, HttpClient, RequestFailedError, RetryPolicy
 from rapor.collectors.raw import RawLanding
 from rapor.collectors.streams.base import Batch, RunContext
-from rapor.collectors.streams.graph import FacebookComments, InstagramComments
+from rapor.collectors.streams.graph import FacebookComments, InstagramComments, graph_id
 from rapor.collectors.streams.x import XMentions
 from rapor.registry import Account, Registry
 
@@ -191,3 +191,58 @@ def test_the_real_x_429_waits_for_its_reset_and_the_graph_error_is_reported(serv
     graph = HttpClient(Credentials("rapor_facebook", served.url + "/v11.0", "t"), "facebook", FAST)
     with pytest.raises(RequestFailedError, match=r"\(#100\) Object does not exist"):
         graph.get("123/comments")
+
+
+def test_a_comment_repeated_on_the_next_page_is_one_comment_read_from_the_later_page(served, tmp_path):
+    post = "19292868552_10158407654328553"
+    first, second = sample("facebook/comments_p1.json"), sample("facebook/comments_p2.json")
+    drifted = first["data"][-1]
+    second["data"].insert(0, drifted)  # the listing moved while it was paged: page 2 starts with page 1's last
+    pages = {None: first, "after": second}
+    served.add(f"/v11.0/{post}/comments", lambda q: (200, pages[q.get("after")], {}))
+    ctx = context(served, "/v11.0", registry_with(Account("facebook", "19292868552", "52.05", "DISKOMINFO")), tmp_path)
+    batch = Batch("t", {})
+    comments = FacebookComments().comments_of(ctx, post, batch)
+    assert batch.pages == 2 and len(comments) == 15  # 10 + 6 sightings, 15 comments
+    position, (item, sha) = next((i, c) for i, c in enumerate(comments) if graph_id(c[0]) == graph_id(drifted))
+    assert position == 9 and item == drifted  # in its first place ...
+    assert sha == batch.landed[1].sha256  # ... read from the later page
+
+
+def x_mentions_served(served, repeated_page: dict) -> None:
+    """The real mentions page (with its ``next_token``), then a second page; the account tweeted nothing."""
+    first = sample("x/recent_search_tweet_fields.json")
+    served.add(
+        "/2/users/17200003/mentions",
+        lambda q: (200, repeated_page if "pagination_token" in q else first["body"], first["rate_limit_headers"]),
+    )
+    served.add("/2/users/17200003/tweets", lambda q: (200, {"meta": {"result_count": 0}}, {}))
+
+
+def test_a_mention_repeated_across_pages_is_one_complaint_and_since_id_moves_once_to_the_newest(served, tmp_path):
+    newest = sample("x/recent_search_tweet_fields.json")["body"]["data"][0]
+    x_mentions_served(served, {"data": [newest], "meta": {"result_count": 1, "newest_id": newest["id"]}})
+    ctx = context(served, "/2", registry_with(Account("x", "17200003", "52.05", "DISKOMINFO")), tmp_path)
+    ctx.settings["start_date"] = "2020-06-01"
+    saved = {"accounts": {"17200003": {"newest_id": "1275840875466305542"}}}  # the oldest mention of the page
+    batch = XMentions().sync(ctx, "52.05", saved)
+    assert batch.pages == 3 and len(batch.items) == 10  # 11 sightings, 10 mentions
+    (complaint,) = [c for c in batch.items if c.complaint_id == newest["id"]]
+    assert complaint.raw_shas == {batch.landed[1].sha256}
+    assert batch.state == {"accounts": {"17200003": {"newest_id": newest["id"]}}}
+    assert saved == {"accounts": {"17200003": {"newest_id": "1275840875466305542"}}}  # moved in the batch only
+
+
+def test_a_saved_watermark_newer_than_everything_read_stays_as_saved(served, tmp_path):
+    x_mentions_served(served, {"meta": {"result_count": 0}})
+    ctx = context(served, "/2", registry_with(Account("x", "17200003", "52.05", "DISKOMINFO")), tmp_path)
+    later = {"accounts": {"17200003": {"newest_id": "1375840892285399041"}}}  # a mention of 2021, read before
+    assert XMentions().sync(ctx, "52.05", later).state == later
+    pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
+    served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
+    for post in {p["id"] for page in pages for p in page["data"]}:
+        served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
+    ctx = context(served, "/v10.0", registry_with(Account("facebook", "4", "52.05", "DISKOMINFO")), tmp_path)
+    ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
+    state = {"posts_since": "2021-07-06T08:00:00+07:00"}  # after the newest post (2021-07-04), in its own offset
+    assert FacebookComments().sync(ctx, "4", state).state == state

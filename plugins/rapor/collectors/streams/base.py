@@ -1,16 +1,30 @@
-"""What every stream shares (Singer SDK style): endpoint, schema, key, paginator, state.
+"""What every stream shares (Singer SDK style): endpoint, keys, paginator, state and the sync loop.
 
 A stream is one endpoint of one platform read for one partition (an account, a page, an
-inbox). Its ``sync`` walks the pages with its paginator, lands each page unchanged
-before parsing it, drops items repeated across pages (by primary key), and returns a
-``Batch``: the collected complaints, the pages they came from and the state to save
+inbox). It declares only what is its own: its listings (endpoint path and parameters, as
+Singer SDK's ``path`` and ``get_url_params``), its paginator, its ``primary_key`` and
+``replication_key``, and how records become complaints (``parse``, or ``collect`` where a
+complaint is a whole thread). ``Stream.sync`` is the one loop every stream runs:
+
+1. each listing is walked to its last page by its paginator, and every page is landed
+   unchanged before it is read (``read``, Singer SDK's ``request_records``);
+2. each record is kept once by its primary key (``Records``): a record repeated across
+   pages (a provider's paging drift, the halves of an Open311 window sharing a second) is
+   one record, and the later sighting, the fresher view, wins;
+3. the newest replication value of every listing with a bookmark is tracked;
+4. the records become complaints;
+5. each bookmark moves once, at the end of the partition: to the greater of the saved
+   watermark and the newest value read.
+
+The result is a ``Batch``: the complaints, the pages they came from and the state to save
 once the batch is committed. Auth, retries and rate limits live in the HTTP client.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
@@ -61,10 +75,17 @@ class Page:
 
 
 class Paginator:
-    """Finds the next request from a page; None when the last page has been read."""
+    """Finds the requests of a listing: the first one, then the next from each page; None after the last."""
+
+    def first_request(self, path: str, params: dict) -> tuple[str, dict] | None:
+        return path, dict(params)
 
     def next_request(self, path: str, params: dict, payload) -> tuple[str, dict] | None:
         raise NotImplementedError
+
+    def superseded(self, payload) -> bool:
+        """True when the page's records are read again by the requests that follow (nothing to keep)."""
+        return False
 
 
 class GraphPaginator(Paginator):
@@ -99,8 +120,104 @@ class TokenPaginator(Paginator):
         return path, {**params, self.param: value}
 
 
+class Watermark:
+    """How a stream's replication values are compared and kept in its state."""
+
+    def value_of(self, raw):
+        """The comparable value of a record's replication key; None when it has none."""
+        raise NotImplementedError
+
+    def load(self, text: str):
+        raise NotImplementedError
+
+    def dump(self, value) -> str:
+        raise NotImplementedError
+
+    def advance(self, saved: str | None, newest) -> str:
+        """The one watermark rule: the greater of the saved watermark and the newest value read."""
+        return self.dump(max(newest, self.load(saved)) if saved else newest)
+
+
+class TimeWatermark(Watermark):
+    """Platform timestamps, kept as ISO 8601 with the offset the platform sent."""
+
+    def value_of(self, raw):
+        return parse_time(raw)
+
+    def load(self, text):
+        return datetime.fromisoformat(text)
+
+    def dump(self, value):
+        return value.isoformat()
+
+
+class IdWatermark(Watermark):
+    """Time-ordered integer ids (X snowflakes: ``since_id``), kept as decimal text."""
+
+    def value_of(self, raw):
+        return None if raw in (None, "") else int(raw)
+
+    def load(self, text):
+        return int(text)
+
+    def dump(self, value):
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One request of a partition (an endpoint and its parameters), read to its last page.
+
+    ``bookmark`` is where its watermark lives in the state, a dotted path (``updated_since``,
+    ``accounts.<user id>.newest_id``); None when it moves none. A listing of a
+    closed time window (an endpoint with no updated-since filter) sets ``until``: having
+    read everything before that instant, the instant is its watermark, whatever the records
+    say. ``context`` tells ``collect`` what the listing was (Singer SDK's partition context).
+    """
+
+    path: str
+    params: dict = field(default_factory=dict)
+    bookmark: str | None = None
+    until: datetime | None = None
+    paginator: Paginator | None = None  # None: the stream's own
+    context: dict = field(default_factory=dict)
+
+
+class Records:
+    """The records of a listing, each once by primary key, and the newest replication value read.
+
+    The one dedup rule of every stream: a record seen again (on a later page, in the next
+    window) replaces the earlier sighting, as the fresher view, and keeps its place, so the
+    records stay in the order the platform first listed them.
+    """
+
+    def __init__(self):
+        self._by_key: dict[str, tuple[dict, str]] = {}
+        self.newest = None
+
+    def add(self, key: str | None, record: dict, sha: str, value=None) -> None:
+        if key is None:
+            return  # nothing tells it apart: it cannot become (or belong to) a complaint
+        self._by_key[key] = (record, sha)
+        if value is not None and (self.newest is None or value > self.newest):
+            self.newest = value
+
+    def keys(self) -> list[str]:
+        return list(self._by_key)
+
+    def __iter__(self) -> Iterator[tuple[dict, str]]:
+        return iter(self._by_key.values())
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+Read = list[tuple[Listing, Records]]  # what the listings of a partition read, in order
+
+
 class Stream:
-    """One endpoint of one platform. Subclasses set the class attributes and ``sync``."""
+    """One endpoint of one platform: subclasses declare the class attributes, ``listings`` and
+    ``parse`` (or ``collect``); ``sync``, ``read`` and ``move_bookmark`` are the shared loop."""
 
     name: str = ""  # stream name, prefix of its state ids
     source: str = ""  # the canonical ``source`` of its complaints
@@ -109,6 +226,8 @@ class Stream:
     conn_id: str = ""  # Airflow connection with its base URL and token
     primary_key: tuple[str, ...] = ("id",)
     replication_key: str | None = None
+    watermark: Watermark = TimeWatermark()
+    records_path: str = "data"  # where a page holds its records (dotted); "" for a bare list
     schema: dict = {}  # the fields of a raw item it reads: name -> JSON type (documentation)
     paginator: Paginator | None = None
 
@@ -119,10 +238,85 @@ class Stream:
     def stream_id(self, partition: str) -> str:
         return f"{self.name}:{partition}"
 
-    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
+    # -- what a stream declares ----------------------------------------------------------
+    def listings(self, ctx: RunContext, partition: str, state: dict) -> Iterable[Listing]:
+        """The requests of one partition, from where its state says it stopped."""
         raise NotImplementedError
 
-    # -- helpers ------------------------------------------------------------------------
+    def parse(self, record: dict, sha: str, ctx: RunContext) -> Collected:
+        """One record (read from the page ``sha``) as a complaint."""
+        raise NotImplementedError
+
+    def collect(self, ctx: RunContext, partition: str, read: Read, batch: Batch) -> list[Collected]:
+        """The partition's complaints: by default one per record. Threads override it (and read their children)."""
+        return [self.parse(record, sha, ctx) for _, records in read for record, sha in records]
+
+    def record_key(self, record: dict, ctx: RunContext) -> str | None:
+        """A record's identity across pages (its ``primary_key``), as text like complaint ids."""
+        return "/".join(str(dig(record, name)) for name in self.primary_key)
+
+    def replication_value(self, record: dict, ctx: RunContext):
+        return self.watermark.value_of(dig(record, self.replication_key)) if self.replication_key else None
+
+    def initial_state(self, state: dict) -> dict:
+        """The state a batch starts from (the saved one; its bookmarks move at the end)."""
+        return copy.deepcopy(state)
+
+    def region_code(self, ctx: RunContext) -> str:
+        """The region an app's endpoint serves: required in the connection's extra."""
+        region = ctx.setting("region_code", None)
+        if not region:
+            raise CollectorError(f"{self.name}: set `region_code` in the extra of connection `{self.conn_id}`")
+        return region
+
+    # -- the sync loop -------------------------------------------------------------------
+    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
+        """Read every listing of the partition, parse its records, then move its bookmarks once."""
+        batch = Batch(self.stream_id(partition), state=self.initial_state(state))
+        read = [(listing, self.read(ctx, listing, batch)) for listing in self.listings(ctx, partition, state)]
+        batch.items = self.collect(ctx, partition, read, batch)
+        for listing, records in read:
+            self.move_bookmark(batch.state, listing, records)
+        return batch
+
+    def read(self, ctx: RunContext, listing: Listing, batch: Batch, records: Records | None = None) -> Records:
+        """Every record of a listing, once each (``records``, when given, is continued: nested replies)."""
+        records = Records() if records is None else records
+        paginator = listing.paginator or self.paginator
+        # Replication values are read only where they move a watermark (so a bad one fails only there).
+        tracked = listing.bookmark is not None and listing.until is None
+        for page in self.pages(ctx, listing.path, listing.params, batch, paginator):
+            if paginator is None or not paginator.superseded(page.payload):
+                self.keep(ctx, records, self.records_of(page.payload), page.landed.sha256, tracked)
+        return records
+
+    def keep(self, ctx: RunContext, records: Records, items: list, sha: str, tracked: bool = False) -> None:
+        """Add the items of one page (or of a block nested in one) to ``records``."""
+        for record in items:
+            value = self.replication_value(record, ctx) if tracked else None
+            records.add(self.record_key(record, ctx), record, sha, value)
+
+    def records_of(self, payload) -> list:
+        """The records of a page, at ``records_path``; none when the page has no list there."""
+        value = dig(payload, self.records_path) if self.records_path else payload
+        return value if isinstance(value, list) else []
+
+    def move_bookmark(self, state: dict, listing: Listing, records: Records) -> None:
+        """The one watermark update of a listing, at the end of its partition."""
+        if listing.bookmark is None:
+            return
+        if listing.until is not None:
+            value = self.watermark.dump(listing.until)
+        elif records.newest is not None:
+            value = self.watermark.advance(dig(state, listing.bookmark), records.newest)
+        else:
+            return  # no record said when it was made: the watermark stays where it was
+        *holders, name = listing.bookmark.split(".")
+        for key in holders:
+            state = state.setdefault(key, {})
+        state[name] = value
+
+    # -- HTTP ----------------------------------------------------------------------------
     def fetch(self, ctx: RunContext, path: str, params: dict | None, batch: Batch) -> Page:
         if ctx.client is None:
             raise CollectorError(f"{self.name}: no HTTP client")
@@ -133,12 +327,11 @@ class Stream:
         return Page(fetched.payload, landed)
 
     def pages(
-        self, ctx: RunContext, path: str, params: dict, batch: Batch, paginator: Paginator | None = None
+        self, ctx: RunContext, path: str, params: dict, batch: Batch, paginator: Paginator | None
     ) -> Iterator[Page]:
-        """Every page of a listing, to the end; a page that repeats a request is a loop."""
-        paginator = paginator or self.paginator
+        """Every page of a listing, to the end (one request without a paginator); a repeated request is a loop."""
         seen: set[str] = set()
-        request: tuple[str, dict] | None = (path, dict(params))
+        request = paginator.first_request(path, params) if paginator else (path, dict(params))
         while request is not None:
             path_now, params_now = request
             marker = json.dumps([_request_key(path_now), sorted((params_now or {}).items())], default=str)
@@ -157,17 +350,13 @@ def _request_key(path: str) -> str:
     return parts.path + "?" + "&".join(f"{k}={v}" for k, v in query)
 
 
-def unique_items(pages_items: list[tuple[dict, str]], key: str = "id") -> list[tuple[dict, str]]:
-    """Items repeated across pages (a provider's paging drift) are kept once: the first sighting."""
-    seen: set = set()
-    out = []
-    for item, sha in pages_items:
-        ident = item.get(key)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        out.append((item, sha))
-    return out
+def dig(item, path: str):
+    """``a.b.c`` of nested dicts; None when any part is missing."""
+    for part in path.split("."):
+        if not isinstance(item, dict):
+            return None
+        item = item.get(part)
+    return item
 
 
 def parse_time(value: str | None) -> datetime | None:

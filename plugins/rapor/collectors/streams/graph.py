@@ -17,7 +17,17 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
-from rapor.collectors.streams.base import Batch, GraphPaginator, RunContext, Stream, parse_time, time_or_text
+from rapor.collectors.streams.base import (
+    Batch,
+    GraphPaginator,
+    Listing,
+    Read,
+    Records,
+    RunContext,
+    Stream,
+    parse_time,
+    time_or_text,
+)
 from rapor.registry import Account
 
 
@@ -36,32 +46,30 @@ class GraphThreads(Stream):
         """Every comment and reply of one post, flattened, each reply with ``parent.id``."""
         raise NotImplementedError
 
-    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
-        account = ctx.registry.account(self.platform, partition)
-        if state.get("posts_since"):
-            since = datetime.fromisoformat(state["posts_since"]) - ctx.lookback(45)
-        else:
-            since = ctx.start_date() - ctx.lookback(45)  # posts before the start carry its comments
-        batch = Batch(self.stream_id(partition), state=dict(state))
-        listing = {
+    def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
+        """The account's posts since the watermark less a look-back (comments keep coming on older posts)."""
+        saved = state.get("posts_since")
+        # With no state, posts from before the start still carry comments made after it.
+        since = (datetime.fromisoformat(saved) if saved else ctx.start_date()) - ctx.lookback(45)
+        params = {
             "fields": self.listing_fields,
             "since": int(since.timestamp()),
             "until": int(ctx.until.timestamp()),
             "limit": int(ctx.setting("page_size", 25)),
         }
-        posts: dict[str, datetime] = {}
-        for page in self.pages(ctx, f"{partition}/{self.listing_edge}", listing, batch):
-            for post in page.payload.get("data", []):
-                posts[str(post["id"])] = parse_time(post.get(self.time_field)) or since
-        for post_id in posts:
-            batch.items += self.threads(self.comments_of(ctx, post_id, batch), account, ctx)
-        if posts:
-            newest = max(posts.values())
-            old = state.get("posts_since")
-            batch.state["posts_since"] = (
-                max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
-            )
-        return batch
+        return [Listing(f"{partition}/{self.listing_edge}", params, bookmark="posts_since")]
+
+    def record_key(self, record: dict, ctx: RunContext) -> str | None:
+        return graph_id(record)
+
+    def collect(self, ctx: RunContext, partition: str, read: Read, batch: Batch) -> list[Collected]:
+        """Each post's comments (a child listing per post), re-derived into threads."""
+        account = ctx.registry.account(self.platform, partition)
+        ((_, posts),) = read
+        threads: list[Collected] = []
+        for post_id in posts.keys():
+            threads += self.threads(self.comments_of(ctx, post_id, batch), account, ctx)
+        return threads
 
     def reporter_of(self, item: dict) -> str | None:
         author = item.get("from") or {}
@@ -72,13 +80,10 @@ class GraphThreads(Stream):
         return None
 
     def threads(self, comments: list[tuple[dict, str]], account: Account | None, ctx: RunContext) -> list[Collected]:
+        """The complaints of one post, from its comments as ``comments_of`` gives them (each once, with an id)."""
         if account is None:
             return []
-        items: dict[str, tuple[dict, str]] = {}
-        for item, sha in comments:  # an item repeated across pages is one item
-            ident = graph_id(item)
-            if ident:
-                items.setdefault(ident, (item, sha))
+        items = {graph_id(item): (item, sha) for item, sha in comments}
         parent = {ident: _parent_id(item) for ident, (item, _) in items.items()}
 
         def root(ident: str) -> str:
@@ -183,10 +188,7 @@ class FacebookComments(GraphThreads):
         }
 
     def comments_of(self, ctx, object_id, batch):
-        out = []
-        for page in self.pages(ctx, f"{object_id}/comments", self.comment_params(ctx), batch):
-            out += [(item, page.landed.sha256) for item in page.payload.get("data", [])]
-        return out
+        return list(self.read(ctx, Listing(f"{object_id}/comments", self.comment_params(ctx)), batch))
 
 
 class InstagramComments(GraphThreads):
@@ -219,14 +221,16 @@ class InstagramComments(GraphThreads):
 
     def comments_of(self, ctx, object_id, batch):
         out = []
-        for page in self.pages(ctx, f"{object_id}/comments", self.comment_params(ctx), batch):
-            for item in page.payload.get("data", []):
-                out.append((item, page.landed.sha256))
-                nested = item.get("replies") or {}
-                replies = [(r, page.landed.sha256) for r in nested.get("data", [])]
-                if (nested.get("paging") or {}).get("next"):  # more replies than fit in the comment
-                    for more in self.pages(ctx, nested["paging"]["next"], {}, batch):
-                        replies += [(r, more.landed.sha256) for r in more.payload.get("data", [])]
-                for reply, sha in replies:
-                    out.append(({**reply, "parent": {"id": item["id"]}}, sha))
+        for item, sha in self.read(ctx, Listing(f"{object_id}/comments", self.comment_params(ctx)), batch):
+            out.append((item, sha))
+            replies = self.replies_of(ctx, item, sha, batch)
+            out += [({**reply, "parent": {"id": item["id"]}}, reply_sha) for reply, reply_sha in replies]
         return out
+
+    def replies_of(self, ctx: RunContext, comment: dict, sha: str, batch: Batch) -> Records:
+        """A comment's replies: those nested in it, then their own pages when more than fit."""
+        nested = comment.get("replies") or {}
+        replies = Records()
+        self.keep(ctx, replies, self.records_of(nested), sha)
+        more = (nested.get("paging") or {}).get("next")
+        return self.read(ctx, Listing(more), batch, replies) if more else replies

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from rapor.collectors.http import CollectorError
 from rapor.collectors.normalise import Collected
-from rapor.collectors.streams.base import Batch, RunContext, Stream, TokenPaginator, parse_time, time_or_text
+from rapor.collectors.streams.base import Listing, RunContext, Stream, TokenPaginator, dig, parse_time, time_or_text
 
 DEFAULT_FIELDS = {
     "id": "tracking_id",
@@ -67,13 +66,14 @@ DEFAULT_VALUES = {
 }
 
 
-def dig(item, path: str):
-    """``a.b.c`` of nested dicts; None when any part is missing."""
-    for part in path.split("."):
-        if not isinstance(item, dict):
-            return None
-        item = item.get(part)
-    return item
+def fields_of(ctx: RunContext) -> dict:
+    """The contract's fields -> the region's app's own (dotted) names: ``field_map`` over the defaults."""
+    return {**DEFAULT_FIELDS, **(ctx.setting("field_map", {}) or {})}
+
+
+def values_of(ctx: RunContext) -> dict:
+    """The app's labels -> the contract's: ``value_map`` over the defaults."""
+    return {**DEFAULT_VALUES, **(ctx.setting("value_map", {}) or {})}
 
 
 class LaporReports(Stream):
@@ -101,34 +101,20 @@ class LaporReports(Stream):
     def partitions(self, registry) -> list[str]:
         return ["laporan"]
 
-    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
-        region = ctx.setting("region_code", None)
-        if not region:
-            raise CollectorError(f"{self.name}: set `region_code` in the extra of connection `{self.conn_id}`")
-        fields = {**DEFAULT_FIELDS, **(ctx.setting("field_map", {}) or {})}
-        values = {**DEFAULT_VALUES, **(ctx.setting("value_map", {}) or {})}
+    def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
+        """Reports updated since the newest one committed, less an overlap (``overlap_minutes``)."""
+        self.region_code(ctx)  # fail before the first request
         overlap = timedelta(minutes=float(ctx.setting("overlap_minutes", 60)))
-        since = (
-            datetime.fromisoformat(state["updated_since"]) - overlap if state.get("updated_since") else ctx.start_date()
-        )
-        batch = Batch(self.stream_id(partition), state=dict(state))
+        saved = state.get("updated_since")
+        since = datetime.fromisoformat(saved) - overlap if saved else ctx.start_date()
         params = {"updated_since": since.isoformat(), "limit": int(ctx.setting("page_size", 50))}
-        reports: dict[str, tuple[dict, str]] = {}
-        newest = None
-        for page in self.pages(ctx, ctx.setting("endpoint", "laporan"), params, batch):
-            for item in (page.payload or {}).get("data", []):
-                ident = str(dig(item, fields["id"]))
-                reports[ident] = (item, page.landed.sha256)  # repeated across pages: one report
-                updated = parse_time(dig(item, fields["updated_at"]))
-                newest = max(newest, updated) if newest and updated else (updated or newest)
-        for item, sha in reports.values():
-            batch.items.append(self.parse(item, sha, region, fields, values, ctx))
-        if newest:
-            old = state.get("updated_since")
-            batch.state["updated_since"] = (
-                max(newest, datetime.fromisoformat(old)).isoformat() if old else newest.isoformat()
-            )
-        return batch
+        return [Listing(ctx.setting("endpoint", "laporan"), params, bookmark="updated_since")]
+
+    def record_key(self, record: dict, ctx: RunContext) -> str:
+        return str(dig(record, fields_of(ctx)["id"]))  # the app's own name for the tracking id
+
+    def replication_value(self, record: dict, ctx: RunContext):
+        return self.watermark.value_of(dig(record, fields_of(ctx)["updated_at"]))
 
     def _agency_opd(self, agency, region: str, fields: dict, ctx: RunContext) -> str | None:
         if not isinstance(agency, dict):
@@ -140,7 +126,8 @@ class LaporReports(Stream):
         # An agency the registry does not know stays as named, so the checks quarantine it.
         return ctx.registry.opd_code_for(region, name) or ctx.registry.opd_code_for(region, ident) or (name or ident)
 
-    def parse(self, item: dict, sha: str, region: str, fields: dict, values: dict, ctx: RunContext) -> Collected:
+    def parse(self, item: dict, sha: str, ctx: RunContext) -> Collected:
+        region, fields, values = self.region_code(ctx), fields_of(ctx), values_of(ctx)
         types = values["event_type"]
         auto = {str(v).casefold() for v in values["auto_completion_by"]}
         events = []

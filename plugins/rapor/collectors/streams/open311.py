@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from rapor.collectors.http import CollectorError
 from rapor.collectors.normalise import Collected
-from rapor.collectors.streams.base import Batch, RunContext, Stream, parse_time, time_or_text
+from rapor.collectors.streams.base import Listing, Paginator, RunContext, Stream, parse_time, time_or_text
 
 DEFAULT_KINDS = {"PGD": "pengaduan", "ASP": "aspirasi", "INF": "permintaan_informasi"}
 RESPONSE_NOTES = ("follow_on", "comment", "response", "in_progress")
@@ -28,6 +28,51 @@ RESPONSE_NOTES = ("follow_on", "comment", "response", "in_progress")
 
 def _w3c(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class HalvingWindows(Paginator):
+    """Time windows instead of pages: ``start``..``end`` is read ``step`` at a time, and a window
+    whose response holds ``cap`` requests (the server's cap: some may be missing) is read again
+    in two halves, until every window fits.
+
+    One instance per listing: it keeps the windows still to read, earliest first.
+    """
+
+    def __init__(self, start: datetime, end: datetime, *, step: timedelta, cap: int, stream: str):
+        self.cap, self.stream = cap, stream
+        self.params: dict = {}  # what every window's request carries besides its bounds
+        self.pending: list[tuple[datetime, datetime]] = []
+        while start < end:
+            self.pending.append((start, min(end, start + step)))
+            start = self.pending[-1][1]
+        self.current: tuple[datetime, datetime] | None = None
+
+    def first_request(self, path, params):
+        self.params = dict(params)
+        return self._next(path)
+
+    def next_request(self, path, params, payload):
+        if self.superseded(payload):
+            self.pending[:0] = self._halves(*self.current)
+        return self._next(path)
+
+    def superseded(self, payload) -> bool:
+        return isinstance(payload, list) and len(payload) >= self.cap
+
+    def _halves(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        if end - start <= timedelta(seconds=2):
+            raise CollectorError(f"{self.stream}: more than {self.cap} requests between {_w3c(start)} and {_w3c(end)}")
+        # end_date is inclusive on most servers: the halves share their boundary second, and
+        # a request seen in both is kept once.
+        middle = (start + (end - start) / 2).replace(microsecond=0)
+        return [(start, middle), (middle, end)]
+
+    def _next(self, path: str) -> tuple[str, dict] | None:
+        if not self.pending:
+            return None
+        self.current = self.pending.pop(0)
+        start, end = self.current
+        return path, {"start_date": _w3c(start), "end_date": _w3c(end), **self.params}
 
 
 class Open311Requests(Stream):
@@ -38,6 +83,7 @@ class Open311Requests(Stream):
     conn_id = "rapor_open311"
     primary_key = ("service_request_id",)
     replication_key = "requested_datetime"
+    records_path = ""  # the response is a bare JSON array
     schema = {
         "service_request_id": "string",
         "status": "string",
@@ -54,45 +100,25 @@ class Open311Requests(Stream):
     def partitions(self, registry) -> list[str]:
         return ["requests"]
 
-    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
-        region = ctx.setting("region_code", None)
-        if not region:
-            raise CollectorError(f"{self.name}: set `region_code` in the extra of connection `{self.conn_id}`")
-        cap = int(ctx.setting("max_results", 1000))
-        chunk = timedelta(days=float(ctx.setting("window_days", 7)))
+    def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
+        """The requests of the look-back window before the watermark up to the run's end, a window at a time."""
+        self.region_code(ctx)  # fail before the first request
         end = ctx.until
-        if state.get("watermark"):
-            start = datetime.fromisoformat(state["watermark"]) - ctx.lookback(30)
-        else:
-            start = ctx.start_date()
-        batch = Batch(self.stream_id(partition), state={"watermark": end.isoformat()})
-        seen: dict[str, tuple[dict, str]] = {}
-        window_start = start
-        while window_start < end:
-            window_end = min(end, window_start + chunk)
-            for item, sha in self._window(ctx, window_start, window_end, cap, batch):
-                seen[str(item.get("service_request_id"))] = (item, sha)  # a request listed twice is one
-            window_start = window_end
+        saved = state.get("watermark")
+        start = datetime.fromisoformat(saved) - ctx.lookback(30) if saved else ctx.start_date()
+        windows = HalvingWindows(
+            start,
+            end,
+            step=timedelta(days=float(ctx.setting("window_days", 7))),
+            cap=int(ctx.setting("max_results", 1000)),
+            stream=self.name,
+        )
+        # No "updated since" filter: the watermark is where the windows end, not a request's time.
+        return [Listing("requests.json", {"extensions": "true"}, bookmark="watermark", until=end, paginator=windows)]
+
+    def parse(self, item: dict, sha: str, ctx: RunContext) -> Collected:
+        region = self.region_code(ctx)
         kinds = {**DEFAULT_KINDS, **(ctx.setting("kind_by_service_code", {}) or {})}
-        for item, sha in seen.values():
-            batch.items.append(self.parse(item, sha, region, kinds, ctx))
-        return batch
-
-    def _window(self, ctx, start: datetime, end: datetime, cap: int, batch: Batch) -> list[tuple[dict, str]]:
-        params = {"start_date": _w3c(start), "end_date": _w3c(end), "extensions": "true"}
-        page = self.fetch(ctx, "requests.json", params, batch)
-        items = page.payload if isinstance(page.payload, list) else []
-        if len(items) < cap:
-            return [(item, page.landed.sha256) for item in items]
-        if end - start <= timedelta(seconds=2):
-            raise CollectorError(f"{self.name}: more than {cap} requests between {_w3c(start)} and {_w3c(end)}")
-        middle = start + (end - start) / 2
-        middle = middle.replace(microsecond=0)
-        # end_date is inclusive on most servers: the halves share their boundary second, and
-        # a request seen in both is kept once.
-        return self._window(ctx, start, middle, cap, batch) + self._window(ctx, middle, end, cap, batch)
-
-    def parse(self, item: dict, sha: str, region: str, kinds: dict, ctx: RunContext) -> Collected:
         notes = sorted(
             (n for n in (item.get("notes") or []) if isinstance(n, dict) and n.get("datetime")),
             key=lambda n: parse_time(n["datetime"]),

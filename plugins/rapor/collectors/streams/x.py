@@ -17,10 +17,22 @@ central account's reply is the forwarding.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import copy
+from datetime import UTC, datetime, timedelta
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
-from rapor.collectors.streams.base import Batch, RunContext, Stream, TokenPaginator, parse_time, time_or_text
+from rapor.collectors.streams.base import (
+    Batch,
+    IdWatermark,
+    Listing,
+    Read,
+    RunContext,
+    Stream,
+    TokenPaginator,
+    parse_time,
+    time_or_text,
+)
+from rapor.registry import Account
 
 TWITTER_EPOCH_MS = 1288834974657
 TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
@@ -42,6 +54,7 @@ class XMentions(Stream):
     channel = "media_sosial"
     conn_id = "rapor_x"
     replication_key = "id"  # since_id
+    watermark = IdWatermark()
     paginator = TokenPaginator(("meta", "next_token"), "pagination_token")
     schema = {
         "id": "string (snowflake)",
@@ -56,7 +69,27 @@ class XMentions(Stream):
     def partitions(self, registry) -> list[str]:
         return sorted({a.region_code for a in registry.accounts_of(self.platform)})
 
-    def _list(self, ctx: RunContext, path: str, since_id: int, batch: Batch) -> list[tuple[dict, str]]:
+    def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
+        """Per account of the region: its mentions (which move its ``since_id``), then its own tweets."""
+        saved, lookback = state.get("accounts") or {}, ctx.lookback(45)
+        out = []
+        for account in ctx.registry.accounts_of(self.platform):
+            if account.region_code != partition:
+                continue
+            params = self.url_params(ctx, self.since_id(ctx, saved.get(account.account_id, {}), lookback))
+            user = f"users/{account.account_id}"
+            bookmark = f"accounts.{account.account_id}.newest_id"
+            out.append(Listing(f"{user}/mentions", params, bookmark, context={"account": account, "edge": "mentions"}))
+            out.append(Listing(f"{user}/tweets", params, context={"account": account, "edge": "tweets"}))
+        return out
+
+    def since_id(self, ctx: RunContext, saved: dict, lookback: timedelta) -> int:
+        """The newest mention committed, moved back by the look-back; with none, the start date."""
+        if not saved.get("newest_id"):
+            return id_at(ctx.start_date())
+        return min(int(saved["newest_id"]), id_at(time_of(saved["newest_id"]) - lookback))
+
+    def url_params(self, ctx: RunContext, since_id: int) -> dict:
         params = {
             "since_id": str(since_id) if since_id else None,
             "max_results": int(ctx.setting("page_size", 100)),
@@ -64,68 +97,65 @@ class XMentions(Stream):
             "expansions": "author_id",
             "user.fields": "username",
         }
-        params = {k: v for k, v in params.items() if v is not None}
-        out, seen = [], set()
-        for page in self.pages(ctx, path, params, batch):
-            for tweet in (page.payload or {}).get("data", []) or []:
-                if tweet["id"] not in seen:  # repeated across pages: once
-                    seen.add(tweet["id"])
-                    out.append((tweet, page.landed.sha256))
-        return out
+        return {k: v for k, v in params.items() if v is not None}
 
-    def sync(self, ctx: RunContext, partition: str, state: dict) -> Batch:
-        accounts = [a for a in ctx.registry.accounts_of(self.platform) if a.region_code == partition]
-        batch = Batch(self.stream_id(partition), state={"accounts": dict(state.get("accounts", {}))})
-        lookback = ctx.lookback(45)
-        mentions: dict[str, tuple[dict, str, object]] = {}
-        replies: list[tuple[dict, str, object]] = []
-        for account in accounts:
-            newest = (state.get("accounts") or {}).get(account.account_id, {})
-            if newest.get("newest_id"):
-                since_id = min(int(newest["newest_id"]), id_at(time_of(newest["newest_id"]) - lookback))
-            else:
-                since_id = id_at(ctx.start_date())
-            found = self._list(ctx, f"users/{account.account_id}/mentions", since_id, batch)
-            for tweet, sha in found:
-                mentions.setdefault(tweet["id"], (tweet, sha, account))
-            replies += [
-                (t, sha, account) for t, sha in self._list(ctx, f"users/{account.account_id}/tweets", since_id, batch)
-            ]
-            if found:
-                top = max(int(t["id"]) for t, _ in found)
-                old = int(newest.get("newest_id") or 0)
-                batch.state["accounts"][account.account_id] = {"newest_id": str(max(top, old))}
-        by_conversation: dict[str, list[str]] = {}
+    def initial_state(self, state: dict) -> dict:
+        return {"accounts": copy.deepcopy(state.get("accounts", {}))}  # one watermark per account
+
+    def collect(self, ctx: RunContext, partition: str, read: Read, batch: Batch) -> list[Collected]:
+        """Mentions by citizens are the complaints; the accounts' own tweets are their replies."""
         complaints: dict[str, Collected] = {}
-        for ident, (tweet, sha, account) in mentions.items():
+        by_conversation: dict[str, list[str]] = {}
+        for ident, (tweet, sha, account) in self.mentions(read).items():
             if ctx.registry.account(self.platform, tweet.get("author_id")):
                 continue  # the region's own accounts mentioning each other
-            complaints[ident] = Collected(
-                source=self.source,
-                complaint_id=ident,
-                region_code=account.region_code,
-                channel=self.channel,
-                kind=classify_kind(tweet.get("text")),
-                received_at=time_or_text(tweet.get("created_at")),
-                reporter=f"x:{tweet['author_id']}" if tweet.get("author_id") else None,
-                text=tweet.get("text"),
-                opd_code=account.opd_code,
-                attributed_by="akun" if account.opd_code else None,
-                raw_shas={sha},
-            )
+            complaints[ident] = self.complaint(ident, tweet, sha, account)
             by_conversation.setdefault(str(tweet.get("conversation_id") or ident), []).append(ident)
-        for tweet, sha, account in replies:
-            at = parse_time(tweet.get("created_at"))
-            replied_to = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
-            targets = [t for t in replied_to if t in complaints]
-            if not targets:  # a reply further down the thread: the conversation's complaints before it
-                targets = [
-                    c
-                    for c in by_conversation.get(str(tweet.get("conversation_id")), [])
-                    if isinstance(complaints[c].received_at, datetime) and complaints[c].received_at <= at
-                ]
-            for target in targets:
-                complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
-                complaints[target].raw_shas.add(sha)
-        batch.items = list(complaints.values())
-        return batch
+        for listing, records in read:
+            if listing.context["edge"] == "tweets":
+                for tweet, sha in records:
+                    self.attach_reply(tweet, sha, listing.context["account"], complaints, by_conversation)
+        return list(complaints.values())
+
+    @staticmethod
+    def mentions(read: Read) -> dict[str, tuple[dict, str, Account]]:
+        """Every mention of the region once: one that mentions two of its accounts goes to the first listed."""
+        mentions: dict[str, tuple[dict, str, Account]] = {}
+        for listing, records in read:
+            if listing.context["edge"] == "mentions":
+                for tweet, sha in records:
+                    mentions.setdefault(tweet["id"], (tweet, sha, listing.context["account"]))
+        return mentions
+
+    def complaint(self, ident: str, tweet: dict, sha: str, account: Account) -> Collected:
+        return Collected(
+            source=self.source,
+            complaint_id=ident,
+            region_code=account.region_code,
+            channel=self.channel,
+            kind=classify_kind(tweet.get("text")),
+            received_at=time_or_text(tweet.get("created_at")),
+            reporter=f"x:{tweet['author_id']}" if tweet.get("author_id") else None,
+            text=tweet.get("text"),
+            opd_code=account.opd_code,
+            attributed_by="akun" if account.opd_code else None,
+            raw_shas={sha},
+        )
+
+    @staticmethod
+    def attach_reply(
+        tweet: dict, sha: str, account: Account, complaints: dict[str, Collected], by_conversation: dict[str, list[str]]
+    ) -> None:
+        """An account's tweet replying to complaints (directly, or further down their conversation)."""
+        at = parse_time(tweet.get("created_at"))
+        replied_to = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
+        targets = [t for t in replied_to if t in complaints]
+        if not targets:  # a reply further down the thread: the conversation's complaints before it
+            targets = [
+                c
+                for c in by_conversation.get(str(tweet.get("conversation_id")), [])
+                if isinstance(complaints[c].received_at, datetime) and complaints[c].received_at <= at
+            ]
+        for target in targets:
+            complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
+            complaints[target].raw_shas.add(sha)
