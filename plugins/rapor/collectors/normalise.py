@@ -18,8 +18,9 @@ get their OPD and their clock events:
   earliest reply carrying a resolution marker (``#selesai``, ``#tuntas``) its resolution.
   Replies by the reporter, other citizens or the central account are neither.
 - **kind.** Apps and the hotline classify; social media comments are classified from the
-  text (a question is ``permintaan_informasi``; "usul", "saran", "supaya", "sebaiknya" mark
-  ``aspirasi``; everything else is a ``pengaduan``).
+  text by the reviewable rules of ``kind_rules.yaml`` (keywords and phrases per kind, in
+  an explicit precedence: a complaint word makes a ``pengaduan`` even when the text asks
+  a question; no rule: ``pengaduan``).
 - **dedup.** The same complaint seen twice in a batch (a page repeated, a ticket in two
   exports) is one complaint: the later sighting wins, its lineage is the union.
 
@@ -33,25 +34,143 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
+from rapor.errors import ConfigError
 from rapor.imports.complaints import COLUMNS
 from rapor.registry import Registry
+from rapor.vocabulary import KINDS
 
 RESOLUTION_MARKERS = ("#selesai", "#tuntas")
-_ASPIRASI = re.compile(r"(?<!\w)(usul|saran|supaya|sebaiknya|alangkah baiknya)(?!\w)", re.IGNORECASE)
-_QUESTION = re.compile(r"\?|(?<!\w)(mohon info|berapa|bagaimana cara|di mana|dimana|apakah)(?!\w)", re.IGNORECASE)
+KIND_RULES_FILE = Path(__file__).with_name("kind_rules.yaml")
+_HANDLES_AND_LINKS = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\"/\n]+")  # a phrase never spans these
+_WORD = re.compile(r"[\w'-]+")
+_BOUNDARY = r"[\w'-]"
+_REDUPLICATED = re.compile(r"(?<=[^\W\d])2$")  # "berlubang2" = "berlubang-berlubang"
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """One rule of ``kind_rules.yaml``: its phrases (as one whole-word pattern) or a question mark."""
+
+    name: str
+    kind: str
+    phrases: tuple[str, ...]
+    pattern: re.Pattern | None
+    question_mark: bool = False
+
+    def matches(self, words: str, asks: bool) -> bool:
+        return bool(self.pattern and self.pattern.search(words)) or (self.question_mark and asks)
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """The rules in their precedence, the spellings that normalise words, the default kind."""
+
+    rules: tuple[KindRule, ...]
+    spellings: dict[str, str]
+    clitics: tuple[str, ...]
+    default: str
+
+    def words(self, text: str) -> str:
+        """The text as the rules read it: lower case, standard spellings, clauses split by ``|``."""
+        text = _HANDLES_AND_LINKS.sub(" ", text.casefold())
+        clauses = (" ".join(self.standard(w) for w in _WORD.findall(c)) for c in _CLAUSE_BREAK.split(text))
+        return " | ".join(c for c in clauses if c)
+
+    def standard(self, word: str) -> str:
+        """A word's standard spelling; a variant carrying a clitic keeps it ("infonya" -> "informasinya")."""
+        word = _REDUPLICATED.sub("", word)
+        if word in self.spellings:
+            return self.spellings[word]
+        for clitic in self.clitics:
+            stem = word.removesuffix(clitic)
+            if stem != word and stem in self.spellings:
+                return self.spellings[stem] + clitic
+        return word
+
+    def rule_for(self, text: str | None) -> KindRule | None:
+        """The first rule, in precedence, that the text matches (None: the default applies)."""
+        text = text or ""
+        words, asks = self.words(text), "?" in _HANDLES_AND_LINKS.sub(" ", text)
+        return next((rule for rule in self.rules if rule.matches(words, asks)), None)
+
+    def classify(self, text: str | None) -> str:
+        rule = self.rule_for(text)
+        return rule.kind if rule else self.default
+
+
+@cache
+def kind_rules(path: Path = KIND_RULES_FILE) -> KindRules:
+    """The classification rules, read once from their data file and checked."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    try:
+        return _kind_rules_from(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _kind_rules_from(data: dict) -> KindRules:
+    clitics = tuple(str(c).casefold() for c in data.get("clitics") or ())
+    spellings = _spellings_from(data.get("spellings") or {})
+    partial = KindRules((), spellings, clitics, _known_kind(data["default"]))
+    rules_data = data["rules"]
+    precedence = list(data["precedence"])
+    if sorted(precedence) != sorted(rules_data):
+        raise ValueError(f"precedence {precedence} must name every rule once: {sorted(rules_data)}")
+    seen: dict[str, str] = {}
+    rules = []
+    for name in precedence:
+        rule = rules_data[name]
+        phrases = tuple(partial.words(str(p)) for p in rule.get("phrases") or ())
+        for phrase in phrases:
+            if phrase in seen:
+                raise ValueError(f"phrase {phrase!r} is in rules {seen[phrase]!r} and {name!r}")
+            seen[phrase] = name
+        if not phrases and not rule.get("question_mark"):
+            raise ValueError(f"rule {name!r} has neither phrases nor question_mark")
+        rules.append(
+            KindRule(
+                name, _known_kind(rule["kind"]), phrases, _pattern(phrases, clitics), bool(rule.get("question_mark"))
+            )
+        )
+    return KindRules(tuple(rules), spellings, clitics, partial.default)
+
+
+def _spellings_from(data: dict) -> dict[str, str]:
+    spellings: dict[str, str] = {}
+    for standard, variants in data.items():
+        for variant in variants:
+            variant = str(variant).casefold()
+            if variant in spellings:
+                raise ValueError(f"spelling {variant!r} is a variant of {spellings[variant]!r} and {standard!r}")
+            spellings[variant] = str(standard).casefold()
+    return spellings
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    return kind
+
+
+def _pattern(phrases: tuple[str, ...], clitics: tuple[str, ...]) -> re.Pattern | None:
+    """Whole words: no letter, digit, hyphen or apostrophe on either side; a clitic may follow."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    suffix = "(?:" + "|".join(re.escape(c) for c in clitics) + ")?" if clitics else ""
+    return re.compile(rf"(?<!{_BOUNDARY})(?:{alternatives}){suffix}(?!{_BOUNDARY})")
 
 
 def classify_kind(text: str | None) -> str:
-    """The kind of a free-text complaint (social media), by the rule in the module docstring."""
-    text = text or ""
-    if _QUESTION.search(text):
-        return "permintaan_informasi"
-    if _ASPIRASI.search(text):
-        return "aspirasi"
-    return "pengaduan"
+    """The kind of a free-text complaint (social media), by the rules of ``kind_rules.yaml``."""
+    return kind_rules().classify(text)
 
 
 def is_resolution(text: str | None, markers: tuple[str, ...] = RESOLUTION_MARKERS) -> bool:

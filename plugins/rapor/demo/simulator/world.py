@@ -75,6 +75,10 @@ ROUTING_KEYWORDS = {
     "KEC-KILO": ("kecamatan kilo",),
     "KEC-PEKAT": ("kecamatan pekat",),
 }
+# An aspirasi or a question names a service, not a problem: where an OPD's first keyword
+# is a problem ("jalan rusak"), their text carries this one (a citizen asking about the
+# schedule of "jalan rusak" would be complaining: kind_rules.yaml reads it so).
+_SERVICE_KEYWORD = {"DPUPR": "drainase", "BPBD": "bencana", "INSPEKTORAT": "oknum pegawai"}
 _ROUTABLE = {
     "pengaduan": (
         "Soal {k} di {p}: sudah {n} hari belum ada tindakan, mohon segera ditindaklanjuti.",
@@ -177,6 +181,13 @@ class SimComplaint:
         }.get(self.source, "hotline")
 
 
+def _keyword_for(kind: str, opd: str) -> str:
+    """The routing keyword a central complaint of this kind names its OPD by."""
+    if kind != "pengaduan" and opd in _SERVICE_KEYWORD:
+        return _SERVICE_KEYWORD[opd]
+    return ROUTING_KEYWORDS[opd][0]
+
+
 def _visible(moment: datetime | None, as_of: datetime) -> datetime | None:
     return moment if moment is not None and moment <= as_of else None
 
@@ -233,7 +244,7 @@ class World:
                 text = _UNROUTABLE[kind]
             else:
                 text = rng.choice(_ROUTABLE[kind]).format(
-                    k=ROUTING_KEYWORDS[opd][0], p=rng.choice(demo._PLACES), n=rng.randint(2, 20)
+                    k=_keyword_for(kind, opd), p=rng.choice(demo._PLACES), n=rng.randint(2, 20)
                 )
             text += personal.group(0) if personal else ""
         if unroutable:  # nobody forwarded it, so no OPD answered it
