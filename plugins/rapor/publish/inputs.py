@@ -19,6 +19,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import yaml
 from sqlalchemy import and_, select
 
@@ -27,8 +28,10 @@ from rapor.errors import RaporError
 from rapor.policy import Policy, parse_policy
 from rapor.registry import get_region
 from rapor.scoring.periods import Period
-from rapor.scoring.scorecard import month_inspections, scorecard_history
+from rapor.scoring.responsiveness import counts_by_opd
+from rapor.scoring.scorecard import month_inspections, score_rows, scorecard_history
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
+from rapor.scoring.sop import sop_scores
 from rapor.warehouse import schema
 
 SNAPSHOT_FORMAT = 1
@@ -235,12 +238,6 @@ def snapshot_policy(snapshot: dict) -> Policy:
 
 def recompute_rows(snapshot: dict) -> list[dict]:
     """Score the month again from the snapshot alone (no warehouse): the scorecard rows."""
-    import pandas as pd
-
-    from rapor.scoring.responsiveness import counts_by_opd
-    from rapor.scoring.scorecard import score_rows
-    from rapor.scoring.sop import sop_scores
-
     policy = snapshot_policy(snapshot)
     period = Period.parse(snapshot["period"])
     opd_names = {o["opd_code"]: o["opd_name"] for o in snapshot["opds"]}

@@ -25,6 +25,7 @@ from rapor.layout import revision_folder
 from rapor.mail import FAILED, SENT, SKIPPED, send_email
 from rapor.publish.formatting import long_datetime, month_name, percent
 from rapor.publish.inputs import iso
+from rapor.publish.report import jinja_env
 from rapor.publish.revisions import BKD_CSV, BKD_XLSX, REPORT_HTML, REPORT_PDF, SCORECARD, read_manifest
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
@@ -100,8 +101,6 @@ def _summary_from_scorecard(data: bytes) -> dict:
 
 def build_message(engine, outcome: dict, base_url: str | None = None, out_dir=None) -> Message | None:
     """The e-mail for a publish outcome (None when nothing is to be told: unchanged month)."""
-    from rapor.publish.report import jinja_env
-
     base_url = base_url or web_base_url()
     region_code, period = outcome["region_code"], outcome["period"]
     with engine.connect() as conn:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from rapor.publish.charts import Geometry, trend_geometry
@@ -23,15 +25,48 @@ from rapor.vocabulary import (
     ZONES,
 )
 
+if TYPE_CHECKING:  # reportlab itself is imported where a PDF is made
+    from reportlab.lib.styles import ParagraphStyle
+
 FONT = "RaporSans"
 FONT_BOLD = "RaporSans-Bold"
 ZONE_FILL = {**ZONE_COLOURS, None: NOT_RATED_COLOUR}
 ZONE_TINT = {**ZONE_TINTS, None: NOT_RATED_TINT}
 _REPLACE = {"→": "->", "…": "..."}  # outside Vera's character set
+HEADING_COLOUR, GRID_LINE, HEADER_FILL = "#1f3b73", "#c8c8c8", "#eef1f6"
+RANKING_HEAD = (
+    "#",
+    "OPD",
+    "Indeks",
+    "Kat.",
+    "Zona",
+    "Perubahan dari {previous_month}",
+    "S_resp",
+    "S_sop",
+    "R1 (tepat/n)",
+    "R2 (tepat/n)",
+    "R3 (menunggak/terbuka)",
+    "Status",
+    "TPP",
+)
+RANKING_WIDTHS = (0.8, 6.2, 1.4, 0.9, 1.6, 2.5, 1.3, 1.3, 2.3, 2.3, 2.6, 1.9, 1.2)  # cm
+EVIDENCE_HEAD = (
+    "Rujukan",
+    "Kanal",
+    "Jenis",
+    "Mulai",
+    "Batas tanggapan",
+    "Tanggapan pertama",
+    "Batas selesai",
+    "Selesai",
+    "Temuan",
+)
+EVIDENCE_WIDTHS = (2.7, 1.9, 2.3, 2.6, 2.6, 2.6, 2.6, 2.6, 5.6)  # cm
 
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
+    """Register Bitstream Vera (regular, bold) under FONT and FONT_BOLD, once per process."""
     import reportlab
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -43,6 +78,7 @@ def register_fonts() -> None:
 
 
 def _t(text) -> str:
+    """Text for a reportlab Paragraph: characters Vera lacks replaced, markup characters escaped."""
     text = "" if text is None else str(text)
     for old, new in _REPLACE.items():
         text = text.replace(old, new)
@@ -50,71 +86,107 @@ def _t(text) -> str:
 
 
 def render_pdf(context: dict) -> bytes:
-    """The report as PDF bytes (A4 landscape)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import (
-        CondPageBreak,
-        KeepTogether,
-        PageBreak,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
-
+    """The report as PDF bytes (A4 landscape): the sections in order, a footer on every page."""
     register_fonts()
-    base = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11)
-    small = ParagraphStyle("small", parent=base, fontSize=7, leading=8.6)
-    tiny = ParagraphStyle("tiny", parent=base, fontSize=6.3, leading=7.6)
-    h1 = ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=2)
-    h2 = ParagraphStyle(
-        "h2",
-        parent=base,
-        fontName=FONT_BOLD,
-        fontSize=12,
-        leading=15,
-        spaceBefore=10,
-        spaceAfter=4,
-        textColor=colors.HexColor("#1f3b73"),
-    )
-    h3 = ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceBefore=8, spaceAfter=3)
-    grid = [
-        ("FONT", (0, 0), (-1, -1), FONT, 7),
-        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#c8c8c8")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f6")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    styles = _styles()
+    story = [
+        *_title(context, styles),
+        *_summary(context, styles),
+        *_ranking(context, styles),
+        *_trends(context, styles),
+        *_opd_details(context, styles),
+        *_data_quality(context, styles),
+        *_revision_history(context, styles),
+        *_appendix(context, styles),
     ]
-    ctx = context
-    region, tz = ctx["region"], ctx["region"]["zone_abbr"]
-    story: list = []
-    P = Paragraph  # noqa: N806
+    return _build(story, context)
 
-    story.append(P("LAPORAN UNTUK INSPEKTORAT DAERAH", small))
-    story.append(P("Rapor Kepatuhan Pelayanan Publik OPD", h1))
-    story.append(
-        P(_t(f"{region['region_name']} ({region['region_code']}) · {ctx['month']} · revisi {ctx['revision']}"), h3)
+
+@dataclass(frozen=True)
+class _Styles:
+    """The paragraph styles and the table grid the sections share."""
+
+    base: ParagraphStyle
+    small: ParagraphStyle
+    tiny: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    grid: tuple  # TableStyle commands: thin grid, bold header row
+
+
+def _styles() -> _Styles:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11)
+    return _Styles(
+        base=base,
+        small=ParagraphStyle("small", parent=base, fontSize=7, leading=8.6),
+        tiny=ParagraphStyle("tiny", parent=base, fontSize=6.3, leading=7.6),
+        h1=ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=2),
+        h2=ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=15,
+            spaceBefore=10,
+            spaceAfter=4,
+            textColor=colors.HexColor(HEADING_COLOUR),
+        ),
+        h3=ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceBefore=8, spaceAfter=3),
+        grid=(
+            ("FONT", (0, 0), (-1, -1), FONT, 7),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7),
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor(GRID_LINE)),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_FILL)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ),
     )
-    meta = [
-        ["Terbit", P(_t(ctx["published_at"]), small)],
-        ["Zona waktu", P(_t(f"{region['timezone']} ({tz}); semua waktu dalam laporan ini waktu setempat"), small)],
-        ["Alasan revisi", P(_t(ctx["reason"]), small)],
-        ["Metode", P(_t(f"versi {ctx['method_version']}; kebijakan SHA-256 {ctx['policy_sha256']}"), small)],
-        ["Sidik jari masukan", P(_t(ctx["inputs_sha256"]), small)],
+
+
+# --- the sections, in the order of the report ------------------------------------------------
+
+
+def _title(ctx: dict, st: _Styles) -> list:
+    """The report's name, the publication facts and the data-quality gate banner."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table
+
+    region, tz = ctx["region"], ctx["region"]["zone_abbr"]
+    facts = [
+        ["Terbit", Paragraph(_t(ctx["published_at"]), st.small)],
+        [
+            "Zona waktu",
+            Paragraph(_t(f"{region['timezone']} ({tz}); semua waktu dalam laporan ini waktu setempat"), st.small),
+        ],
+        ["Alasan revisi", Paragraph(_t(ctx["reason"]), st.small)],
+        ["Metode", Paragraph(_t(f"versi {ctx['method_version']}; kebijakan SHA-256 {ctx['policy_sha256']}"), st.small)],
+        ["Sidik jari masukan", Paragraph(_t(ctx["inputs_sha256"]), st.small)],
     ]
-    story.append(
+    heading = f"{region['region_name']} ({region['region_code']}) · {ctx['month']} · revisi {ctx['revision']}"
+    return [
+        Paragraph("LAPORAN UNTUK INSPEKTORAT DAERAH", st.small),
+        Paragraph("Rapor Kepatuhan Pelayanan Publik OPD", st.h1),
+        Paragraph(_t(heading), st.h3),
         Table(
-            meta,
+            facts,
             colWidths=[3.2 * cm, 22 * cm],
             style=[("FONT", (0, 0), (0, -1), FONT_BOLD, 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP")],
-        )
-    )
+        ),
+        *_gate_banner(ctx, st),
+    ]
+
+
+def _gate_banner(ctx: dict, st: _Styles) -> list:
+    """Green when the gate passed (TPP recommendation in force), yellow while the month is unchecked."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Spacer, Table
+
     if ctx["gate_status"] == GATE_PASSED:
         banner = f"Gerbang mutu data: LULUS (diperiksa {ctx['gate_checked_at']})."
         if ctx["appeal_deadline"]:
@@ -126,297 +198,324 @@ def render_pdf(context: dict) -> bytes:
             "rekomendasi potongan TPP belum berlaku dan berkas BKD tidak diterbitkan. Rapor ini untuk pemantauan."
         )
         fill, edge = "#fff3c4", "#b58900"
-    story.append(Spacer(1, 6))
-    story.append(
+    return [
+        Spacer(1, 6),
         Table(
-            [[P(_t(banner), base)]],
+            [[Paragraph(_t(banner), st.base)]],
             colWidths=[25.5 * cm],
             style=[
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
                 ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor(edge)),
             ],
-        )
-    )
-
-    # 1. Summary
-    s = ctx["summary"]
-    story.append(P(_t(f"1. Ringkasan {ctx['month']}"), h2))
-    zones_line = ", ".join(f"{s['zones'][z]} zona {z}" for z in ZONES)
-    summary = [
-        ["OPD dalam registri", f"{s['n_opds']} ({zones_line}; {s['n_not_rated']} tidak dinilai)"],
-        ["Median indeks daerah", s["median_index"]],
-        ["R1 seluruh daerah", f"{s['r1_region']} ({s['n_first_response_on_time']} dari {s['n_first_response']})"],
-        ["R2 seluruh daerah", f"{s['r2_region']} ({s['n_resolution_on_time']} dari {s['n_resolution']})"],
-        ["Terbuka / menunggak akhir bulan", f"{s['n_open']} / {s['n_open_overdue']}"],
-        ["Tanggapan pertama (median / p90)", f"{s['times']['first_median']} / {s['times']['first_p90']} hari kerja"],
-        [
-            "Penyelesaian (median / p90)",
-            f"{s['times']['resolution_median']} / {s['times']['resolution_p90']} hari kerja",
-        ],
-        ["OPD dengan potongan TPP > 0", f"{s['n_tpp']}" + ("" if ctx["bkd_produced"] else " (belum berlaku)")],
+        ),
     ]
+
+
+def _summary(ctx: dict, st: _Styles) -> list:
+    """1. The region's figures beside the six-month trend of its median index."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table
+
     chart = to_drawing(
         trend_geometry(
             ctx["trend_labels"], ctx["region_trend_values"], ctx["zone_table"], width=330, height=130, show_values=True
         )
     )
-    left = Table(
-        [[P(_t(a), small), P(_t(b), small)] for a, b in summary],
+    figures = Table(
+        [[Paragraph(_t(a), st.small), Paragraph(_t(b), st.small)] for a, b in _summary_rows(ctx)],
         colWidths=[5 * cm, 8.2 * cm],
-        style=[("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#c8c8c8"))],
+        style=[("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor(GRID_LINE))],
     )
-    story.append(
+    caption = f"Tren median indeks daerah, {ctx['trend_months'][0]} – {ctx['trend_months'][-1]}"
+    return [
+        Paragraph(_t(f"1. Ringkasan {ctx['month']}"), st.h2),
         Table(
-            [
-                [
-                    left,
-                    [
-                        chart,
-                        P(_t(f"Tren median indeks daerah, {ctx['trend_months'][0]} – {ctx['trend_months'][-1]}"), tiny),
-                    ],
-                ]
-            ],
+            [[figures, [chart, Paragraph(_t(caption), st.tiny)]]],
             colWidths=[13.6 * cm, 12 * cm],
             style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
-        )
-    )
-
-    # 2. Ranked table
-    story.append(CondPageBreak(6 * cm))
-    story.append(P("2. Peringkat OPD", h2))
-    head = [
-        "#",
-        "OPD",
-        "Indeks",
-        "Kat.",
-        "Zona",
-        f"Perubahan dari {ctx['previous_month']}",
-        "S_resp",
-        "S_sop",
-        "R1 (tepat/n)",
-        "R2 (tepat/n)",
-        "R3 (menunggak/terbuka)",
-        "Status",
-        "TPP",
+        ),
     ]
-    data = [[P(_t(h), tiny) for h in head]]
-    style = list(grid)
+
+
+def _summary_rows(ctx: dict) -> list[tuple[str, object]]:
+    s = ctx["summary"]
+    zones_line = ", ".join(f"{s['zones'][z]} zona {z}" for z in ZONES)
+    times = s["times"]
+    return [
+        ("OPD dalam registri", f"{s['n_opds']} ({zones_line}; {s['n_not_rated']} tidak dinilai)"),
+        ("Median indeks daerah", s["median_index"]),
+        ("R1 seluruh daerah", f"{s['r1_region']} ({s['n_first_response_on_time']} dari {s['n_first_response']})"),
+        ("R2 seluruh daerah", f"{s['r2_region']} ({s['n_resolution_on_time']} dari {s['n_resolution']})"),
+        ("Terbuka / menunggak akhir bulan", f"{s['n_open']} / {s['n_open_overdue']}"),
+        ("Tanggapan pertama (median / p90)", f"{times['first_median']} / {times['first_p90']} hari kerja"),
+        ("Penyelesaian (median / p90)", f"{times['resolution_median']} / {times['resolution_p90']} hari kerja"),
+        ("OPD dengan potongan TPP > 0", f"{s['n_tpp']}" + ("" if ctx["bkd_produced"] else " (belum berlaku)")),
+    ]
+
+
+def _ranking(ctx: dict, st: _Styles) -> list:
+    """2. Every OPD by rank, its zone cell in the zone's colour."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
+
+    head = [h.format(previous_month=ctx["previous_month"]) for h in RANKING_HEAD]
+    data = [[Paragraph(_t(h), st.tiny) for h in head]]
+    style = list(st.grid)
     for i, e in enumerate(ctx["entries"], start=1):
-        change = e["change"] + (
-            f" (sebelumnya {e['previous_category']})"
-            if e["previous_category"] and e["previous_category"] != e["category"]
-            else ""
-        )
-        data.append(
-            [
-                str(e["rank"] or "—"),
-                P(_t(f"{e['opd_name']} ({e['opd_code']})"), tiny),
-                e["index_text"],
-                e["category"],
-                e["zone_text"],
-                P(_t(change), tiny),
-                e["s_resp"],
-                e["s_sop"],
-                f"{e['r1']} ({e['n1_on_time']}/{e['n1']})",
-                f"{e['r2']} ({e['n2_on_time']}/{e['n2']})",
-                f"{e['r3']} ({e['n_open_overdue']}/{e['n_open']})",
-                e["status"],
-                e["tpp"],
-            ]
-        )
+        data.append(_ranking_row(e, st))
         style += [
             ("BACKGROUND", (4, i), (4, i), colors.HexColor(ZONE_FILL[e["zone"]])),
             ("TEXTCOLOR", (4, i), (4, i), colors.white),
             ("BACKGROUND", (0, i), (0, i), colors.HexColor(ZONE_TINT[e["zone"]])),
         ]
-    widths = [0.8, 6.2, 1.4, 0.9, 1.6, 2.5, 1.3, 1.3, 2.3, 2.3, 2.6, 1.9, 1.2]
-    story.append(Table(data, colWidths=[w * cm for w in widths], repeatRows=1, style=TableStyle(style)))
-    story.append(
-        P("R1 dan R2: pangsa setelah penyesuaian angka kecil (lampiran); di kurung jumlah yang menjadi dasarnya.", tiny)
-    )
+    return [
+        CondPageBreak(6 * cm),
+        Paragraph("2. Peringkat OPD", st.h2),
+        Table(data, colWidths=[w * cm for w in RANKING_WIDTHS], repeatRows=1, style=TableStyle(style)),
+        Paragraph(
+            "R1 dan R2: pangsa setelah penyesuaian angka kecil (lampiran); di kurung jumlah yang menjadi dasarnya.",
+            st.tiny,
+        ),
+    ]
 
-    # 3. Trends, four per row
-    story.append(PageBreak())
-    story.append(P("3. Tren enam bulan per OPD", h2))
+
+def _ranking_row(e: dict, st: _Styles) -> list:
+    from reportlab.platypus import Paragraph
+
+    change = e["change"]
+    if e["previous_category"] and e["previous_category"] != e["category"]:
+        change += f" (sebelumnya {e['previous_category']})"
+    return [
+        str(e["rank"] or "—"),
+        Paragraph(_t(f"{e['opd_name']} ({e['opd_code']})"), st.tiny),
+        e["index_text"],
+        e["category"],
+        e["zone_text"],
+        Paragraph(_t(change), st.tiny),
+        e["s_resp"],
+        e["s_sop"],
+        f"{e['r1']} ({e['n1_on_time']}/{e['n1']})",
+        f"{e['r2']} ({e['n2_on_time']}/{e['n2']})",
+        f"{e['r3']} ({e['n_open_overdue']}/{e['n_open']})",
+        e["status"],
+        e["tpp"],
+    ]
+
+
+def _trends(ctx: dict, st: _Styles) -> list:
+    """3. One small trend chart per OPD, four to a row."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Paragraph, Table
+
     cells = []
     for e in ctx["entries"]:
         drawing = to_drawing(
             trend_geometry(ctx["trend_labels"], e["trend_values"], ctx["zone_table"], width=175, height=70)
         )
-        cells.append([P(_t(e["opd_name"]), tiny), drawing])
+        cells.append([Paragraph(_t(e["opd_name"]), st.tiny), drawing])
     rows = [cells[i : i + 4] + [""] * (4 - len(cells[i : i + 4])) for i in range(0, len(cells), 4)]
-    story.append(Table(rows, colWidths=[6.4 * cm] * 4, style=[("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [
+        PageBreak(),
+        Paragraph("3. Tren enam bulan per OPD", st.h2),
+        Table(rows, colWidths=[6.4 * cm] * 4, style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+    ]
 
-    # 4. Per OPD
-    story.append(PageBreak())
-    story.append(P("4. Rincian per OPD", h2))
+
+def _opd_details(ctx: dict, st: _Styles) -> list:
+    """4. Per OPD: its figures, then the late or overdue complaints behind them."""
+    from reportlab.platypus import PageBreak, Paragraph
+
+    tz = ctx["region"]["zone_abbr"]
+    story: list = [PageBreak(), Paragraph("4. Rincian per OPD", st.h2)]
     for e in ctx["entries"]:
-        t = e["times"]
-        block = [
-            P(
-                _t(
-                    f"{e['rank'] or '—'}. {e['opd_name']} ({e['opd_code']}) · {e['zone_text']}"
-                    + (f" · {e['category']}" if e["category"] != "—" else "")
-                ),
-                h3,
-            )
-        ]
-        comp = [
-            ["Indeks", e["index_text"], "Status", e["status"]],
-            ["S_resp", e["s_resp"], "S_sop", f"{e['s_sop']} (inspeksi {e['sop_inspected_on']})"],
-            [
-                "R1 tanggapan pertama",
-                f"{e['r1']}: {e['n1_on_time']} tepat waktu dari {e['n1']} ({e['r1_raw']} sebelum penyesuaian)",
-                "R2 penyelesaian",
-                f"{e['r2']}: {e['n2_on_time']} tepat waktu dari {e['n2']} ({e['r2_raw']} sebelum penyesuaian)",
-            ],
-            [
-                "R3 tunggakan",
-                f"{e['r3']}: {e['n_open_overdue']} menunggak dari {e['n_open']} terbuka",
-                "TPP",
-                f"{e['tpp']}: {e['tpp_rule']}",
-            ],
-            [
-                "Tanggapan pertama",
-                f"median {t['first_median']}, p90 {t['first_p90']} ({t['first_n']} dari {t['first_pop']} ditanggapi)",
-                "Penyelesaian",
-                f"median {t['resolution_median']}, p90 {t['resolution_p90']} ({t['resolution_n']} dari "
-                f"{t['resolution_pop']} selesai)",
-            ],
-        ]
-        block.append(
-            Table(
-                [[P(_t(c), small) for c in row] for row in comp],
-                colWidths=[3.2 * cm, 9.6 * cm, 3.0 * cm, 9.7 * cm],
-                style=[
-                    ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#c8c8c8")),
-                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef1f6")),
-                    ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#eef1f6")),
-                ],
-            )
-        )
-        story.append(KeepTogether(block))
-        if e["evidence"]:
-            story.append(P(_t(f"Bukti: keluhan terlambat atau menunggak ({len(e['evidence'])}; waktu {tz})"), small))
-            head = [
-                "Rujukan",
-                "Kanal",
-                "Jenis",
-                "Mulai",
-                "Batas tanggapan",
-                "Tanggapan pertama",
-                "Batas selesai",
-                "Selesai",
-                "Temuan",
-            ]
-            data = [[P(_t(h), tiny) for h in head]]
-            for x in e["evidence"]:
-                data.append(
-                    [
-                        x["ref"],
-                        x["channel"],
-                        P(_t(x["kind"]), tiny),
-                        x["clock_start"],
-                        x["first_deadline"],
-                        x["first_response"],
-                        x["resolution_deadline"],
-                        x["resolved"],
-                        P(_t(x["findings"]), tiny),
-                    ]
-                )
-            ev_style = list(grid) + [("FONT", (0, 1), (-1, -1), FONT, 6.3)]
-            story.append(
-                Table(
-                    data,
-                    colWidths=[w * cm for w in (2.7, 1.9, 2.3, 2.6, 2.6, 2.6, 2.6, 2.6, 5.6)],
-                    repeatRows=1,
-                    style=TableStyle(ev_style),
-                )
-            )
-        else:
-            story.append(P("Tidak ada keluhan yang terlambat atau menunggak.", small))
-        if e["evidence_hidden"]:
-            story.append(
-                P(_t(f"{e['evidence_hidden']} laporan rahasia ikut dihitung tetapi tidak ditampilkan."), small)
-            )
+        story.append(_opd_card(e, st))
+        story += _evidence(e, tz, st)
+    return story
 
-    # 5. Data quality, 6. revisions
-    story.append(CondPageBreak(5 * cm))
-    story.append(P("5. Mutu data", h2))
+
+def _opd_card(e: dict, st: _Styles):
+    """The OPD's heading and figures, kept on one page."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, Paragraph, Table
+
+    heading = f"{e['rank'] or '—'}. {e['opd_name']} ({e['opd_code']}) · {e['zone_text']}"
+    if e["category"] != "—":
+        heading += f" · {e['category']}"
+    figures = Table(
+        [[Paragraph(_t(c), st.small) for c in row] for row in _opd_figures(e)],
+        colWidths=[3.2 * cm, 9.6 * cm, 3.0 * cm, 9.7 * cm],
+        style=[
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor(GRID_LINE)),
+            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(HEADER_FILL)),
+            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor(HEADER_FILL)),
+        ],
+    )
+    return KeepTogether([Paragraph(_t(heading), st.h3), figures])
+
+
+def _opd_figures(e: dict) -> list[list[str]]:
+    """Label, value, label, value: the index, its components with their counts, the TPP rule, the times."""
+    t = e["times"]
+    return [
+        ["Indeks", e["index_text"], "Status", e["status"]],
+        ["S_resp", e["s_resp"], "S_sop", f"{e['s_sop']} (inspeksi {e['sop_inspected_on']})"],
+        [
+            "R1 tanggapan pertama",
+            f"{e['r1']}: {e['n1_on_time']} tepat waktu dari {e['n1']} ({e['r1_raw']} sebelum penyesuaian)",
+            "R2 penyelesaian",
+            f"{e['r2']}: {e['n2_on_time']} tepat waktu dari {e['n2']} ({e['r2_raw']} sebelum penyesuaian)",
+        ],
+        [
+            "R3 tunggakan",
+            f"{e['r3']}: {e['n_open_overdue']} menunggak dari {e['n_open']} terbuka",
+            "TPP",
+            f"{e['tpp']}: {e['tpp_rule']}",
+        ],
+        [
+            "Tanggapan pertama",
+            f"median {t['first_median']}, p90 {t['first_p90']} ({t['first_n']} dari {t['first_pop']} ditanggapi)",
+            "Penyelesaian",
+            f"median {t['resolution_median']}, p90 {t['resolution_p90']} ({t['resolution_n']} dari "
+            f"{t['resolution_pop']} selesai)",
+        ],
+    ]
+
+
+def _evidence(e: dict, tz: str, st: _Styles) -> list:
+    """The OPD's late or overdue complaints (by reference), and how many confidential ones were only counted."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    if e["evidence"]:
+        data = [[Paragraph(_t(h), st.tiny) for h in EVIDENCE_HEAD]]
+        data += [_evidence_row(x, st) for x in e["evidence"]]
+        story = [
+            Paragraph(_t(f"Bukti: keluhan terlambat atau menunggak ({len(e['evidence'])}; waktu {tz})"), st.small),
+            Table(
+                data,
+                colWidths=[w * cm for w in EVIDENCE_WIDTHS],
+                repeatRows=1,
+                style=TableStyle([*st.grid, ("FONT", (0, 1), (-1, -1), FONT, 6.3)]),
+            ),
+        ]
+    else:
+        story = [Paragraph("Tidak ada keluhan yang terlambat atau menunggak.", st.small)]
+    if e["evidence_hidden"]:
+        story.append(
+            Paragraph(_t(f"{e['evidence_hidden']} laporan rahasia ikut dihitung tetapi tidak ditampilkan."), st.small)
+        )
+    return story
+
+
+def _evidence_row(x: dict, st: _Styles) -> list:
+    from reportlab.platypus import Paragraph
+
+    return [
+        x["ref"],
+        x["channel"],
+        Paragraph(_t(x["kind"]), st.tiny),
+        x["clock_start"],
+        x["first_deadline"],
+        x["first_response"],
+        x["resolution_deadline"],
+        x["resolved"],
+        Paragraph(_t(x["findings"]), st.tiny),
+    ]
+
+
+def _data_quality(ctx: dict, st: _Styles) -> list:
+    """5. The gate's verdict, its failures and warnings, the Data Docs link and what was left out."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import CondPageBreak, Paragraph
+
+    s = ctx["summary"]
     line = f"Status gerbang mutu data: {ctx['gate_label']}"
     if ctx["gate_status"] != GATE_NOT_CHECKED:
         line += f" (diperiksa {ctx['gate_checked_at']})"
-    story.append(P(_t(line + "."), base))
+    story = [CondPageBreak(5 * cm), Paragraph("5. Mutu data", st.h2), Paragraph(_t(line + "."), st.base)]
     if ctx["gate_override"]:
-        story.append(P(_t(f"Dilanjutkan dengan pengecualian: {ctx['gate_override']}"), base))
+        story.append(Paragraph(_t(f"Dilanjutkan dengan pengecualian: {ctx['gate_override']}"), st.base))
     for title, items in (("Kegagalan kritis", ctx["gate_failures"]), ("Peringatan", ctx["gate_warnings"])):
         if items:
-            story.append(
-                P(
-                    _t(
-                        f"{title}: "
-                        + "; ".join(
-                            f"{f.get('suite')} / {f.get('expectation')}"
-                            + (f" ({f['column']})" if f.get("column") else "")
-                            for f in items
-                        )
-                    ),
-                    small,
-                )
-            )
+            story.append(Paragraph(_t(f"{title}: " + "; ".join(_check_name(f) for f in items)), st.small))
     if ctx["data_docs"]:
         story.append(
-            P(
+            Paragraph(
                 f'Rincian pemeriksaan: <link href="{_t(ctx["data_docs"])}" color="blue">Data Docs</link> '
                 f"({_t(ctx['data_docs'])})",
-                small,
+                st.small,
             )
         )
     if ctx["gate_status"] == GATE_NOT_CHECKED:
         story.append(
-            P(
+            Paragraph(
                 "Belum ada hasil gerbang mutu data untuk bulan ini; setelah gerbang dijalankan dan lulus, revisi baru "
                 "diterbitkan bersama berkas BKD.",
-                small,
+                st.small,
             )
         )
     story.append(
-        P(
+        Paragraph(
             _t(
                 f"{s['n_evidence']} keluhan terlambat atau menunggak ditampilkan; {s['n_evidence_hidden']} laporan "
                 "rahasia hanya dihitung."
             ),
-            small,
+            st.small,
         )
     )
-    story.append(P("6. Riwayat revisi", h2))
-    revs = [[P("Revisi", tiny), P("Terbit", tiny), P("Alasan", tiny)]]
+    return story
+
+
+def _check_name(finding: dict) -> str:
+    """``suite / expectation (column)`` of a failed or warning check."""
+    column = f" ({finding['column']})" if finding.get("column") else ""
+    return f"{finding.get('suite')} / {finding.get('expectation')}{column}"
+
+
+def _revision_history(ctx: dict, st: _Styles) -> list:
+    """6. Every revision of the month, this one last."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    rows = [[Paragraph("Revisi", st.tiny), Paragraph("Terbit", st.tiny), Paragraph("Alasan", st.tiny)]]
     for r in ctx["revisions"]:
-        revs.append([str(r["revision"]), P(_t(r["published_at_text"]), small), P(_t(r["reason"]), small)])
-    revs.append([str(ctx["revision"]), P(_t(ctx["published_at"]), small), P(_t(ctx["reason"]), small)])
-    story.append(Table(revs, colWidths=[1.5 * cm, 7 * cm, 17 * cm], style=TableStyle(grid)))
-
-    # Appendix
-    story.append(PageBreak())
-    story.append(P("Lampiran: metodologi", h2))
-    for block in ctx["methodology"]:
-        story.append(P(_t(block["title"]), h3))
-        for item in block["items"]:
-            story.append(P("• " + _t(item), small))
-
-    footer = _t(
-        f"Rapor · {region['region_name']} · {ctx['month']} · revisi {ctx['revision']} · "
-        f"sidik jari masukan {ctx['inputs_sha256'][:16]}..."
+        rows.append(
+            [str(r["revision"]), Paragraph(_t(r["published_at_text"]), st.small), Paragraph(_t(r["reason"]), st.small)]
+        )
+    rows.append(
+        [str(ctx["revision"]), Paragraph(_t(ctx["published_at"]), st.small), Paragraph(_t(ctx["reason"]), st.small)]
     )
+    return [
+        Paragraph("6. Riwayat revisi", st.h2),
+        Table(rows, colWidths=[1.5 * cm, 7 * cm, 17 * cm], style=TableStyle(st.grid)),
+    ]
 
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(FONT, 6.5)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawString(doc.leftMargin, 0.8 * cm, footer.replace("&amp;", "&"))
-        canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, 0.8 * cm, f"Halaman {doc.page}")
-        canvas.restoreState()
 
+def _appendix(ctx: dict, st: _Styles) -> list:
+    """The methodology appendix, one heading and its bullet points per block."""
+    from reportlab.platypus import PageBreak, Paragraph
+
+    story: list = [PageBreak(), Paragraph("Lampiran: metodologi", st.h2)]
+    for block in ctx["methodology"]:
+        story.append(Paragraph(_t(block["title"]), st.h3))
+        story += [Paragraph("• " + _t(item), st.small) for item in block["items"]]
+    return story
+
+
+# --- the document ------------------------------------------------------------------------------
+
+
+def _build(story: list, ctx: dict) -> bytes:
+    """Lay the story out on A4 landscape pages with the footer (invariant: same story, same bytes)."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    region = ctx["region"]
+    on_page = _footer(ctx)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -433,6 +532,27 @@ def render_pdf(context: dict) -> bytes:
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _footer(ctx: dict):
+    """The page callback: which report this is (region, month, revision, inputs) and the page number."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+
+    footer = _t(
+        f"Rapor · {ctx['region']['region_name']} · {ctx['month']} · revisi {ctx['revision']} · "
+        f"sidik jari masukan {ctx['inputs_sha256'][:16]}..."
+    )
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 6.5)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(doc.leftMargin, 0.8 * cm, footer.replace("&amp;", "&"))
+        canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, 0.8 * cm, f"Halaman {doc.page}")
+        canvas.restoreState()
+
+    return on_page
 
 
 def to_drawing(geometry: Geometry):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from rapor.policy import Policy
 from rapor.publish import charts
@@ -49,6 +50,15 @@ from rapor.vocabulary import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Scorecard counts summed over the region.
+_TOTALS = (
+    "n_first_response",
+    "n_first_response_on_time",
+    "n_resolution",
+    "n_resolution_on_time",
+    "n_open",
+    "n_open_overdue",
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +77,8 @@ class RevisionInfo:
     revisions: tuple[dict, ...] = ()  # earlier revisions: revision, published_at, reason
 
 
-def jinja_env():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+def jinja_env() -> Environment:
+    """The Jinja2 environment of the report, the e-mails and the web pages (``templates/``)."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = number
     env.globals.update(template_globals())
@@ -187,13 +196,102 @@ def _rank(entries: list[dict]) -> None:
 
 
 def methodology(policy: Policy, snapshot: dict) -> list[dict]:
-    """The appendix: every rule with the numbers of the policy actually used."""
-    region = snapshot["region"]
+    """The appendix: every rule with the numbers of the policy actually used, one block per topic."""
+    return [
+        _sources_block(snapshot),
+        _working_days_block(policy, snapshot["region"]),
+        _deadlines_block(policy),
+        _responsiveness_block(policy),
+        _sop_block(policy),
+        _index_block(policy),
+        _tpp_block(policy),
+        _working_hours_block(),
+        _privacy_block(),
+    ]
+
+
+def _sources_block(snapshot: dict) -> dict:
+    return {
+        "title": "Versi dan sumber",
+        "items": [
+            f"Metode versi {snapshot['method_version']}; berkas kebijakan {snapshot['policy']['file_name']} "
+            f"(SHA-256 {snapshot['policy']['sha256']}).",
+            "Semua angka di bawah ini dibaca dari berkas kebijakan tersebut, bukan dari kode program.",
+        ],
+    }
+
+
+def _working_days_block(policy: Policy, region: dict) -> dict:
     tz = region["timezone"]
     cal = policy.calendar_for(region["region_code"])
-    w_resp, w_sop, w_idx = policy.responsiveness_weights, policy.sop_weights, policy.index_weights
     adds = ", ".join(long_date(d) for d in cal.holidays_add) or "tidak ada"
     removes = ", ".join(long_date(d) for d in cal.holidays_remove) or "tidak ada"
+    return {
+        "title": "Waktu dan hari kerja",
+        "items": [
+            f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
+            "Semua tanggal dan jam dalam laporan ini waktu setempat.",
+            "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
+            f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: "
+            f"{removes}.",
+            "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
+            "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
+            "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
+        ],
+    }
+
+
+def _deadlines_block(policy: Policy) -> dict:
+    first = ", ".join(f"{CHANNEL_LABELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
+    resolution = ", ".join(f"{KIND_LABELS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
+    return {
+        "title": "Batas waktu",
+        "items": [
+            f"Tanggapan pertama menurut kanal: {first}.",
+            f"Penyelesaian menurut jenis: {resolution}; jenis lain dinilai dari tanggapan pertama saja.",
+            f"Batas disposisi koordinator: {policy.forwarding_hk} HK dari saat diterima (bukan tanggung jawab OPD).",
+        ],
+    }
+
+
+def _responsiveness_block(policy: Policy) -> dict:
+    w_resp = policy.responsiveness_weights
+    return {
+        "title": "Responsivitas (S_resp)",
+        "items": [
+            "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling "
+            "lambat "
+            "pada batasnya (tidak ditanggapi = terlambat).",
+            "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan "
+            "penyelesaian.",
+            "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak "
+            "ada yang terbuka.",
+            f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
+            f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
+            f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
+        ],
+    }
+
+
+def _sop_block(policy: Policy) -> dict:
+    w_sop = policy.sop_weights
+    return {
+        "title": "Kepatuhan standar pelayanan (S_sop)",
+        "items": [
+            "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
+            f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + "
+            f"{number(w_sop['output'])}·Output + "
+            f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya "
+            "diskalakan ke 100.",
+            f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan "
+            "sebelumnya "
+            f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
+        ],
+    }
+
+
+def _index_block(policy: Policy) -> dict:
+    w_idx = policy.index_weights
     if policy.zone_table == CLASSIC_ZONE_TABLE:
         zones = "; ".join(f"{z} ≥ {number(f)}" for z, f in CLASSIC_ZONE_FLOORS if f) + "; selain itu merah"
         categories = "Tabel ombudsman-classic: zona langsung dari indeks (tanpa kategori A–E untuk zona)."
@@ -203,6 +301,19 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
             f"{c} ≥ {f}" if f else f"{c} < {CATEGORY_FLOORS[i - 1][1] if i else 0}"
             for i, (c, f) in enumerate(CATEGORY_FLOORS)
         )
+    return {
+        "title": "Indeks, kategori, zona",
+        "items": [
+            f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke "
+            "atas ke "
+            "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
+            categories + ".",
+            f"Zona: {zones}.",
+        ],
+    }
+
+
+def _tpp_block(policy: Policy) -> dict:
     tpp_lines = []
     for category, rule in policy.tpp_by_category.items():
         if rule is None:
@@ -212,127 +323,87 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
                 f"{category}: {number(rule.base_pct)} + {number(policy.tpp_step_pct)} × (r − {rule.r0}) persen, "
                 f"0 selama r < {rule.r0}"
             )
-    first = ", ".join(f"{CHANNEL_LABELS.get(c, c)} {n} HK" for c, n in policy.first_response_hk.items())
-    resolution = ", ".join(f"{KIND_LABELS.get(k, k)} {n} HK" for k, n in policy.resolution_hk.items())
-    return [
-        {
-            "title": "Versi dan sumber",
-            "items": [
-                f"Metode versi {snapshot['method_version']}; berkas kebijakan {snapshot['policy']['file_name']} "
-                f"(SHA-256 {snapshot['policy']['sha256']}).",
-                "Semua angka di bawah ini dibaca dari berkas kebijakan tersebut, bukan dari kode program.",
-            ],
-        },
-        {
-            "title": "Waktu dan hari kerja",
-            "items": [
-                f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
-                "Semua tanggal dan jam dalam laporan ini waktu setempat.",
-                "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
-                f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: "
-                f"{removes}.",
-                "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
-                "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
-                "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
-            ],
-        },
-        {
-            "title": "Batas waktu",
-            "items": [
-                f"Tanggapan pertama menurut kanal: {first}.",
-                f"Penyelesaian menurut jenis: {resolution}; jenis lain dinilai dari tanggapan pertama saja.",
-                f"Batas disposisi koordinator: {policy.forwarding_hk} HK dari saat diterima (bukan tanggung jawab "
-                "OPD).",
-            ],
-        },
-        {
-            "title": "Responsivitas (S_resp)",
-            "items": [
-                "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling "
-                "lambat "
-                "pada batasnya (tidak ditanggapi = terlambat).",
-                "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan "
-                "penyelesaian.",
-                "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak "
-                "ada yang terbuka.",
-                f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
-                f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
-                f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
-            ],
-        },
-        {
-            "title": "Kepatuhan standar pelayanan (S_sop)",
-            "items": [
-                "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
-                f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + "
-                f"{number(w_sop['output'])}·Output + "
-                f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya "
-                "diskalakan ke 100.",
-                f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan "
-                "sebelumnya "
-                f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
-            ],
-        },
-        {
-            "title": "Indeks, kategori, zona",
-            "items": [
-                f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke "
-                "atas ke "
-                "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
-                categories + ".",
-                f"Zona: {zones}.",
-            ],
-        },
-        {
-            "title": "Rekomendasi TPP (kebijakan, diputuskan BKD)",
-            "items": [
-                "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak "
-                "dinilai memutus deret.",
-                *tpp_lines,
-                f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
-                "pengelola pengaduan yang ditunjuk.",
-                "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
-                f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
-            ],
-        },
-        {
-            "title": "Waktu tanggapan dalam jam hari kerja",
-            "items": [
-                "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu "
-                "dan hari "
-                "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
-                "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah "
-                "ditanggapi. "
-                "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
-                "Median dan persentil ke-90 (interpolasi linear).",
-            ],
-        },
-        {
-            "title": "Data pribadi dan jejak",
-            "items": [
-                "Keluhan hanya ditampilkan dengan rujukan pseudonim (k-…, HMAC berkunci). Identitas pelapor, isi "
-                "laporan "
-                "dan laporan rahasia tidak pernah dimuat; laporan rahasia hanya dihitung.",
-                "Sidik jari masukan = SHA-256 dari snapshot masukan (inputs.json.gz): bukti keluhan, inspeksi, "
-                "daftar OPD, "
-                "riwayat kategori, berkas kebijakan. Menghitung ulang dari snapshot menghasilkan CSV rapor yang "
-                "identik byte demi byte.",
-                "Revisi tidak pernah ditimpa: koreksi menjadi revisi baru dengan alasan, revisi lama tetap dapat "
-                "dibaca.",
-            ],
-        },
-    ]
+    return {
+        "title": "Rekomendasi TPP (kebijakan, diputuskan BKD)",
+        "items": [
+            "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak "
+            "dinilai memutus deret.",
+            *tpp_lines,
+            f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
+            "pengelola pengaduan yang ditunjuk.",
+            "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
+            f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
+        ],
+    }
 
 
-def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
-    """Everything the report (HTML, PDF) and the web pages show for one revision."""
+def _working_hours_block() -> dict:
+    return {
+        "title": "Waktu tanggapan dalam jam hari kerja",
+        "items": [
+            "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu "
+            "dan hari "
+            "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
+            "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah "
+            "ditanggapi. "
+            "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
+            "Median dan persentil ke-90 (interpolasi linear).",
+        ],
+    }
+
+
+def _privacy_block() -> dict:
+    return {
+        "title": "Data pribadi dan jejak",
+        "items": [
+            "Keluhan hanya ditampilkan dengan rujukan pseudonim (k-…, HMAC berkunci). Identitas pelapor, isi "
+            "laporan "
+            "dan laporan rahasia tidak pernah dimuat; laporan rahasia hanya dihitung.",
+            "Sidik jari masukan = SHA-256 dari snapshot masukan (inputs.json.gz): bukti keluhan, inspeksi, "
+            "daftar OPD, "
+            "riwayat kategori, berkas kebijakan. Menghitung ulang dari snapshot menghasilkan CSV rapor yang "
+            "identik byte demi byte.",
+            "Revisi tidak pernah ditimpa: koreksi menjadi revisi baru dengan alasan, revisi lama tetap dapat dibaca.",
+        ],
+    }
+
+
+# --- the context ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Month:
+    """What every OPD entry of the month is built from."""
+
+    policy: Policy
+    period: Period
+    tz: str
+    calendar: WorkdayCalendar
+    months: list[Period]  # the trend window, oldest first
+    labels: list[str]  # its short month names, for the charts
+    trend: dict[str, dict[str, Decimal | None]]  # opd_code → period → index, this month included
+    trend_category: dict[str, dict[str, str | None]]  # opd_code → period → category, earlier months
+    evidence: pd.DataFrame
+
+    @property
+    def previous(self) -> str:
+        return str(self.period.shift(-1))
+
+    def evidence_of(self, opd_code: str) -> pd.DataFrame:
+        return self.evidence[self.evidence["opd_code"] == opd_code] if not self.evidence.empty else self.evidence
+
+    def series_of(self, opd_code: str) -> list[float | None]:
+        """The OPD's index over the trend window (None: not rated or not scored)."""
+        values = [self.trend.get(opd_code, {}).get(str(m)) for m in self.months]
+        return [None if v is None else float(v) for v in values]
+
+
+def _month(snapshot: dict, rows: list[dict]) -> _Month:
     policy = snapshot_policy(snapshot)
     region = snapshot["region"]
     tz = region["timezone"]
     period = Period.parse(snapshot["period"])
-    calendar = WorkdayCalendar.for_policy(policy, region["region_code"], tz, period.year - 1, period.year + 1)
     months = [period.shift(i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
-    labels = [month_short(m).split()[0] for m in months]
     trend: dict[str, dict[str, Decimal | None]] = {}
     trend_category: dict[str, dict[str, str | None]] = {}
     for item in snapshot["trend"]:
@@ -340,88 +411,145 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         trend_category.setdefault(item["opd_code"], {})[item["period"]] = item["category"]
     for row in rows:
         trend.setdefault(row["opd_code"], {})[str(period)] = row["index_score"]
-    evidence = _evidence_frame(snapshot)
-    previous = str(period.shift(-1))
-    entries = []
-    for row in rows:
-        opd_code = row["opd_code"]
-        frame = evidence[evidence["opd_code"] == opd_code] if not evidence.empty else evidence
-        items, hidden = _evidence_items(frame, tz)
-        series = [trend.get(opd_code, {}).get(str(m)) for m in months]
-        prev_index = trend.get(opd_code, {}).get(previous)
-        prev_category = trend_category.get(opd_code, {}).get(previous)
-        n1, n2 = row["n_first_response"], row["n_resolution"]
-        entries.append(
-            {
-                "opd_code": opd_code,
-                "opd_name": row["opd_name"],
-                "index": row["index_score"],
-                "index_text": number(row["index_score"], 2),
-                "category": row["category"] or "—",
-                "zone": row["zone"],
-                "zone_text": row["zone"] or STATUS_NOT_RATED,
-                "status": row["status"],
-                "change": _change(row["index_score"], prev_index),
-                "previous_category": prev_category,
-                "s_resp": number(row["s_resp"], 2),
-                "s_sop": number(row["s_sop"], 2),
-                "sop_inspected_on": long_date(row["sop_inspected_on"]) if row.get("sop_inspected_on") else "—",
-                "r1": number(row["r1"], 4),
-                "n1": n1,
-                "n1_on_time": row["n_first_response_on_time"],
-                "r1_raw": percent(_share(row["n_first_response_on_time"], n1)),
-                "r2": number(row["r2"], 4),
-                "n2": n2,
-                "n2_on_time": row["n_resolution_on_time"],
-                "r2_raw": percent(_share(row["n_resolution_on_time"], n2)),
-                "r3": number(row["r3"], 4),
-                "n_open": row["n_open"],
-                "n_open_overdue": row["n_open_overdue"],
-                "tpp": number(row["tpp_cut_pct"], None, 1) + "%" if row["tpp_cut_pct"] is not None else "—",
-                "tpp_run": row["tpp_run_months"],
-                "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy),
-                "times": _times_text(_times(frame, calendar)),
-                "trend_values": [None if v is None else float(v) for v in series],
-                "trend_svg": charts.to_svg(
-                    charts.trend_geometry(labels, [None if v is None else float(v) for v in series], policy.zone_table),
-                    f"Tren indeks {row['opd_name']}",
-                ),
-                "evidence": items,
-                "evidence_hidden": hidden,
-            }
-        )
+    return _Month(
+        policy=policy,
+        period=period,
+        tz=tz,
+        calendar=WorkdayCalendar.for_policy(policy, region["region_code"], tz, period.year - 1, period.year + 1),
+        months=months,
+        labels=[month_short(m).split()[0] for m in months],
+        trend=trend,
+        trend_category=trend_category,
+        evidence=_evidence_frame(snapshot),
+    )
+
+
+def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
+    """Everything the report (HTML, PDF) and the web pages show for one revision."""
+    month = _month(snapshot, rows)
+    region, tz, period = snapshot["region"], month.tz, month.period
+    entries = [_opd_entry(row, month) for row in rows]
     _rank(entries)
-    rated = [e for e in entries if e["index"] is not None]
-    region_series = []
-    for m in months:
-        values = [float(trend[o][str(m)]) for o in trend if trend[o].get(str(m)) is not None]
-        region_series.append(float(np.median(values)) if values else None)
-    totals = {
-        k: sum(int(r[k]) for r in rows)
-        for k in (
-            "n_first_response",
-            "n_first_response_on_time",
-            "n_resolution",
-            "n_resolution_on_time",
-            "n_open",
-            "n_open_overdue",
-        )
-    }
-    gate = info.gate or {}
+    region_series = _region_series(month)
     return {
         "region": {**region, "zone_abbr": zone_abbreviation(tz)},
         "period": str(period),
         "month": month_name(period),
         "previous_month": month_name(period.shift(-1)),
-        "trend_months": [month_name(m) for m in months],
+        "trend_months": [month_name(m) for m in month.months],
+        **_publication_fields(info, tz),
+        "method_version": snapshot["method_version"],
+        "policy_sha256": snapshot["policy"]["sha256"],
+        **_gate_fields(info, tz),
+        "summary": _summary(rows, entries, region_series, month),
+        "region_trend_svg": charts.to_svg(
+            charts.trend_geometry(
+                month.labels, region_series, month.policy.zone_table, width=520, height=170, show_values=True
+            ),
+            f"Tren median indeks {region['region_name']}",
+        ),
+        "region_trend_values": region_series,
+        "trend_labels": month.labels,
+        "zone_table": month.policy.zone_table,
+        "entries": entries,
+        "methodology": methodology(month.policy, snapshot),
+    }
+
+
+def _opd_entry(row: dict, month: _Month) -> dict:
+    """One OPD's line in the ranking and its page: scores with their counts, TPP rule, times, trend, evidence."""
+    frame = month.evidence_of(row["opd_code"])
+    items, hidden = _evidence_items(frame, month.tz)
+    series = month.series_of(row["opd_code"])
+    return {
+        **_score_fields(row, month),
+        **_responsiveness_fields(row),
+        **_tpp_fields(row, month.policy),
+        "times": _times_text(_times(frame, month.calendar)),
+        "trend_values": series,
+        "trend_svg": charts.to_svg(
+            charts.trend_geometry(month.labels, series, month.policy.zone_table), f"Tren indeks {row['opd_name']}"
+        ),
+        "evidence": items,
+        "evidence_hidden": hidden,
+    }
+
+
+def _score_fields(row: dict, month: _Month) -> dict:
+    """Index, category, zone and status, the change since the previous month, the two sub-scores."""
+    opd_code = row["opd_code"]
+    return {
+        "opd_code": opd_code,
+        "opd_name": row["opd_name"],
+        "index": row["index_score"],
+        "index_text": number(row["index_score"], 2),
+        "category": row["category"] or "—",
+        "zone": row["zone"],
+        "zone_text": row["zone"] or STATUS_NOT_RATED,
+        "status": row["status"],
+        "change": _change(row["index_score"], month.trend.get(opd_code, {}).get(month.previous)),
+        "previous_category": month.trend_category.get(opd_code, {}).get(month.previous),
+        "s_resp": number(row["s_resp"], 2),
+        "s_sop": number(row["s_sop"], 2),
+        "sop_inspected_on": long_date(row["sop_inspected_on"]) if row.get("sop_inspected_on") else "—",
+    }
+
+
+def _responsiveness_fields(row: dict) -> dict:
+    """R1, R2 (adjusted, with the counts and the raw share) and R3 with its counts."""
+    n1, n2 = row["n_first_response"], row["n_resolution"]
+    return {
+        "r1": number(row["r1"], 4),
+        "n1": n1,
+        "n1_on_time": row["n_first_response_on_time"],
+        "r1_raw": percent(_share(row["n_first_response_on_time"], n1)),
+        "r2": number(row["r2"], 4),
+        "n2": n2,
+        "n2_on_time": row["n_resolution_on_time"],
+        "r2_raw": percent(_share(row["n_resolution_on_time"], n2)),
+        "r3": number(row["r3"], 4),
+        "n_open": row["n_open"],
+        "n_open_overdue": row["n_open_overdue"],
+    }
+
+
+def _tpp_fields(row: dict, policy: Policy) -> dict:
+    return {
+        "tpp": number(row["tpp_cut_pct"], None, 1) + "%" if row["tpp_cut_pct"] is not None else "—",
+        "tpp_run": row["tpp_run_months"],
+        "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy),
+    }
+
+
+def _region_series(month: _Month) -> list[float | None]:
+    """The median index of the region's OPDs per month of the trend window."""
+    series = []
+    for m in month.months:
+        values = [float(month.trend[o][str(m)]) for o in month.trend if month.trend[o].get(str(m)) is not None]
+        series.append(float(np.median(values)) if values else None)
+    return series
+
+
+def _publication_fields(info: RevisionInfo, tz: str) -> dict:
+    """This revision, when and why it was published, the earlier ones, and what it produced for the BKD."""
+    return {
         "revision": info.revision,
         "published_at": long_datetime(info.published_at, tz, with_day=True),
         "published_by": info.published_by,
         "reason": info.reason,
         "revisions": [{**r, "published_at_text": long_datetime(r["published_at"], tz)} for r in info.revisions],
-        "method_version": snapshot["method_version"],
-        "policy_sha256": snapshot["policy"]["sha256"],
         "inputs_sha256": info.inputs_sha256,
+        "bkd_produced": info.bkd_produced,
+        "appeal_deadline": long_datetime(info.appeal_deadline_at, tz, with_day=True)
+        if info.appeal_deadline_at
+        else None,
+    }
+
+
+def _gate_fields(info: RevisionInfo, tz: str) -> dict:
+    """The data-quality gate's verdict as recorded with the revision."""
+    gate = info.gate or {}
+    return {
         "gate_status": info.gate_status,
         "gate_label": GATE_LABELS.get(info.gate_status, info.gate_status),
         "gate_checked_at": long_datetime(parse_iso(gate["checked_at"]), tz) if gate.get("checked_at") else "—",
@@ -429,36 +557,27 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "gate_warnings": gate.get("warnings", []),
         "gate_override": gate.get("override_reason"),
         "data_docs": _data_docs_link(gate.get("data_docs_path")),
-        "bkd_produced": info.bkd_produced,
-        "appeal_deadline": long_datetime(info.appeal_deadline_at, tz, with_day=True)
-        if info.appeal_deadline_at
-        else None,
-        "summary": {
-            "n_opds": len(rows),
-            "n_rated": len(rated),
-            "zones": {z: sum(1 for e in rated if e["zone"] == z) for z in ZONES},
-            "n_not_rated": len(rows) - len(rated),
-            "n_limited": sum(1 for r in rows if r["status"] == STATUS_LIMITED),
-            "r1_region": percent(_share(totals["n_first_response_on_time"], totals["n_first_response"])),
-            "r2_region": percent(_share(totals["n_resolution_on_time"], totals["n_resolution"])),
-            **totals,
-            "median_index": number(Decimal(str(round(region_series[-1], 2))), 2)
-            if region_series[-1] is not None
-            else "—",
-            "n_tpp": sum(1 for r in rows if r["tpp_cut_pct"] is not None and r["tpp_cut_pct"] > 0),
-            "times": _times_text(_times(evidence, calendar)),
-            "n_evidence": sum(len(e["evidence"]) for e in entries),
-            "n_evidence_hidden": sum(e["evidence_hidden"] for e in entries),
-        },
-        "region_trend_svg": charts.to_svg(
-            charts.trend_geometry(labels, region_series, policy.zone_table, width=520, height=170, show_values=True),
-            f"Tren median indeks {region['region_name']}",
-        ),
-        "region_trend_values": region_series,
-        "trend_labels": labels,
-        "zone_table": policy.zone_table,
-        "entries": entries,
-        "methodology": methodology(policy, snapshot),
+    }
+
+
+def _summary(rows: list[dict], entries: list[dict], region_series: list[float | None], month: _Month) -> dict:
+    """The region's figures: OPDs per zone, region-wide R1/R2 and counts, median index, times, evidence."""
+    rated = [e for e in entries if e["index"] is not None]
+    totals = {k: sum(int(r[k]) for r in rows) for k in _TOTALS}
+    return {
+        "n_opds": len(rows),
+        "n_rated": len(rated),
+        "zones": {z: sum(1 for e in rated if e["zone"] == z) for z in ZONES},
+        "n_not_rated": len(rows) - len(rated),
+        "n_limited": sum(1 for r in rows if r["status"] == STATUS_LIMITED),
+        "r1_region": percent(_share(totals["n_first_response_on_time"], totals["n_first_response"])),
+        "r2_region": percent(_share(totals["n_resolution_on_time"], totals["n_resolution"])),
+        **totals,
+        "median_index": number(Decimal(str(round(region_series[-1], 2))), 2) if region_series[-1] is not None else "—",
+        "n_tpp": sum(1 for r in rows if r["tpp_cut_pct"] is not None and r["tpp_cut_pct"] > 0),
+        "times": _times_text(_times(month.evidence, month.calendar)),
+        "n_evidence": sum(len(e["evidence"]) for e in entries),
+        "n_evidence_hidden": sum(e["evidence_hidden"] for e in entries),
     }
 
 
@@ -471,4 +590,5 @@ def _data_docs_link(path: str | None) -> str | None:
 
 
 def render_html(context: dict) -> str:
+    """The report as one self-contained HTML page."""
     return jinja_env().get_template("report.html.j2").render(**context)

@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import exc, insert, select
 
 from rapor.layout import published_root, revision_folder
+from rapor.policy import Policy
 from rapor.publish.bkd import appeal_deadline, bkd_csv_bytes, bkd_rows, bkd_xlsx_bytes, load_officials
 from rapor.publish.fingerprint import fingerprint, read_snapshot, sha256_hex, write_snapshot
 from rapor.publish.inputs import (
@@ -41,6 +43,8 @@ from rapor.publish.inputs import (
     recompute_rows,
     snapshot_policy,
 )
+from rapor.publish.pdf import render_pdf
+from rapor.publish.report import RevisionInfo, build_context, render_html
 from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
@@ -75,6 +79,45 @@ class Outcome:
             "folder": str(self.folder) if self.folder else None,
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class NewRevision:
+    """A revision ``publish_month`` decided to write: its inputs, the gate's verdict, its number and reason."""
+
+    snapshot: dict  # the inputs snapshot (stored as inputs.json.gz)
+    rows: list[dict]  # the scorecard recomputed from the snapshot
+    scorecard_bytes: bytes  # the stored scorecard's CSV, byte-identical to the recomputed one
+    inputs_sha256: str  # the snapshot's fingerprint
+    gate: GateResult | None  # None: the gate has not checked the month yet
+    gate_status: str  # lulus | belum diperiksa
+    earlier: tuple[dict, ...]  # the month's revisions so far, oldest first
+    revision: int
+    reason: str
+    published_by: str
+    published_at: datetime
+    out_dir: Path | None = None
+
+    @property
+    def region(self) -> dict:
+        return self.snapshot["region"]
+
+    @property
+    def region_code(self) -> str:
+        return self.region["region_code"]
+
+    @property
+    def period(self) -> str:
+        return self.snapshot["period"]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the gate passed: only then is there a TPP recommendation and a BKD file."""
+        return self.gate_status == GATE_PASSED
+
+    @property
+    def previous_manifest_sha256(self) -> str | None:
+        return self.earlier[-1]["manifest_sha256"] if self.earlier else None
 
 
 def list_revisions(conn, region_code: str | None = None, period: str | None = None) -> list[dict]:
@@ -165,23 +208,21 @@ def publish_month(
             f"the stored scorecard of {region_code} {period} does not follow from the warehouse's current inputs "
             "(data changed after scoring): re-run rapor_monthly for the month, then publish"
         )
-    revision = latest["revision"] + 1 if latest else 1
-    reason = _reason(reason, latest, snapshot, gate_status, out_dir)
-    return _write_revision(
-        engine,
-        snapshot,
-        rows,
-        scorecard_bytes,
-        inputs_sha,
-        gate,
-        gate_status,
-        earlier,
-        revision,
-        reason,
-        published_by,
-        now,
-        out_dir,
+    new = NewRevision(
+        snapshot=snapshot,
+        rows=rows,
+        scorecard_bytes=scorecard_bytes,
+        inputs_sha256=inputs_sha,
+        gate=gate,
+        gate_status=gate_status,
+        earlier=tuple(earlier),
+        revision=latest["revision"] + 1 if latest else 1,
+        reason=_reason(reason, latest, snapshot, gate_status, out_dir),
+        published_by=published_by,
+        published_at=now,
+        out_dir=out_dir,
     )
+    return _write_revision(engine, new)
 
 
 def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status: str, out_dir: Path | None) -> str:
@@ -226,140 +267,163 @@ def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
     return ", ".join(parts)
 
 
-def _write_revision(
-    engine,
-    snapshot,
-    rows,
-    scorecard_bytes,
-    inputs_sha,
-    gate,
-    gate_status,
-    earlier,
-    revision,
-    reason,
-    published_by,
-    now,
-    out_dir,
-) -> Outcome:
-    from rapor.publish.pdf import render_pdf
-    from rapor.publish.report import RevisionInfo, build_context, render_html
-
-    region = snapshot["region"]
-    region_code, period = region["region_code"], snapshot["period"]
-    policy = snapshot_policy(snapshot)
-    passed = gate_status == GATE_PASSED
-    deadline = appeal_deadline(now, region_code, region["timezone"], policy) if passed else None
-    info = RevisionInfo(
-        revision=revision,
-        published_at=now,
-        published_by=published_by,
-        reason=reason,
-        gate_status=gate_status,
-        gate=gate_record(gate),
-        inputs_sha256=inputs_sha,
-        bkd_produced=passed,
-        appeal_deadline_at=deadline,
-        revisions=tuple(
-            {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in earlier
-        ),
+def _write_revision(engine, new: NewRevision) -> Outcome:
+    """Write the revision's files into a staging folder, then record it and move the folder in place."""
+    policy = snapshot_policy(new.snapshot)
+    deadline = (
+        appeal_deadline(new.published_at, new.region_code, new.region["timezone"], policy) if new.passed else None
     )
-    context = build_context(snapshot, rows, info)
-    files: dict[str, bytes] = {
-        SCORECARD: scorecard_bytes,
-        REPORT_HTML: render_html(context).encode("utf-8"),
-        REPORT_PDF: render_pdf(context),
-    }
-    if passed:
-        with engine.connect() as conn:
-            officials = load_officials(conn, region_code)
-        records = bkd_rows(rows, officials, policy, revision, deadline)
-        meta = {
-            **region,
-            "period": period,
-            "revision": revision,
-            "published_at": now,
-            "reason": reason,
-            "appeal_deadline_at": deadline,
-            "appeal_window_hk": policy.appeal_window_hk,
-            "method_version": snapshot["method_version"],
-            "policy_sha256": policy.source_hash,
-            "inputs_sha256": inputs_sha,
-        }
-        files[BKD_XLSX] = bkd_xlsx_bytes(records, meta)
-        files[BKD_CSV] = bkd_csv_bytes(records)
-
-    final = revision_folder(region_code, period, revision, out_dir)
+    files = _revision_files(engine, new, policy, deadline)
+    final = revision_folder(new.region_code, new.period, new.revision, new.out_dir)
     if final.exists():
         raise PublicationError(f"{final} already exists: a revision is never overwritten")
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = final.parent / f".tmp-r{revision}-{uuid.uuid4().hex[:8]}"
+    staging = final.parent / f".tmp-r{new.revision}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        write_snapshot(snapshot, staging / INPUTS)
-        previous_manifest = earlier[-1]["manifest_sha256"] if earlier else None
-        manifest = {
-            "region_code": region_code,
-            "region_name": region["region_name"],
-            "timezone": region["timezone"],
-            "period": period,
-            "revision": revision,
-            "published_at": iso(now),
-            "published_by": published_by,
-            "reason": reason,
-            "gate_status": gate_status,
-            "gate": gate_record(gate),
-            "method_version": snapshot["method_version"],
-            "policy_sha256": policy.source_hash,
-            "inputs_sha256": inputs_sha,
-            "scorecard_sha256": sha256_hex(scorecard_bytes),
-            "appeal_deadline_at": deadline.isoformat() if deadline else None,
-            "appeal_window_hk": policy.appeal_window_hk if passed else None,
-            "bkd_produced": passed,
-            "previous_manifest_sha256": previous_manifest,
-            "files": {
-                name: {"sha256": sha256_hex((staging / name).read_bytes()), "bytes": (staging / name).stat().st_size}
-                for name in sorted([*files, INPUTS])
-            },
-        }
-        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
-        (staging / MANIFEST).write_bytes(manifest_bytes)
-        for path in staging.iterdir():
-            os.chmod(path, 0o444)  # a published file is read-only
-        row = {
-            "region_code": region_code,
-            "period": period,
-            "revision": revision,
-            "published_at": now,
-            "published_by": published_by,
-            "reason": reason,
-            "gate_status": gate_status,
-            "gate_checked_at": _utc(gate.checked_at) if gate else None,
-            "method_version": snapshot["method_version"],
-            "policy_sha256": policy.source_hash,
-            "inputs_sha256": inputs_sha,
-            "scorecard_sha256": sha256_hex(scorecard_bytes),
-            "manifest_sha256": sha256_hex(manifest_bytes),
-            "previous_manifest_sha256": previous_manifest,
-            "bkd_produced": passed,
-            "appeal_deadline_at": deadline,
-            "folder": final.relative_to(published_root(out_dir).parent).as_posix(),
-            "n_opds": len(rows),
-        }
-        try:
-            with engine.begin() as conn:
-                conn.execute(insert(schema.publication).values(**row))
-                staging.rename(final)  # inside the transaction: no row without its folder
-        except exc.IntegrityError:
-            raise PublicationError(
-                f"revision {revision} of {region_code} {period} was published concurrently: run again"
-            ) from None
+        manifest_bytes = _stage(new, files, staging, policy, deadline)
+        _commit(engine, new, _publication_row(new, policy, deadline, manifest_bytes, final), staging, final)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    log.info("published %s %s revision %d in %s (%s)", region_code, period, revision, final, reason)
-    return Outcome(region_code, period, PUBLISHED, revision, final, reason, gate)
+    log.info("published %s %s revision %d in %s (%s)", new.region_code, new.period, new.revision, final, new.reason)
+    return Outcome(new.region_code, new.period, PUBLISHED, new.revision, final, new.reason, new.gate)
+
+
+def _revision_files(engine, new: NewRevision, policy: Policy, deadline: datetime | None) -> dict[str, bytes]:
+    """Name → bytes of every file of the revision but the inputs snapshot and the manifest."""
+    context = build_context(new.snapshot, new.rows, _report_info(new, deadline))
+    files = {
+        SCORECARD: new.scorecard_bytes,
+        REPORT_HTML: render_html(context).encode("utf-8"),
+        REPORT_PDF: render_pdf(context),
+    }
+    if new.passed:  # a TPP recommendation needs a passed gate
+        files.update(_bkd_files(engine, new, policy, deadline))
+    return files
+
+
+def _report_info(new: NewRevision, deadline: datetime | None) -> RevisionInfo:
+    return RevisionInfo(
+        revision=new.revision,
+        published_at=new.published_at,
+        published_by=new.published_by,
+        reason=new.reason,
+        gate_status=new.gate_status,
+        gate=gate_record(new.gate),
+        inputs_sha256=new.inputs_sha256,
+        bkd_produced=new.passed,
+        appeal_deadline_at=deadline,
+        revisions=_revision_summaries(new.earlier),
+    )
+
+
+def _revision_summaries(revisions: Iterable[dict]) -> tuple[dict, ...]:
+    """What the report lists of earlier revisions: number, publication time, reason."""
+    return tuple(
+        {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in revisions
+    )
+
+
+def _bkd_files(engine, new: NewRevision, policy: Policy, deadline: datetime) -> dict[str, bytes]:
+    """The BKD's TPP file, as workbook and CSV."""
+    with engine.connect() as conn:
+        officials = load_officials(conn, new.region_code)
+    records = bkd_rows(new.rows, officials, policy, new.revision, deadline)
+    meta = {
+        **new.region,
+        "period": new.period,
+        "revision": new.revision,
+        "published_at": new.published_at,
+        "reason": new.reason,
+        "appeal_deadline_at": deadline,
+        "appeal_window_hk": policy.appeal_window_hk,
+        "method_version": new.snapshot["method_version"],
+        "policy_sha256": policy.source_hash,
+        "inputs_sha256": new.inputs_sha256,
+    }
+    return {BKD_XLSX: bkd_xlsx_bytes(records, meta), BKD_CSV: bkd_csv_bytes(records)}
+
+
+def _stage(
+    new: NewRevision, files: dict[str, bytes], staging: Path, policy: Policy, deadline: datetime | None
+) -> bytes:
+    """Write the files, the inputs snapshot and the manifest into ``staging``, read-only; the manifest's bytes."""
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
+    write_snapshot(new.snapshot, staging / INPUTS)
+    manifest = _manifest(new, policy, deadline, staging, sorted([*files, INPUTS]))
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+    (staging / MANIFEST).write_bytes(manifest_bytes)
+    for path in staging.iterdir():
+        os.chmod(path, 0o444)  # a published file is read-only
+    return manifest_bytes
+
+
+def _manifest(new: NewRevision, policy: Policy, deadline: datetime | None, staging: Path, names: list[str]) -> dict:
+    """What was published and from what, with the SHA-256 of every file as written, chained to the previous one."""
+    return {
+        "region_code": new.region_code,
+        "region_name": new.region["region_name"],
+        "timezone": new.region["timezone"],
+        "period": new.period,
+        "revision": new.revision,
+        "published_at": iso(new.published_at),
+        "published_by": new.published_by,
+        "reason": new.reason,
+        "gate_status": new.gate_status,
+        "gate": gate_record(new.gate),
+        "method_version": new.snapshot["method_version"],
+        "policy_sha256": policy.source_hash,
+        "inputs_sha256": new.inputs_sha256,
+        "scorecard_sha256": sha256_hex(new.scorecard_bytes),
+        "appeal_deadline_at": deadline.isoformat() if deadline else None,
+        "appeal_window_hk": policy.appeal_window_hk if new.passed else None,
+        "bkd_produced": new.passed,
+        "previous_manifest_sha256": new.previous_manifest_sha256,
+        "files": {
+            name: {"sha256": sha256_hex((staging / name).read_bytes()), "bytes": (staging / name).stat().st_size}
+            for name in names
+        },
+    }
+
+
+def _publication_row(
+    new: NewRevision, policy: Policy, deadline: datetime | None, manifest_bytes: bytes, final: Path
+) -> dict:
+    """The revision's row of the ``publication`` table."""
+    return {
+        "region_code": new.region_code,
+        "period": new.period,
+        "revision": new.revision,
+        "published_at": new.published_at,
+        "published_by": new.published_by,
+        "reason": new.reason,
+        "gate_status": new.gate_status,
+        "gate_checked_at": _utc(new.gate.checked_at) if new.gate else None,
+        "method_version": new.snapshot["method_version"],
+        "policy_sha256": policy.source_hash,
+        "inputs_sha256": new.inputs_sha256,
+        "scorecard_sha256": sha256_hex(new.scorecard_bytes),
+        "manifest_sha256": sha256_hex(manifest_bytes),
+        "previous_manifest_sha256": new.previous_manifest_sha256,
+        "bkd_produced": new.passed,
+        "appeal_deadline_at": deadline,
+        "folder": final.relative_to(published_root(new.out_dir).parent).as_posix(),
+        "n_opds": len(new.rows),
+    }
+
+
+def _commit(engine, new: NewRevision, row: dict, staging: Path, final: Path) -> None:
+    """Record the revision and move its folder in place, together: no row without its folder."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(schema.publication).values(**row))
+            staging.rename(final)  # inside the transaction: a failed rename rolls the row back
+    except exc.IntegrityError:
+        raise PublicationError(
+            f"revision {new.revision} of {new.region_code} {new.period} was published concurrently: run again"
+        ) from None
 
 
 def read_manifest(folder: Path) -> dict:
@@ -390,10 +454,8 @@ def verify_revision(folder: Path) -> list[str]:
     return problems
 
 
-def revision_info(manifest: dict, earlier: list[dict]):
+def revision_info(manifest: dict, earlier: list[dict]) -> RevisionInfo:
     """The report's RevisionInfo of a stored revision (for the web view)."""
-    from rapor.publish.report import RevisionInfo
-
     return RevisionInfo(
         revision=manifest["revision"],
         published_at=parse_iso(manifest["published_at"]),
@@ -406,9 +468,5 @@ def revision_info(manifest: dict, earlier: list[dict]):
         appeal_deadline_at=datetime.fromisoformat(manifest["appeal_deadline_at"])
         if manifest["appeal_deadline_at"]
         else None,
-        revisions=tuple(
-            {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]}
-            for r in earlier
-            if r["revision"] < manifest["revision"]
-        ),
+        revisions=_revision_summaries(r for r in earlier if r["revision"] < manifest["revision"]),
     )

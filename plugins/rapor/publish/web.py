@@ -19,7 +19,22 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rapor import config
+from rapor.errors import ConfigError
+from rapor.layout import revision_folder
+from rapor.publish.fingerprint import read_snapshot
+from rapor.publish.formatting import long_datetime, month_name
+from rapor.publish.inputs import recompute_rows
+from rapor.publish.report import build_context, jinja_env
+from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
+from rapor.quality.status import latest_gate
+from rapor.registry import get_region
+from rapor.warehouse import schema
+from rapor.warehouse.db import open_warehouse
 
 PUBLISH_DAG_ID = "rapor_publish"
 _REGION = re.compile(r"^[0-9A-Za-z._-]{1,16}$")
@@ -37,10 +52,10 @@ MEDIA_TYPES = {
 
 async def authorized_user(request: Request):
     """The Airflow user of the request, allowed to read the publishing DAG (else 401/403)."""
+    # Airflow's API server modules: imported per request, not while Airflow loads this plugin.
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
     from airflow.api_fastapi.core_api.security import get_user
-    from fastapi.security import HTTPAuthorizationCredentials
 
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -56,133 +71,147 @@ def _wants_html(request: Request) -> bool:
 
 
 def create_app() -> FastAPI:
+    """The web view: every page behind ``authorized_user``, errors as pages for browsers."""
     app = FastAPI(
         title="Rapor", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(authorized_user)]
     )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException):
-        not_logged_in = exc.status_code == 401 or (exc.status_code == 403 and exc.detail != "rapor: akses ditolak")
-        if not_logged_in and _wants_html(request):
-            from airflow.api_fastapi.app import get_auth_manager
-
-            return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=307)
-        if _wants_html(request):
-            return HTMLResponse(
-                _render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
-                status_code=exc.status_code,
-            )
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-
-    @app.get("/", response_class=HTMLResponse)
-    def regions(request: Request):
-        return _render("web_index.html.j2", regions=_regions(), crumbs=[], root="./")
-
-    @app.get("/{region_code}/", response_class=HTMLResponse)
-    def region_months(region_code: str):
-        region = _region(region_code)
-        return _render(
-            "web_region.html.j2",
-            region=region,
-            months=_months(region_code),
-            crumbs=[(region["region_name"], None)],
-            root="../",
-        )
-
-    @app.get("/{region_code}/{period}/", response_class=HTMLResponse)
-    def month(region_code: str, period: str):
-        revisions = _revisions(region_code, period)
-        return RedirectResponse(f"r{revisions[-1]['revision']}/", status_code=307)
-
-    @app.get("/{region_code}/{period}/r{revision}/", response_class=HTMLResponse)
-    def revision_page(region_code: str, period: str, revision: int):
-        from rapor.publish.formatting import long_datetime
-
-        revisions, folder = _folder(region_code, period, revision)
-        context = _context(str(folder), _sha(revisions, revision), revision)
-        return _render(
-            "web_month.html.j2",
-            **context,
-            latest=revisions[-1]["revision"],
-            all_revisions=[
-                {**r, "published_at_text": long_datetime(r["published_at"], context["region"]["timezone"])}
-                for r in revisions
-            ],
-            files=_files(folder),
-            root="../../../",
-            data_docs_here=_has_data_docs(folder),
-            crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
-        )
-
-    @app.get("/{region_code}/{period}/r{revision}/opd/{opd_code}", response_class=HTMLResponse)
-    def opd_page(region_code: str, period: str, revision: int, opd_code: str):
-        revisions, folder = _folder(region_code, period, revision)
-        context = _context(str(folder), _sha(revisions, revision), revision)
-        entry = (
-            next((e for e in context["entries"] if e["opd_code"] == opd_code), None) if _OPD.match(opd_code) else None
-        )
-        if entry is None:
-            raise HTTPException(status_code=404, detail="OPD tidak ada dalam revisi ini")
-        return _render(
-            "web_opd.html.j2",
-            **context,
-            e=entry,
-            root="../../../../",
-            crumbs=[
-                (context["region"]["region_name"], "../../../"),
-                (f"{context['month']} · revisi {revision}", "../"),
-                (entry["opd_name"], None),
-            ],
-        )
-
-    @app.get("/{region_code}/{period}/r{revision}/laporan")
-    def report_inline(region_code: str, period: str, revision: int):
-        _, folder = _folder(region_code, period, revision)
-        return FileResponse(folder / "report.html", media_type=MEDIA_TYPES["report.html"])
-
-    @app.get("/{region_code}/{period}/r{revision}/data-docs/{path:path}")
-    def data_docs(region_code: str, period: str, revision: int, path: str):
-        """The gate's Data Docs of the month, when they live under the output folder."""
-        from rapor import config
-        from rapor.publish.revisions import read_manifest
-
-        _, folder = _folder(region_code, period, revision)
-        docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
-        root = config.output_dir().resolve()
-        if not docs or "://" in docs:
-            raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
-        base = Path(docs).resolve().parent
-        target = (base / (path or "index.html")).resolve()
-        if not (base.is_relative_to(root) and target.is_relative_to(base) and target.is_file()):
-            raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
-        return FileResponse(target)
-
-    @app.get("/{region_code}/{period}/r{revision}/unduh/{name}")
-    def download(region_code: str, period: str, revision: int, name: str):
-        _, folder = _folder(region_code, period, revision)
-        if name not in MEDIA_TYPES or not (folder / name).is_file():
-            raise HTTPException(status_code=404, detail="berkas tidak ada dalam revisi ini")
-        stem, dot, ext = name.partition(".")
-        filename = f"rapor-{region_code}-{period}-r{revision}-{stem}{dot}{ext}"
-        return FileResponse(folder / name, media_type=MEDIA_TYPES[name], filename=filename)
-
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    # Starlette matches in this order.
+    app.add_api_route("/", index_page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route("/{region_code}/", region_page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route("/{region_code}/{period}/", latest_revision, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route(
+        "/{region_code}/{period}/r{revision}/", revision_page, methods=["GET"], response_class=HTMLResponse
+    )
+    app.add_api_route(
+        "/{region_code}/{period}/r{revision}/opd/{opd_code}", opd_page, methods=["GET"], response_class=HTMLResponse
+    )
+    app.add_api_route("/{region_code}/{period}/r{revision}/laporan", report_inline, methods=["GET"])
+    app.add_api_route("/{region_code}/{period}/r{revision}/data-docs/{path:path}", data_docs, methods=["GET"])
+    app.add_api_route("/{region_code}/{period}/r{revision}/unduh/{name}", download, methods=["GET"])
     return app
+
+
+async def http_error(request: Request, exc: StarletteHTTPException):
+    """A browser without a session goes to Airflow's login; other errors are a page (browser) or JSON."""
+    not_logged_in = exc.status_code == 401 or (exc.status_code == 403 and exc.detail != "rapor: akses ditolak")
+    if not_logged_in and _wants_html(request):
+        from airflow.api_fastapi.app import get_auth_manager
+
+        return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=307)
+    if _wants_html(request):
+        return HTMLResponse(
+            _render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
+            status_code=exc.status_code,
+        )
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def index_page():
+    """Regions with published months."""
+    return _render("web_index.html.j2", regions=_regions(), crumbs=[], root="./")
+
+
+def region_page(region_code: str):
+    """A region's months, newest first, with their latest revision or "held"."""
+    region = _region(region_code)
+    return _render(
+        "web_region.html.j2",
+        region=region,
+        months=_months(region_code),
+        crumbs=[(region["region_name"], None)],
+        root="../",
+    )
+
+
+def latest_revision(region_code: str, period: str):
+    """A month's address leads to its latest revision."""
+    revisions = _revisions(region_code, period)
+    return RedirectResponse(f"r{revisions[-1]['revision']}/", status_code=307)
+
+
+def revision_page(region_code: str, period: str, revision: int):
+    """One revision of a month: the report's content, the month's revisions and the files."""
+    revisions, folder = _folder(region_code, period, revision)
+    context = _context(str(folder), _sha(revisions, revision), revision)
+    return _render(
+        "web_month.html.j2",
+        **context,
+        latest=revisions[-1]["revision"],
+        all_revisions=[
+            {**r, "published_at_text": long_datetime(r["published_at"], context["region"]["timezone"])}
+            for r in revisions
+        ],
+        files=_files(folder),
+        root="../../../",
+        data_docs_here=_has_data_docs(folder),
+        crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
+    )
+
+
+def opd_page(region_code: str, period: str, revision: int, opd_code: str):
+    """One OPD in one revision: its figures, trend and evidence."""
+    revisions, folder = _folder(region_code, period, revision)
+    context = _context(str(folder), _sha(revisions, revision), revision)
+    entry = next((e for e in context["entries"] if e["opd_code"] == opd_code), None) if _OPD.match(opd_code) else None
+    if entry is None:
+        raise HTTPException(status_code=404, detail="OPD tidak ada dalam revisi ini")
+    return _render(
+        "web_opd.html.j2",
+        **context,
+        e=entry,
+        root="../../../../",
+        crumbs=[
+            (context["region"]["region_name"], "../../../"),
+            (f"{context['month']} · revisi {revision}", "../"),
+            (entry["opd_name"], None),
+        ],
+    )
+
+
+def report_inline(region_code: str, period: str, revision: int):
+    """The published HTML report, shown in the browser."""
+    _, folder = _folder(region_code, period, revision)
+    return FileResponse(folder / "report.html", media_type=MEDIA_TYPES["report.html"])
+
+
+def data_docs(region_code: str, period: str, revision: int, path: str):
+    """The gate's Data Docs of the month, when they live under the output folder."""
+    _, folder = _folder(region_code, period, revision)
+    docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
+    root = config.output_dir().resolve()
+    if not docs or "://" in docs:
+        raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
+    base = Path(docs).resolve().parent
+    target = (base / (path or "index.html")).resolve()
+    if not (base.is_relative_to(root) and target.is_relative_to(base) and target.is_file()):
+        raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
+    return FileResponse(target)
+
+
+def download(region_code: str, period: str, revision: int, name: str):
+    """A published file as a download named after the region, month and revision."""
+    _, folder = _folder(region_code, period, revision)
+    if name not in MEDIA_TYPES or not (folder / name).is_file():
+        raise HTTPException(status_code=404, detail="berkas tidak ada dalam revisi ini")
+    stem, dot, ext = name.partition(".")
+    filename = f"rapor-{region_code}-{period}-r{revision}-{stem}{dot}{ext}"
+    return FileResponse(folder / name, media_type=MEDIA_TYPES[name], filename=filename)
 
 
 # --- data access: published revisions only -------------------------------------------------
 
 
 def _engine():
-    from rapor.warehouse.db import open_warehouse
-
+    """The warehouse (``RAPOR_WAREHOUSE_URL``), for the lists of publications and gate verdicts."""
     return open_warehouse()
 
 
 def _regions() -> list[dict]:
-    from sqlalchemy import func, select
-
-    from rapor.warehouse import schema
-
+    """Regions with at least one publication: how many months, the latest."""
     pub, reg = schema.publication, schema.region
     with _engine().connect() as conn:
         rows = conn.execute(
@@ -193,15 +222,10 @@ def _regions() -> list[dict]:
             .group_by(reg.c.region_code, reg.c.region_name)
             .order_by(reg.c.region_code)
         ).all()
-    from rapor.publish.formatting import month_name
-
     return [{"region_code": c, "region_name": n, "n_months": k, "latest": month_name(p)} for c, n, k, p in rows]
 
 
 def _region(region_code: str) -> dict:
-    from rapor.errors import ConfigError
-    from rapor.registry import get_region
-
     if not _REGION.match(region_code):
         raise HTTPException(status_code=404, detail="wilayah tidak dikenal")
     try:
@@ -214,13 +238,6 @@ def _region(region_code: str) -> dict:
 
 def _months(region_code: str) -> list[dict]:
     """Published months (newest first) with their latest revision, and months held by the gate."""
-    from sqlalchemy import select
-
-    from rapor.publish.formatting import long_datetime, month_name
-    from rapor.publish.revisions import list_revisions
-    from rapor.quality.status import latest_gate
-    from rapor.warehouse import schema
-
     engine = _engine()
     with engine.connect() as conn:
         revisions = list_revisions(conn, region_code)
@@ -252,8 +269,6 @@ def _months(region_code: str) -> list[dict]:
 
 
 def _revisions(region_code: str, period: str) -> list[dict]:
-    from rapor.publish.revisions import list_revisions
-
     if not (_REGION.match(region_code) and _PERIOD.match(period)):
         raise HTTPException(status_code=404, detail="tidak ditemukan")
     with _engine().connect() as conn:
@@ -265,8 +280,6 @@ def _revisions(region_code: str, period: str) -> list[dict]:
 
 def _folder(region_code: str, period: str, revision: int) -> tuple[list[dict], Path]:
     """All revisions of the month and the folder of the one asked for (404 if there is none)."""
-    from rapor.layout import revision_folder
-
     revisions = _revisions(region_code, period)
     if revision not in {r["revision"] for r in revisions}:
         raise HTTPException(status_code=404, detail="revisi tidak ada")
@@ -283,11 +296,6 @@ def _sha(revisions: list[dict], revision: int) -> str:
 @lru_cache(maxsize=16)
 def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
     """The report context of a revision, rebuilt from its stored inputs (cached: revisions never change)."""
-    from rapor.publish.fingerprint import read_snapshot
-    from rapor.publish.inputs import recompute_rows
-    from rapor.publish.report import build_context
-    from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
-
     path = Path(folder)
     manifest = read_manifest(path)
     with _engine().connect() as conn:
@@ -311,9 +319,6 @@ def _files(folder: Path) -> list[dict]:
 
 
 def _has_data_docs(folder: Path) -> bool:
-    from rapor import config
-    from rapor.publish.revisions import read_manifest
-
     docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
     if not docs or "://" in docs:
         return False
@@ -322,6 +327,4 @@ def _has_data_docs(folder: Path) -> bool:
 
 
 def _render(template: str, **context) -> str:
-    from rapor.publish.report import jinja_env
-
     return jinja_env().get_template(template).render(**context)
