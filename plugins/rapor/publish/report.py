@@ -35,6 +35,7 @@ from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, parse_iso, sna
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
 from rapor.scoring.periods import Period
+from rapor.scoring.responsiveness import COUNT_COLUMNS
 from rapor.scoring.workdays import WorkdayCalendar
 from rapor.vocabulary import (
     CATEGORY_FLOORS,
@@ -50,15 +51,8 @@ from rapor.vocabulary import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Scorecard counts summed over the region.
-_TOTALS = (
-    "n_first_response",
-    "n_first_response_on_time",
-    "n_resolution",
-    "n_resolution_on_time",
-    "n_open",
-    "n_open_overdue",
-)
+# Scorecard counts summed over the region: the counts of every OPD row.
+_TOTALS = COUNT_COLUMNS
 
 
 @dataclass(frozen=True)
