@@ -28,6 +28,12 @@ release a held month, fix the data and re-run it (`period`, `regions`). Only as 
 resort: `override_reason` + `override_by` with `period` and `regions` publish it despite
 the failures, which stay recorded with the reason.
 
+**Corrections cascade:** a month's TPP cut depends on the categories of the months before
+it. When a re-scored month's categories change, `rescore_later_months` re-scores, gates
+and exports the region's later months that were already scored, oldest first; their new
+scorecards update the scorecard Asset, and `rapor_publish` republishes each one whose
+inputs changed, with a reason naming the corrected month.
+
 **When it fails:** read the failed `score_region` task's log: an import or registry
 problem names the region, file and field. Fix the data, then clear the task; the
 month is recomputed from the warehouse.
@@ -99,18 +105,25 @@ def rapor_monthly():
 
         return monthly.publish(results)
 
+    @task(outlets=[SCORECARDS])
+    def rescore_later_months(published: list[dict]) -> list[dict]:
+        from rapor.tasks import monthly
+
+        return monthly.rescore_later_months(published)
+
     @task(retries=0)
-    def alert_held(published: list[dict]) -> None:
+    def alert_held(published: list[dict], rescored: list[dict]) -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from rapor.tasks.monthly import alert_held as alert
 
-        held = alert(published)
+        held = alert(published + rescored)
         if held:
             raise AirflowFailException(f"data-quality gate held {', '.join(held)}: see the gate_region logs")
 
     scored = score_region.expand(job=plan_region_months())
-    alert_held(publish(gate_region.expand(job=scored)))
+    published = publish(gate_region.expand(job=scored))
+    alert_held(published, rescore_later_months(published))
 
 
 rapor_monthly()

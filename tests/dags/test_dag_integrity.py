@@ -62,7 +62,14 @@ def test_monthly_dag_is_documented_and_runs_one_month_at_a_time():
     dag = DagBag(dag_folder=str(DAGS)).dags["rapor_monthly"]
     assert "idempotent" in dag.doc_md.lower()
     assert dag.max_active_runs == 1
-    assert set(dag.task_ids) == {"plan_region_months", "score_region", "gate_region", "publish", "alert_held"}
+    assert set(dag.task_ids) == {
+        "plan_region_months",
+        "score_region",
+        "gate_region",
+        "publish",
+        "rescore_later_months",
+        "alert_held",
+    }
 
 
 def test_parsing_dag_files_imports_no_heavy_modules():

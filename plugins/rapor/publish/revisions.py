@@ -254,9 +254,11 @@ def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
     removed = len(old.keys() - new.keys())
     changed = sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
     parts = [f"{added} keluhan baru, {changed} keluhan berubah, {removed} keluhan keluar dari bukti"]
+    changed_months = _months_with_changed_categories(before.get("history", []), snapshot.get("history", []))
+    if changed_months:
+        parts.append("kategori bulan " + ", ".join(changed_months) + " berubah")
     for key, label in (
         ("inspections", "inspeksi"),
-        ("history", "riwayat kategori"),
         ("opds", "daftar OPD"),
         ("trend", "tren bulan sebelumnya"),
     ):
@@ -265,6 +267,15 @@ def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
     if before["policy"]["sha256"] != snapshot["policy"]["sha256"]:
         parts.append("berkas kebijakan berubah")
     return ", ".join(parts)
+
+
+def _months_with_changed_categories(before: list[dict], after: list[dict]) -> list[str]:
+    """The earlier months whose category changed for some OPD: what a cascaded revision follows from."""
+    old = {(h["opd_code"], h["period"]): h["category"] for h in before}
+    new = {(h["opd_code"], h["period"]): h["category"] for h in after}
+    return sorted(
+        {period for (opd, period) in old.keys() | new.keys() if old.get((opd, period)) != new.get((opd, period))}
+    )
 
 
 def _write_revision(engine, new: NewRevision) -> Outcome:

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, String, delete, insert
+from sqlalchemy import Date, String, delete, insert, select
 
 from rapor.policy import Policy, load_policy
 from rapor.registry import Region, active_opd_names, get_region
@@ -88,6 +88,24 @@ def scorecard_history(conn, region_code: str, period: Period) -> pd.DataFrame:
         {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
         types={"first_period": String, "period": String},
     )
+
+
+def stored_categories(conn, region_code: str, period: Period) -> dict[str, str | None]:
+    """The categories (opd_code -> category) the stored scorecard of (region, month) holds."""
+    sc = schema.scorecard
+    rows = conn.execute(
+        select(sc.c.opd_code, sc.c.category).where(sc.c.region_code == region_code, sc.c.period == str(period))
+    )
+    return dict(rows.all())
+
+
+def later_scored_periods(conn, region_code: str, period: Period) -> list[Period]:
+    """The region's months after ``period`` that already have a scorecard, oldest first."""
+    sc = schema.scorecard
+    rows = conn.execute(
+        select(sc.c.period).where(sc.c.region_code == region_code, sc.c.period > str(period)).distinct()
+    ).scalars()
+    return sorted(Period.parse(p) for p in rows)
 
 
 def _pooled(on_time: int, n: int) -> Fraction:

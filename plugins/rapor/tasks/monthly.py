@@ -1,5 +1,5 @@
 """Bodies of the rapor_monthly DAG's tasks: plan_region_months → score_region → gate_region
-→ publish (CSV and quality summary) → alert_held.
+→ publish (CSV and quality summary) → rescore_later_months → alert_held.
 
 Each function has the name of the task that runs it (see rapor.tasks); the DAG file imports
 this module only inside its tasks, so parsing the DAG stays light.
@@ -20,7 +20,7 @@ from rapor.quality.gate import check_override, run_gate
 from rapor.quality.summary import write_quality_summary
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
-from rapor.scoring.scorecard import score_region_month
+from rapor.scoring.scorecard import later_scored_periods, score_region_month, stored_categories
 from rapor.scoring.scorecard_csv import write_scorecard_csv
 from rapor.warehouse.db import open_warehouse
 
@@ -34,6 +34,9 @@ class RegionMonthJob(TypedDict):
     period: str  # YYYY-MM, the month in the region's own time zone
     override_reason: NotRequired[str]  # releasing a held month by hand, with who did it
     override_by: NotRequired[str]
+    # Set by score_region when a category changed: the region's already-scored later months,
+    # whose TPP runs (SCORING.md §6) count this month, to be re-scored in order.
+    later_months: NotRequired[list[str]]
 
 
 class GateVerdict(TypedDict):
@@ -46,6 +49,8 @@ class GateVerdict(TypedDict):
     critical_failures: int
     warnings: int
     data_docs: str | None
+    later_months: list[str]  # passed on from score_region
+    rescored_because: NotRequired[str]  # a later month re-scored because this month's categories changed
 
 
 def plan_region_months(
@@ -88,16 +93,28 @@ def plan_region_months(
 
 
 def score_region(job: RegionMonthJob) -> RegionMonthJob:
-    """Score one (region, month); safe to retry: it replaces that month's rows."""
+    """Score one (region, month); safe to retry: it replaces that month's rows.
+
+    When a category differs from the month's stored scorecard, the region's later months
+    that were already scored are named in ``later_months``: their TPP runs count this month.
+    """
     engine = open_warehouse()
-    rows = score_region_month(engine, job["region_code"], Period.parse(job["period"]))
-    log.info("scored %s %s: %d OPDs", job["region_code"], job["period"], len(rows))
-    return job
+    region_code, period = job["region_code"], Period.parse(job["period"])
+    with engine.connect() as conn:
+        before = stored_categories(conn, region_code, period)
+    rows = score_region_month(engine, region_code, period)
+    log.info("scored %s %s: %d OPDs", region_code, period, len(rows))
+    if {r["opd_code"]: r["category"] for r in rows} == before:
+        return job
+    with engine.connect() as conn:
+        later = [str(p) for p in later_scored_periods(conn, region_code, period)]
+    if later:
+        log.warning("%s %s: categories changed; the later months %s are re-scored", region_code, period, later)
+    return {**job, "later_months": later}
 
 
 def gate_region(job: RegionMonthJob) -> GateVerdict:
     """Run the data-quality gate on the scored month (see rapor.quality.gate)."""
-
     engine = open_warehouse()
     result = run_gate(
         engine,
@@ -106,9 +123,13 @@ def gate_region(job: RegionMonthJob) -> GateVerdict:
         override_reason=job.get("override_reason"),
         override_by=job.get("override_by"),
     )
+    return {**_verdict(job["region_code"], job["period"], result), "later_months": job.get("later_months", [])}
+
+
+def _verdict(region_code: str, period: str, result) -> dict:
     return {
-        "region_code": job["region_code"],
-        "period": job["period"],
+        "region_code": region_code,
+        "period": period,
         "status": result.status,
         "passed": result.passed,
         "critical_failures": len(result.critical_failures),
@@ -128,9 +149,31 @@ def publish(results: list[GateVerdict]) -> list[dict]:
     return published
 
 
+def rescore_later_months(published: list[GateVerdict]) -> list[GateVerdict]:
+    """Re-score, gate and export, oldest first, the later months a changed category feeds.
+
+    A month's TPP cut depends on the categories of the months before it (SCORING.md §6): a
+    correction to March changes the runs of April and May. Their new scorecards update the
+    scorecard Asset, so rapor_publish republishes each one whose inputs changed; the
+    revision's reason names the month whose categories changed.
+    """
+    engine = open_warehouse()
+    rescored = []
+    for job in published:
+        for later in job.get("later_months", []):
+            period = Period.parse(later)
+            score_region_month(engine, job["region_code"], period)
+            result = run_gate(engine, job["region_code"], period)
+            export_region(engine, job["region_code"], period)
+            log.info("%s %s re-scored after the correction of %s", job["region_code"], later, job["period"])
+            rescored.append(
+                {**_verdict(job["region_code"], later, result), "later_months": [], "rescored_because": job["period"]}
+            )
+    return rescored
+
+
 def alert_held(results: list[GateVerdict]) -> list[str]:
     """Log and e-mail the held months; returns them as ``region period`` texts."""
-
     held = alert(open_warehouse(), results)
     return [f"{g.region_code} {g.period}" for g in held]
 
