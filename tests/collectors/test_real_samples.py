@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from rapor.collectors.http import Credentials, HttpClient, RequestFailedError, RetryPolicy
+from rapor.collectors.normalise import Reply
 from rapor.collectors.raw import RawLanding
 from rapor.collectors.streams.base import Batch, RunContext
 from rapor.collectors.streams.graph import FacebookComments, InstagramComments, graph_id
@@ -169,7 +170,16 @@ def test_x_mentions_read_the_real_v2_shape_and_follow_next_token(served, tmp_pat
     ctx.settings["start_date"] = "2020-06-01"
     batch = XMentions().sync(ctx, "52.05", {})
     assert batch.pages == 3  # mentions: two pages (next_token, then an empty page); tweets: one
-    assert len(batch.items) == 10 and {c.opd_code for c in batch.items} == {"DISKOMINFO"}
+    # Of the page's 10 tweets, 7 are Retweets ("RT @…", referenced_tweets type "retweeted";
+    # 1275840875466305542 retweets a Quote Tweet, so it carries "quoted" and "retweeted"):
+    # the 3 complaints are the reply 1275840892281249793 and the two original tweets.
+    assert sorted(c.complaint_id for c in batch.items) == [
+        "1275840878238552064",
+        "1275840891014561796",
+        "1275840892281249793",
+    ]
+    assert {c.opd_code for c in batch.items} == {"DISKOMINFO"}
+    # The watermark moves over everything read, Retweets included: the newest id is one.
     assert batch.state["accounts"]["17200003"]["newest_id"] == "1275840892285399041"
 
 
@@ -220,14 +230,15 @@ def x_mentions_served(served, repeated_page: dict) -> None:
 
 
 def test_a_mention_repeated_across_pages_is_one_complaint_and_since_id_moves_once_to_the_newest(served, tmp_path):
-    newest = sample("x/recent_search_tweet_fields.json")["body"]["data"][0]
-    x_mentions_served(served, {"data": [newest], "meta": {"result_count": 1, "newest_id": newest["id"]}})
+    page = sample("x/recent_search_tweet_fields.json")["body"]["data"]
+    newest, reply = page[0], page[1]  # the newest is a Retweet; the next one a citizen's reply
+    x_mentions_served(served, {"data": [reply], "meta": {"result_count": 1, "newest_id": reply["id"]}})
     ctx = context(served, "/2", registry_with(Account("x", "17200003", "52.05", "DISKOMINFO")), tmp_path)
     ctx.settings["start_date"] = "2020-06-01"
     saved = {"accounts": {"17200003": {"newest_id": "1275840875466305542"}}}  # the oldest mention of the page
     batch = XMentions().sync(ctx, "52.05", saved)
-    assert batch.pages == 3 and len(batch.items) == 10  # 11 sightings, 10 mentions
-    (complaint,) = [c for c in batch.items if c.complaint_id == newest["id"]]
+    assert batch.pages == 3 and len(batch.items) == 3  # 11 sightings, 10 mentions, 7 of them Retweets
+    (complaint,) = [c for c in batch.items if c.complaint_id == reply["id"]]
     assert complaint.raw_shas == {batch.landed[1].sha256}
     assert batch.state == {"accounts": {"17200003": {"newest_id": newest["id"]}}}
     assert saved == {"accounts": {"17200003": {"newest_id": "1275840875466305542"}}}  # moved in the batch only
@@ -246,3 +257,150 @@ def test_a_saved_watermark_newer_than_everything_read_stays_as_saved(served, tmp
     ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
     state = {"posts_since": "2021-07-06T08:00:00+07:00"}  # after the newest post (2021-07-04), in its own offset
     assert FacebookComments().sync(ctx, "4", state).state == state
+
+
+# -- X threads: which mention a reply answers -----------------------------------------------
+# The conversation of recent_search_expanded_users.json (a real thread, in `data` and
+# `includes.tweets`). The sample did not ask for `conversation_id`; the X API docs
+# (docs.x.com/x-api/fundamentals/conversation-id) say every reply in a thread carries
+# "the ID of the original post that started the conversation", here 1273733248749690880,
+# so it is added as the API returns it when asked. The account 17200003 ("snowman") is the
+# OPD's; its tweets are the root post and two replies, the citizens' tweets its mentions.
+ROOT = "1273733248749690880"
+OPD_ACCOUNT = Account("x", "17200003", "52.05", "DISKOMINFO")
+
+
+def thread_tweets() -> dict[str, dict]:
+    body = sample("x/recent_search_expanded_users.json")["body"]
+    tweets = {t["id"]: {**t, "conversation_id": ROOT} for t in body["data"] + body["includes"]["tweets"]}
+    return tweets
+
+
+def serve_thread(served, mentions: list[dict], own: list[dict]) -> None:
+    """GET users/17200003/mentions and /tweets, newest first, as the X API v2 lists them."""
+
+    def page(tweets):
+        tweets = sorted(tweets, key=lambda t: -int(t["id"]))
+        return {"data": tweets, "meta": {"result_count": len(tweets)}} if tweets else {"meta": {"result_count": 0}}
+
+    served.add("/2/users/17200003/mentions", lambda q: (200, page(mentions), {}))
+    served.add("/2/users/17200003/tweets", lambda q: (200, page(own), {}))
+
+
+def collected_thread(served, tmp_path, mentions: list[dict], own: list[dict]) -> dict[str, list[Reply]]:
+    serve_thread(served, mentions, own)
+    ctx = context(served, "/2", registry_with(OPD_ACCOUNT), tmp_path)
+    ctx.settings["start_date"] = "2020-06-01"
+    return {c.complaint_id: sorted(c.replies, key=lambda r: r.at) for c in XMentions().sync(ctx, "52.05", {}).items}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_an_opd_reply_answers_only_the_mention_it_replies_to_not_a_later_mention_of_the_conversation(served, tmp_path):
+    t = thread_tweets()
+    mentions = [t["1274086728471461889"], t["1275763727908798470"], t["1276035977375477760"]]
+    own = [t[ROOT], t["1275653067283759104"], t["1275882613572583424"]]
+    replies = collected_thread(served, tmp_path, mentions, own)
+    # 1275653067283759104 (2020-06-24 04:52:46Z) has referenced_tweets replied_to
+    # 1274086728471461889: happycamper's mention, its one answer. 1275882613572583424
+    # (20:04:54Z) replies to the OPD's own root post, not to a complaint: it answers none,
+    # although jellybeanjones's mention 1275763727908798470 (12:12:29Z) came before it in the
+    # same conversation (the old rule gave it that reply as its first response).
+    assert replies == {
+        "1274086728471461889": [Reply("DISKOMINFO", at("2020-06-24T04:52:46Z"))],
+        "1275763727908798470": [],
+        "1276035977375477760": [],
+    }
+
+
+def test_an_opd_reply_under_its_own_answer_belongs_to_the_mention_that_answer_replied_to(served, tmp_path):
+    t = thread_tweets()
+    closing = {  # the OPD closes the case in a reply to its own answer, as admins thread them
+        "id": "1276100000000000000",
+        "author_id": "17200003",
+        "created_at": "2020-06-25T10:00:00.000Z",
+        "conversation_id": ROOT,
+        "in_reply_to_user_id": "17200003",
+        "referenced_tweets": [{"type": "replied_to", "id": "1275653067283759104"}],
+        "text": "Sudah kami perbaiki, terima kasih. #selesai",
+    }
+    mentions = [t["1274086728471461889"], t["1275763727908798470"], t["1276035977375477760"]]
+    replies = collected_thread(served, tmp_path, mentions, [t[ROOT], t["1275653067283759104"], closing])
+    # closing -> replied_to 1275653067283759104 (read: the OPD's answer) -> replied_to
+    # 1274086728471461889, a complaint: the resolution is that mention's alone, not of the
+    # other two mentions made before it in the conversation.
+    assert replies == {
+        "1274086728471461889": [
+            Reply("DISKOMINFO", at("2020-06-24T04:52:46Z")),
+            Reply("DISKOMINFO", at("2020-06-25T10:00:00Z"), resolves=True),
+        ],
+        "1275763727908798470": [],
+        "1276035977375477760": [],
+    }
+
+
+def test_an_opd_reply_to_a_tweet_not_read_answers_the_mention_that_started_the_conversation(served, tmp_path):
+    # A citizen's complaint A starts its conversation (conversation_id = its own id); B is a
+    # second citizen's mention replying to A. The OPD replies to a tweet of the thread that
+    # was not read (a third citizen's, without a mention): by conversation_id it answers A,
+    # the conversation's first tweet; B, also before it, is not answered.
+    a = {
+        "id": "1300000000000000001",
+        "author_id": "901",
+        "created_at": "2020-08-01T01:00:00.000Z",
+        "text": "@snowman Jalan rusak",
+    }
+    a["conversation_id"] = a["id"]
+    b = {
+        "id": "1300000000000000002",
+        "author_id": "902",
+        "created_at": "2020-08-01T02:00:00.000Z",
+        "conversation_id": a["id"],
+        "in_reply_to_user_id": "901",
+        "referenced_tweets": [{"type": "replied_to", "id": a["id"]}],
+        "text": "@warga901 @snowman Di desa kami juga",
+    }
+    answer = {
+        "id": "1300000000000000009",
+        "author_id": "17200003",
+        "created_at": "2020-08-01T03:00:00.000Z",
+        "conversation_id": a["id"],
+        "in_reply_to_user_id": "903",
+        "referenced_tweets": [{"type": "replied_to", "id": "1300000000000000003"}],  # not read
+        "text": "@warga903 Kami cek hari ini",
+    }
+    replies = collected_thread(served, tmp_path, [a, b], [answer])
+    assert replies == {a["id"]: [Reply("DISKOMINFO", at("2020-08-01T03:00:00Z"))], b["id"]: []}
+
+
+def test_retweets_and_quotes_without_new_text_are_not_complaints_and_an_opd_retweet_is_no_answer(served, tmp_path):
+    # Shapes as the X API v2 docs give them: referenced_tweets type "retweeted" (this Tweet
+    # is a Retweet) or "quoted" (a Quote Tweet, a Retweet with comment). The real reply
+    # with only handles and a photo (1275763727908798470, `attachments.media_keys`) is no
+    # quote and stays a complaint; so does the quote with words of its own.
+    t = thread_tweets()
+    a = t["1274086728471461889"]
+    retweet = {
+        "id": "1300000000000000011",
+        "author_id": "904",
+        "created_at": "2020-08-02T01:00:00.000Z",
+        "conversation_id": "1300000000000000011",
+        "referenced_tweets": [{"type": "retweeted", "id": a["id"]}],
+        "text": "RT @happycamper: " + a["text"][:100],
+    }
+    bare_quote = {
+        "id": "1300000000000000012",
+        "author_id": "905",
+        "created_at": "2020-08-02T02:00:00.000Z",
+        "conversation_id": "1300000000000000012",
+        "referenced_tweets": [{"type": "quoted", "id": a["id"]}],
+        "text": "@snowman https://t.co/14TzLYBBXi",
+    }
+    worded_quote = {**bare_quote, "id": "1300000000000000013", "text": "@snowman Sama, di sini juga https://t.co/x"}
+    opd_retweet = {**retweet, "id": "1300000000000000014", "author_id": "17200003", "conversation_id": a["id"]}
+    mentions = [a, t["1275763727908798470"], retweet, bare_quote, worded_quote]
+    replies = collected_thread(served, tmp_path, mentions, [opd_retweet])
+    # whatever conversation_id X gives the OPD's Retweet, it is not a reply: no answer.
+    assert replies == {a["id"]: [], "1275763727908798470": [], worded_quote["id"]: []}

@@ -8,16 +8,30 @@ and ``max_results``, following ``meta.next_token`` as ``pagination_token`` to th
 ``since_id`` is the newest mention committed, moved back by a look-back
 (``lookback_days``, default 45; X ids are time-ordered snowflakes, so an instant converts
 to an id): a complaint is re-derived with every reply that arrived since, and a re-run
-rewrites the same rows. A mention by a citizen is a complaint (a mention by an account of
-the registry is not); the earliest reply of the complaint's OPD account that replies to it
-(``referenced_tweets`` ``replied_to``) or follows it in its conversation
-(``conversation_id``) is the first response; one with ``#selesai`` the resolution; the
-central account's reply is the forwarding.
+rewrites the same rows.
+
+Which tweets are complaints, and which replies answer them (X API v2 fields):
+
+- A mention by a citizen is a complaint; a mention by an account of the registry is not.
+  A Retweet (``referenced_tweets`` type ``retweeted``) only repeats someone else's tweet,
+  and a Quote Tweet (type ``quoted``) with no words of its own (only @handles and links,
+  no ``attachments``) only points at one: neither is a complaint. A quote with its own
+  words is the quoting citizen's complaint.
+- An account's tweet answers a complaint only when it is a reply (type ``replied_to``).
+  It answers the complaint it replies to; a reply under another tweet that was read (the
+  account's own earlier answer, a mention by another account) answers the complaint that
+  tweet answers, up the chain of ``replied_to``; a reply to a tweet that was not read
+  answers the mention that started its conversation (``conversation_id`` is the id of the
+  conversation's first tweet), if that mention is a complaint. Never a complaint chosen
+  by time: a later mention in the same conversation is a complaint of its own.
+- The OPD account's earliest answer is the first response, one with ``#selesai`` the
+  resolution; the central account's answer is the forwarding (``normalise``).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime, timedelta
 
 from rapor.collectors.normalise import Collected, Reply, classify_kind, is_resolution
@@ -35,7 +49,8 @@ from rapor.collectors.streams.base import (
 from rapor.registry import Account
 
 TWITTER_EPOCH_MS = 1288834974657
-TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
+TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,attachments"
+_HANDLES_AND_LINKS = re.compile(r"@\w+|https?://\S+")
 
 
 def id_at(moment: datetime) -> int:
@@ -63,7 +78,8 @@ class XMentions(Stream):
         "created_at": "string (ISO 8601, Z)",
         "conversation_id": "string",
         "in_reply_to_user_id": "string",
-        "referenced_tweets": "array of {type, id}",
+        "referenced_tweets": "array of {type: retweeted | quoted | replied_to, id} (absent on an original tweet)",
+        "attachments": "object {media_keys, poll_ids} (absent without media)",
     }
 
     def partitions(self, registry) -> list[str]:
@@ -103,18 +119,18 @@ class XMentions(Stream):
         return {"accounts": copy.deepcopy(state.get("accounts", {}))}  # one watermark per account
 
     def collect(self, ctx: RunContext, partition: str, read: Read, batch: Batch) -> list[Collected]:
-        """Mentions by citizens are the complaints; the accounts' own tweets are their replies."""
+        """Mentions by citizens are the complaints; the accounts' own replies answer them."""
         complaints: dict[str, Collected] = {}
-        by_conversation: dict[str, list[str]] = {}
         for ident, (tweet, sha, account) in self.mentions(read).items():
             if ctx.registry.account(self.platform, tweet.get("author_id")):
                 continue  # the region's own accounts mentioning each other
-            complaints[ident] = self.complaint(ident, tweet, sha, account)
-            by_conversation.setdefault(str(tweet.get("conversation_id") or ident), []).append(ident)
+            if is_complaint(tweet):
+                complaints[ident] = self.complaint(ident, tweet, sha, account)
+        parents = replied_to_of_every_tweet(read)
         for listing, records in read:
             if listing.context["edge"] == "tweets":
                 for tweet, sha in records:
-                    self.attach_reply(tweet, sha, listing.context["account"], complaints, by_conversation)
+                    self.attach_reply(tweet, sha, listing.context["account"], complaints, parents)
         return list(complaints.values())
 
     @staticmethod
@@ -144,18 +160,60 @@ class XMentions(Stream):
 
     @staticmethod
     def attach_reply(
-        tweet: dict, sha: str, account: Account, complaints: dict[str, Collected], by_conversation: dict[str, list[str]]
+        tweet: dict, sha: str, account: Account, complaints: dict[str, Collected], parents: dict[str, str | None]
     ) -> None:
-        """An account's tweet replying to complaints (directly, or further down their conversation)."""
+        """An account's reply, to the one complaint it answers (module docstring); other tweets answer none."""
+        parent = replied_to(tweet)
+        if parent is None:
+            return  # an original tweet, a Retweet or a Quote Tweet is not an answer
+        target = answered_complaint(parent, tweet.get("conversation_id"), complaints, parents)
+        if target is None:
+            return
         at = parse_time(tweet.get("created_at"))
-        replied_to = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
-        targets = [t for t in replied_to if t in complaints]
-        if not targets:  # a reply further down the thread: the conversation's complaints before it
-            targets = [
-                c
-                for c in by_conversation.get(str(tweet.get("conversation_id")), [])
-                if isinstance(complaints[c].received_at, datetime) and complaints[c].received_at <= at
-            ]
-        for target in targets:
-            complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
-            complaints[target].raw_shas.add(sha)
+        complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
+        complaints[target].raw_shas.add(sha)
+
+
+def referenced(tweet: dict, kind: str) -> list[str]:
+    """The ids of the tweets this one references as ``kind`` (``retweeted``, ``quoted``, ``replied_to``)."""
+    return [str(r["id"]) for r in tweet.get("referenced_tweets") or [] if r.get("type") == kind and r.get("id")]
+
+
+def replied_to(tweet: dict) -> str | None:
+    ids = referenced(tweet, "replied_to")
+    return ids[0] if ids else None
+
+
+def has_own_content(tweet: dict) -> bool:
+    """Words besides @handles and links, or media or a poll of its own."""
+    attachments = tweet.get("attachments") or {}
+    words = _HANDLES_AND_LINKS.sub(" ", tweet.get("text") or "")
+    return bool(re.search(r"\w", words) or attachments.get("media_keys") or attachments.get("poll_ids"))
+
+
+def is_complaint(tweet: dict) -> bool:
+    """A citizen's mention is a complaint unless it is a Retweet, or a Quote Tweet with nothing of its own."""
+    if referenced(tweet, "retweeted"):
+        return False
+    return not referenced(tweet, "quoted") or has_own_content(tweet)
+
+
+def replied_to_of_every_tweet(read: Read) -> dict[str, str | None]:
+    """Tweet id -> the id it replies to, for every tweet read (mentions and the accounts' tweets)."""
+    return {str(tweet["id"]): replied_to(tweet) for _, records in read for tweet, _ in records if tweet.get("id")}
+
+
+def answered_complaint(
+    parent: str, conversation: str | None, complaints: dict[str, Collected], parents: dict[str, str | None]
+) -> str | None:
+    """The complaint a reply to ``parent`` answers: up the chain of replies that were read, else the
+    mention that started the conversation (when it is a complaint), else none."""
+    seen: set[str] = set()
+    node: str | None = parent
+    while node is not None and node not in complaints and node in parents and node not in seen:
+        seen.add(node)
+        node = parents[node]
+    if node in complaints:
+        return node
+    conversation = str(conversation) if conversation else None
+    return conversation if conversation in complaints else None

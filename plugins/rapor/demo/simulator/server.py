@@ -198,24 +198,24 @@ class Simulator:
             if c.source in ("facebook", "instagram"):
                 self.post_comments.setdefault(c.extra["post"], []).append(c)
             elif c.source == "x":
-                account = c.extra["account"]
-                self.x_mentions.setdefault(account, []).append(c)
-                self.x_users[c.extra["user_id"]] = {
-                    "id": c.extra["user_id"],
-                    "username": c.extra["username"],
-                    "name": c.extra["username"].title(),
-                }
+                self.x_mentions.setdefault(c.extra["account"], []).append(_x_mention(c))
+                self._x_user(c.extra["user_id"], c.extra["username"])
                 for reply in c.extra["replies"]:
                     if reply["at"] <= as_of and reply["role"] != "citizen":
-                        self.x_timeline.setdefault(reply["author_id"], []).append((c, reply))
-        for items in self.x_mentions.values():
-            items.sort(key=lambda c: -int(c.native_id))
-        for items in self.x_timeline.values():
-            items.sort(key=lambda cr: -int(cr[1]["id"]))
+                        self.x_timeline.setdefault(reply["author_id"], []).append(_x_reply(c, reply))
+        for echo in w.x_echoes:  # citizens' Retweets and bare quotes: mentions, not complaints
+            if echo["at"] <= as_of:
+                self.x_mentions.setdefault(echo["account"], []).append(_x_echo(echo))
+                self._x_user(echo["author_id"], echo["username"])
+        for items in (*self.x_mentions.values(), *self.x_timeline.values()):
+            items.sort(key=lambda tweet: -int(tweet["id"]))
         self.x_users[CENTRAL["x"]] = {"id": CENTRAL["x"], "username": CENTRAL_NAMES["x"], "name": "Pemkab Dompu"}
         for opd in w.opds:
             uid = opd_account("x", opd)
             self.x_users[uid] = {"id": uid, "username": opd_username(opd), "name": OPD_NAMES[opd]}
+
+    def _x_user(self, user_id: str, username: str) -> None:
+        self.x_users[user_id] = {"id": user_id, "username": username, "name": username.title()}
 
     def truth(self) -> list[dict]:
         return self.world.truth()
@@ -558,33 +558,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise _NotFoundError(user_id)
         since_id = int(params.get("since_id") or 0)
         if edge == "mentions":
-            tweets = [
-                {
-                    "id": c.native_id,
-                    "text": c.text,
-                    "author_id": c.extra["user_id"],
-                    "created_at": _x_time(c.received_at),
-                    "conversation_id": c.native_id,
-                    "edit_history_tweet_ids": [c.native_id],
-                }
-                for c in sim.x_mentions.get(user_id, [])
-                if int(c.native_id) > since_id
-            ]
+            tweets = [t for t in sim.x_mentions.get(user_id, []) if int(t["id"]) > since_id]
         elif edge == "tweets":
-            tweets = [
-                {
-                    "id": r["id"],
-                    "text": r["text"],
-                    "author_id": user_id,
-                    "created_at": _x_time(r["at"]),
-                    "conversation_id": c.native_id,
-                    "in_reply_to_user_id": c.extra["user_id"],
-                    "referenced_tweets": [{"type": "replied_to", "id": c.native_id}],
-                    "edit_history_tweet_ids": [r["id"]],
-                }
-                for c, r in sim.x_timeline.get(user_id, [])
-                if int(r["id"]) > since_id
-            ]
+            tweets = [t for t in sim.x_timeline.get(user_id, []) if int(t["id"]) > since_id]
         else:
             raise _NotFoundError(edge)
         max_results = int(params.get("max_results") or 10)
@@ -665,6 +641,56 @@ def _unix(value: str | None) -> datetime | None:
 
 def _x_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _x_tweet(ident: str, author: str, at: datetime, text: str, conversation: str, **optional) -> dict:
+    """A tweet as X API v2 returns it with our ``tweet.fields``: fields it does not have are absent."""
+    tweet = {
+        "id": ident,
+        "text": text,
+        "author_id": author,
+        "created_at": _x_time(at),
+        "conversation_id": conversation,
+        "edit_history_tweet_ids": [ident],
+    }
+    return tweet | {name: value for name, value in optional.items() if value}
+
+
+def _x_mention(c) -> dict:
+    return _x_tweet(
+        c.native_id,
+        c.extra["user_id"],
+        c.received_at,
+        c.text,
+        c.extra["conversation_id"],
+        in_reply_to_user_id=c.extra["in_reply_to_user_id"],
+        referenced_tweets=c.extra["referenced_tweets"],
+    )
+
+
+def _x_reply(c, reply: dict) -> dict:
+    """An account's reply: to the complaint, or under its own earlier answer (then to itself)."""
+    to_own = reply["replied_to"] != c.native_id
+    return _x_tweet(
+        reply["id"],
+        reply["author_id"],
+        reply["at"],
+        reply["text"],
+        c.extra["conversation_id"],
+        in_reply_to_user_id=reply["author_id"] if to_own else c.extra["user_id"],
+        referenced_tweets=[{"type": "replied_to", "id": reply["replied_to"]}],
+    )
+
+
+def _x_echo(echo: dict) -> dict:
+    return _x_tweet(
+        echo["id"],
+        echo["author_id"],
+        echo["at"],
+        echo["text"],
+        echo["conversation_id"],
+        referenced_tweets=echo["referenced_tweets"],
+    )
 
 
 def _fb_author(account_id: str) -> dict:

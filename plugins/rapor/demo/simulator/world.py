@@ -14,7 +14,13 @@ platform's own format:
   citizen comments, replies by the central page (forwarding), the OPD's page (first
   response; ``#selesai`` for the resolution) and other citizens (noise).
 - **instagram** — the same on media of each account, replies nested in comments.
-- **x** — mentions of each account, and the accounts' own replies in the conversation.
+- **x** — mentions of each account, and the accounts' own replies in the conversation
+  (``referenced_tweets`` ``replied_to``, ``conversation_id``, ``in_reply_to_user_id``, each
+  present only where the X API v2 sends it). Some complaints reply to an earlier complaint
+  of the same OPD (one conversation, two complaints) or quote one with words of their own;
+  an OPD closes a case in a reply under its own first answer; and citizens retweet
+  complaints or quote them with no words of their own: those echoes are mentions, not
+  complaints, and are not in the truth.
 - **hotline-call / hotline-wa** — monthly call-center (CSV) and WhatsApp gateway (.xlsx)
   exports, written to an inbox folder; one row has a hand-typed date (quarantined).
 
@@ -188,6 +194,33 @@ def _keyword_for(kind: str, opd: str) -> str:
     return ROUTING_KEYWORDS[opd][0]
 
 
+def x_username_of(c: SimComplaint) -> str:
+    """The X account a complaint mentions: the central account's or its OPD's."""
+    return CENTRAL_NAMES["x"] if c.central else opd_username(c.opd_code)
+
+
+def _same_own_account(a: SimComplaint, b: SimComplaint) -> bool:
+    """Two complaints at the same OPD's own account (a reply between them keeps one OPD)."""
+    return not a.central and not b.central and a.opd_code == b.opd_code
+
+
+def _thread_closing_under_first_answer(c: SimComplaint) -> None:
+    """The OPD's ``#selesai`` replies to its own first answer, as admins thread a case."""
+    answers = [r for r in c.extra["replies"] if r["role"] == "opd"]
+    if len(answers) >= 2:
+        answers[-1]["replied_to"] = answers[0]["id"]
+
+
+def _quote_with_words(c: SimComplaint, quoted: SimComplaint, rng: random.Random) -> None:
+    """``c`` quotes an earlier complaint and says its own words: still a complaint."""
+    c.text = f"{c.text} https://t.co/{_tco(rng)}"
+    c.extra["referenced_tweets"] = [{"type": "quoted", "id": quoted.native_id}]
+
+
+def _tco(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+
+
 def _visible(moment: datetime | None, as_of: datetime) -> datetime | None:
     return moment if moment is not None and moment <= as_of else None
 
@@ -220,6 +253,8 @@ class World:
             self.complaints.append(self._retell(c))
         self.posts = self._posts()
         self._attach_social()
+        self.x_echoes: list[dict] = []  # retweets and bare quotes in the mentions: not complaints
+        self._shape_x_threads()
 
     # -- building -----------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -374,6 +409,7 @@ class World:
                         "at": at,
                         "text": f"@{c.extra['username']} {text}",
                         "role": role,
+                        "replied_to": c.native_id,
                     }
                     for author, at, text, role in replies
                 ]
@@ -399,6 +435,61 @@ class World:
                 }
                 for author, at, text, role in replies
             ]
+
+    def _shape_x_threads(self) -> None:
+        """X threads as the API shows them (its own random stream: the rest of the world stays as it was).
+
+        Every complaint starts its own conversation unless it replies to an earlier one; the
+        OPD threads its closing reply under its first answer; citizens echo complaints.
+        """
+        rng = random.Random(f"simulator-x-{self.seed}")
+        tweets = sorted((c for c in self.complaints if c.source == "x"), key=lambda c: c.received_at)
+        for i, c in enumerate(tweets):
+            c.extra.update(conversation_id=c.native_id, referenced_tweets=[], in_reply_to_user_id=None)
+            _thread_closing_under_first_answer(c)
+            earlier = [
+                a for a in tweets[:i] if _same_own_account(a, c) and c.received_at - a.received_at < timedelta(days=10)
+            ]
+            roll = rng.random()
+            if earlier and roll < 0.35:
+                self._reply_in_thread(c, rng.choice(earlier))
+            elif earlier and roll < 0.5:
+                _quote_with_words(c, rng.choice(earlier), rng)
+            if rng.random() < 0.3:
+                self.x_echoes.append(self._echo(c, rng, "retweeted"))
+            if rng.random() < 0.1:
+                self.x_echoes.append(self._echo(c, rng, "quoted"))
+
+    @staticmethod
+    def _reply_in_thread(c: SimComplaint, earlier: SimComplaint) -> None:
+        """``c`` answers an earlier complaint: a complaint of its own, in that one's conversation."""
+        c.text = f"@{earlier.extra['username']} {c.text}"
+        c.extra.update(
+            conversation_id=earlier.extra["conversation_id"],
+            referenced_tweets=[{"type": "replied_to", "id": earlier.native_id}],
+            in_reply_to_user_id=earlier.extra["user_id"],
+        )
+
+    def _echo(self, c: SimComplaint, rng: random.Random, kind: str) -> dict:
+        """A citizen's Retweet of ``c``, or a Quote Tweet of it with nothing but a handle and a link."""
+        at = c.received_at + timedelta(minutes=rng.randint(10, 3000))
+        ident = str(snowflake(at, self._next_seq()))
+        author = str(700000000 + rng.randint(0, 9999999))
+        if kind == "retweeted":
+            original = f"RT @{c.extra['username']}: {c.text}"
+            text = original if len(original) <= 140 else original[:139] + "…"
+        else:
+            text = f"@{x_username_of(c)} https://t.co/{_tco(rng)}"
+        return {
+            "id": ident,
+            "author_id": author,
+            "username": f"warga{author[-4:]}",
+            "at": at,
+            "text": text,
+            "account": c.extra["account"],
+            "conversation_id": ident,  # a Retweet or a quote starts no one else's conversation
+            "referenced_tweets": [{"type": kind, "id": c.native_id}],
+        }
 
     # -- the registry ---------------------------------------------------------------------
     def accounts(self) -> list[tuple[str, str, str, str]]:
