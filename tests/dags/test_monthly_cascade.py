@@ -1,10 +1,8 @@
 """A correction to an earlier month cascades to the later months' TPP cuts (SCORING.md §6).
 
-Kota Mataram (WITA), one OPD, March to May 2026. Every month two information requests are
-answered within the hour (R1 = 1, no resolution population, nothing open: S_resp = 100) and
-the OPD is inspected once, every indicator scored 1 of 3: S_sop = 100/3 = 33.33.
-Index = 0.5 × 33.33 + 0.5 × 100 = 66.67 → category C every month. C cuts TPP from a run of
-r0 = 2 months: base 2.5 + step 2.5 × (r − 2). So March (r = 1) 0, April (r = 2) 2.5, May (r = 3) 5.0.
+The region of tests/c_region.py is rated C in March, April and May. C cuts TPP from a run
+of r0 = 2 months: base 2.5 + step 2.5 × (r − 2). So March (r = 1) 0, April (r = 2) 2.5,
+May (r = 3) 5.0.
 
 March's inspection is then corrected to 3 of 3: S_sop = 100, index 100 → A, which breaks the run.
 April becomes r = 1 → 0 and May r = 2 → 2.5, with nobody re-running April or May by hand.
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from c_region import MONTHS, REGION, c_region_inspections, import_c_region
 from rapor.imports import import_files
 from rapor.layout import scorecard_path
 from rapor.scoring.periods import Period
@@ -29,9 +28,6 @@ from rapor.warehouse import schema
 pytestmark = pytest.mark.dag_run
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-REGION, OPD = "52.71", "DLH"
-MONTHS = ("2026-03", "2026-04", "2026-05")
-DIMENSIONS = ("input", "proses", "output", "pengaduan")
 
 
 @pytest.fixture(scope="module")
@@ -39,52 +35,6 @@ def monthly_dag():
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS)).dags["rapor_monthly"]
-
-
-def _write(path: Path, header: list[str], rows: list[list]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _inspections(tmp_path: Path, name: str, months: tuple[str, ...], score: int) -> Path:
-    rows = [[REGION, OPD, f"{m}-12", d, f"{d}_terpenuhi", score] for m in months for d in DIMENSIONS]
-    header = ["region_code", "opd_code", "inspected_at", "dimension", "indicator", "score"]
-    return _write(tmp_path / name, header, rows)
-
-
-def _import_region(warehouse, tmp_path: Path) -> None:
-    registry = _write(
-        tmp_path / "registry.csv",
-        ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
-        [[REGION, "Kota Mataram", "Asia/Makassar", OPD, "Dinas Lingkungan Hidup"]],
-    )
-    complaints = _write(
-        tmp_path / "complaints.csv",
-        [
-            "complaint_id",
-            "region_code",
-            "opd_code",
-            "channel",
-            "source",
-            "kind",
-            "received_at",
-            "forwarded_at",
-            "first_response_at",
-            "resolved_at",
-            "reporter",
-            "text",
-        ],
-        [
-            [f"M-{m}-{day}", REGION, OPD, "aplikasi", "lapor", "permintaan_informasi"]
-            + [f"{m}-{day} 09:00", "", f"{m}-{day} 09:40", "", "", "Jadwal angkut sampah?"]
-            for m in MONTHS
-            for day in ("10", "17")
-        ],
-    )
-    import_files(warehouse, [registry], [complaints], [_inspections(tmp_path, "inspections.csv", MONTHS, 1)])
 
 
 def _score_by_dag(monthly_dag, period: str) -> None:
@@ -115,7 +65,7 @@ def _publish_what_changed() -> dict[str, dict]:
 def test_correcting_march_rescores_april_and_may_and_republishes_them_naming_march(
     warehouse, airflow_db, monthly_dag, tmp_path
 ):
-    _import_region(warehouse, tmp_path)
+    import_c_region(warehouse, tmp_path)
     for period in MONTHS:
         _score_by_dag(monthly_dag, period)
     assert _stored(warehouse) == {
@@ -127,7 +77,7 @@ def test_correcting_march_rescores_april_and_may_and_republishes_them_naming_mar
     assert {p: o["revision"] for p, o in first.items()} == {"2026-03": 1, "2026-04": 1, "2026-05": 1}
 
     # The Inspektorat corrects March's inspection; only March is re-run.
-    import_files(warehouse, inspections=[_inspections(tmp_path, "koreksi-maret.csv", ("2026-03",), 3)])
+    import_files(warehouse, inspections=[c_region_inspections(tmp_path, "koreksi-maret.csv", ("2026-03",), 3)])
     _score_by_dag(monthly_dag, "2026-03")
 
     assert _stored(warehouse) == {

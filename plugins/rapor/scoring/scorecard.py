@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from pathlib import Path
@@ -29,7 +30,7 @@ from rapor.scoring.zones import category_for, round_half_up, zone_for
 from rapor.sql import query_frame
 from rapor.vocabulary import STATUS_LIMITED, STATUS_NOT_RATED, STATUS_RATED
 from rapor.warehouse import schema
-from rapor.warehouse.db import frame_records
+from rapor.warehouse.db import exclusive, frame_records
 from rapor.warehouse.schema import Instant
 
 log = logging.getLogger(__name__)
@@ -177,11 +178,42 @@ def score_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class Scored:
+    """What scoring a region-month did: its rows, and the later months a changed category feeds."""
+
+    rows: list[dict]
+    later_months: list[Period]  # already scored, oldest first; empty when no category changed
+
+
+def score_month_in_order(engine, region_code: str, period: Period, policy: Policy | None = None) -> Scored:
+    """Score one region-month while holding the region's scoring lock, and say what must follow.
+
+    Two scorings of one region never interleave (another worker waits), so every month is
+    computed from the categories the months before it hold at that moment. If a category
+    differs from the stored scorecard (a correction, or the month scored for the first time
+    after later months were: a backfill out of order), the region's later scored months are
+    named: their TPP runs (SCORING.md §6) must be re-scored, oldest first.
+    """
+    with exclusive(engine, f"score:{region_code}"):
+        with engine.connect() as conn:
+            before = stored_categories(conn, region_code, period)
+        rows = _score_and_store(engine, region_code, period, policy or load_policy(), True)
+        if {r["opd_code"]: r["category"] for r in rows} == before:
+            return Scored(rows, [])
+        with engine.connect() as conn:
+            return Scored(rows, later_scored_periods(conn, region_code, period))
+
+
 def score_region_month(
     engine, region_code: str, period: Period, policy: Policy | None = None, gate_passed: bool = True
 ) -> list[dict]:
-    """Score one region for one month and store the scorecard and its evidence."""
-    policy = policy or load_policy()
+    """Score one region for one month and store the scorecard and its evidence (under the region's lock)."""
+    with exclusive(engine, f"score:{region_code}"):
+        return _score_and_store(engine, region_code, period, policy or load_policy(), gate_passed)
+
+
+def _score_and_store(engine, region_code: str, period: Period, policy: Policy, gate_passed: bool) -> list[dict]:
     with engine.connect() as conn:
         region = get_region(conn, region_code)
         opd_names = active_opd_names(conn, region_code)

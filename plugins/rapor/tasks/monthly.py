@@ -20,7 +20,7 @@ from rapor.quality.gate import check_override, run_gate
 from rapor.quality.summary import write_quality_summary
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
-from rapor.scoring.scorecard import later_scored_periods, score_region_month, stored_categories
+from rapor.scoring.scorecard import score_month_in_order, score_region_month
 from rapor.scoring.scorecard_csv import write_scorecard_csv
 from rapor.warehouse.db import open_warehouse
 
@@ -98,18 +98,13 @@ def score_region(job: RegionMonthJob) -> RegionMonthJob:
     When a category differs from the month's stored scorecard, the region's later months
     that were already scored are named in ``later_months``: their TPP runs count this month.
     """
-    engine = open_warehouse()
     region_code, period = job["region_code"], Period.parse(job["period"])
-    with engine.connect() as conn:
-        before = stored_categories(conn, region_code, period)
-    rows = score_region_month(engine, region_code, period)
-    log.info("scored %s %s: %d OPDs", region_code, period, len(rows))
-    if {r["opd_code"]: r["category"] for r in rows} == before:
+    scored = score_month_in_order(open_warehouse(), region_code, period)
+    log.info("scored %s %s: %d OPDs", region_code, period, len(scored.rows))
+    if not scored.later_months:
         return job
-    with engine.connect() as conn:
-        later = [str(p) for p in later_scored_periods(conn, region_code, period)]
-    if later:
-        log.warning("%s %s: categories changed; the later months %s are re-scored", region_code, period, later)
+    later = [str(p) for p in scored.later_months]
+    log.warning("%s %s: categories changed; the later months %s are re-scored", region_code, period, later)
     return {**job, "later_months": later}
 
 

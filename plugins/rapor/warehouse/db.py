@@ -6,12 +6,15 @@ here works the same on SQLite (embedded default) and PostgreSQL (CI, production)
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, Table, create_engine, event, exc, inspect, or_
+from sqlalchemy import Engine, Table, create_engine, event, exc, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rapor import config
@@ -66,6 +69,34 @@ def open_warehouse(url: str | None = None) -> Engine:
     engine = get_engine(url)
     migrate(engine)
     return engine
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold the lock ``name`` across processes for a block (waits while another holder has it).
+
+    PostgreSQL: a session advisory lock on a connection of its own, so every worker of a
+    distributed deployment sees it. SQLite: an exclusive ``flock`` on a file beside the
+    database, as SQLite itself locks the database file (one machine, any number of processes).
+    """
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"rapor:{name}".encode()).digest()[:8], "big", signed=True)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        return
+    database = engine.url.database
+    folder = Path(database).resolve().parent if database and database != ":memory:" else config.state_dir()
+    safe = "".join(c if c.isalnum() else "_" for c in name)
+    with open(folder / f".rapor-lock-{safe}", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def table_names(engine: Engine) -> set[str]:
