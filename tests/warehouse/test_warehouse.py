@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import uuid
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
 
+from conftest import DATABASES, PG_URL
 from rapor.warehouse import schema
 from rapor.warehouse.db import MIGRATIONS_DIR, migrate, upsert
 
@@ -55,3 +61,40 @@ def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehou
         stored = conn.execute(select(schema.region)).mappings().one()
         count = conn.execute(select(func.count()).select_from(schema.region)).scalar_one()
     assert (stored["region_name"], stored["updated_at"].replace(tzinfo=UTC), count) == ("Kab. Dompu", later, 1)
+
+
+def _fresh_database(kind: str, tmp_path):
+    """An empty database of ``kind`` (no schema yet) and a function that drops it."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}", lambda: None
+    name = f"rapor_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.mark.parametrize(
+    "kind", [pytest.param(d, marks=pytest.mark.postgresql) if d == "postgresql" else d for d in DATABASES]
+)
+def test_processes_migrating_a_fresh_warehouse_at_once_all_succeed(kind, tmp_path):
+    # Every task calls migrate() at its start; under Celery several start on an empty warehouse.
+    code = "import sys; from rapor.warehouse.db import get_engine, migrate; migrate(get_engine(sys.argv[1]))"
+    for round_ in range(3):
+        url, drop = _fresh_database(kind, tmp_path / str(round_))
+        try:
+            (tmp_path / str(round_)).mkdir(exist_ok=True)
+            workers = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE) for _ in range(3)]
+            failures = [w.stderr.read().decode()[-300:] for w in workers if w.wait(timeout=120) != 0]
+            assert failures == []
+            engine = create_engine(url)
+            assert set(schema.metadata.tables) <= set(inspect(engine).get_table_names())
+            engine.dispose()
+        finally:
+            drop()

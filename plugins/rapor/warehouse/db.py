@@ -59,7 +59,8 @@ def migrate(engine: Engine | None = None, revision: str = "heads") -> None:
     engine = engine or get_engine()
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    # Every task migrates at its start, and under Celery many start at once: one at a time.
+    with exclusive(engine, "migrate"), engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
