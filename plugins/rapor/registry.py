@@ -43,6 +43,21 @@ def list_regions(conn) -> list[Region]:
     return [Region(r["region_code"], r["region_name"], r["timezone"]) for r in rows]
 
 
+def registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Region time zones and the (region, OPD) pairs the registry knows (the importers' checks)."""
+    zones = dict(conn.execute(select(schema.region.c.region_code, schema.region.c.timezone)).all())
+    opds = set(conn.execute(select(schema.opd.c.region_code, schema.opd.c.opd_code)).all())
+    return zones, {tuple(pair) for pair in opds}
+
+
+def opd_codes(conn, region_code: str) -> tuple[list[str], list[str]]:
+    """(all OPD codes of the region's registry, the active ones)."""
+    rows = conn.execute(
+        select(schema.opd.c.opd_code, schema.opd.c.active).where(schema.opd.c.region_code == region_code)
+    ).all()
+    return sorted(code for code, _ in rows), sorted(code for code, active in rows if active)
+
+
 def active_opd_names(conn, region_code: str) -> dict[str, str]:
     """The region's active OPDs (code -> name), in code order."""
     opd = schema.opd

@@ -39,10 +39,9 @@ def demo_gate_inputs(tmp_path_factory):
         complaints_frame,
         gate_parameters,
         inspections_frame,
-        registry_codes,
         scorecards_frame,
     )
-    from rapor.registry import get_region
+    from rapor.registry import get_region, opd_codes
     from rapor.scoring.periods import Period
     from rapor.scoring.scorecard import score_region_month
     from rapor.warehouse.db import get_engine, migrate
@@ -57,7 +56,7 @@ def demo_gate_inputs(tmp_path_factory):
         score_region_month(engine, DEMO_REGION_CODE, Period.parse(month), policy)
     with engine.connect() as conn:
         region = get_region(conn, DEMO_REGION_CODE)
-        registry, active = registry_codes(conn, DEMO_REGION_CODE)
+        registry, active = opd_codes(conn, DEMO_REGION_CODE)
         frames = {
             "complaints": complaints_frame(conn, region, period, policy),
             "inspections": inspections_frame(conn, region, period, policy),

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
-from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
+from rapor.registry import registry_lookup
 from rapor.vocabulary import PLATFORMS
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
@@ -39,7 +39,7 @@ def _import(engine, path, dataset: str, columns: tuple[str, ...], required: tupl
     result = ImportResult(dataset, str(path), rows_total=len(frame) + len(bad_rows))
     checks = RowChecks(frame, frame[columns[0]] + "/" + frame[columns[1]] + "/" + frame[columns[2]])
     with engine.begin() as conn:
-        zones, known_opds = load_registry_lookup(conn)
+        zones, known_opds = registry_lookup(conn)
         checks.require(required)
         checks.known_to_registry(zones, known_opds)
         table_, keys, rows = build(frame, checks)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
 from rapor import config
 from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
@@ -20,6 +19,7 @@ from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_instants
 from rapor.policy import load_policy
 from rapor.privacy import pseudonymise_series, redact_series
+from rapor.registry import registry_lookup
 from rapor.vocabulary import CHANNELS, KINDS
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records, upsert
@@ -42,13 +42,6 @@ COLUMNS = (
 )
 EVENT_COLUMNS = ("forwarded_at", "first_response_at", "resolved_at")
 TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
-
-
-def load_registry_lookup(conn) -> tuple[dict[str, str], set[tuple[str, str]]]:
-    """Region time zones and the (region, OPD) pairs the registry knows."""
-    zones = dict(conn.execute(select(schema.region.c.region_code, schema.region.c.timezone)).all())
-    opds = set(conn.execute(select(schema.opd.c.region_code, schema.opd.c.opd_code)).all())
-    return zones, {tuple(pair) for pair in opds}
 
 
 def import_complaints(engine, path: str | Path, key: bytes | None = None) -> ImportResult:
@@ -89,7 +82,7 @@ def load_complaint_frame(
     result = ImportResult("complaints", source_file, rows_total=len(frame) + len(malformed_problems))
     checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
 
-    zones, known_opds = load_registry_lookup(conn)
+    zones, known_opds = registry_lookup(conn)
     checks.require(("complaint_id", "region_code", "channel", "source", "kind", "received_at"))
     checks.known_to_registry(zones, known_opds)
     checks.one_of("channel", CHANNELS, "invalid_channel")

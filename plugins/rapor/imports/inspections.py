@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
-from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
+from rapor.registry import registry_lookup
 from rapor.vocabulary import DIMENSIONS
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
@@ -28,7 +28,7 @@ def import_inspections(engine, path: str | Path) -> ImportResult:
     keys = frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["inspected_at"] + "/" + frame["indicator"]
     checks = RowChecks(frame, keys)
     with engine.connect() as conn:
-        zones, known_opds = load_registry_lookup(conn)
+        zones, known_opds = registry_lookup(conn)
     checks.require(COLUMNS)
     checks.known_to_registry(zones, known_opds)
     checks.one_of("dimension", DIMENSIONS, "invalid_dimension")

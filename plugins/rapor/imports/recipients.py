@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
-from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.imports.staff import replace_region_rows
+from rapor.registry import registry_lookup
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def import_recipients(engine, path: str | Path) -> ImportResult:
     result = ImportResult("recipients", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["recipient"] + "/" + frame["email"])
     with engine.connect() as conn:
-        zones, _ = load_registry_lookup(conn)
+        zones, _ = registry_lookup(conn)
     checks.require(COLUMNS)
     checks.flag(
         (frame["region_code"] != "") & ~frame["region_code"].isin(list(zones)),

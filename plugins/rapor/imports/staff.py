@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import and_, delete, select
 
 from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
-from rapor.imports.complaints import load_registry_lookup
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
+from rapor.registry import registry_lookup
 from rapor.warehouse import schema
 from rapor.warehouse.db import insert_ignoring_duplicates, upsert
 
@@ -36,7 +36,7 @@ def import_staff(engine, path: str | Path) -> ImportResult:
     result = ImportResult("staff", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["role"] + "/" + frame["nip"])
     with engine.connect() as conn:
-        zones, known_opds = load_registry_lookup(conn)
+        zones, known_opds = registry_lookup(conn)
     checks.require(COLUMNS)
     checks.known_to_registry(zones, known_opds)
     checks.one_of("role", ROLES, "invalid_role")

@@ -85,14 +85,6 @@ def with_scorecard_checks(frame: pd.DataFrame, zone_table: str) -> pd.DataFrame:
     return frame
 
 
-def registry_codes(conn, region_code: str) -> tuple[list[str], list[str]]:
-    """(all OPD codes of the region's registry, the active ones)."""
-    rows = conn.execute(
-        select(schema.opd.c.opd_code, schema.opd.c.active).where(schema.opd.c.region_code == region_code)
-    ).all()
-    return sorted(code for code, _ in rows), sorted(code for code, active in rows if active)
-
-
 def gate_parameters(
     region: Region, period: Period, policy: Policy, registry: list[str], active: list[str], now: datetime
 ) -> dict:

@@ -36,12 +36,11 @@ from rapor.quality.frames import (
     complaints_frame,
     gate_parameters,
     inspections_frame,
-    registry_codes,
     scorecards_frame,
 )
 from rapor.quality.status import GateResult, record_gate
 from rapor.quality.suites import SuiteOutcome, run_suites
-from rapor.registry import get_region
+from rapor.registry import get_region, opd_codes
 from rapor.scoring.periods import Period
 from rapor.warehouse import schema
 
@@ -85,7 +84,7 @@ def run_gate(
     started = clock.monotonic()
     with engine.connect() as conn:
         region = get_region(conn, region_code)
-        registry, active = registry_codes(conn, region_code)
+        registry, active = opd_codes(conn, region_code)
         coverage = build_coverage(conn, region_code, region.timezone, period, policy)
         frames = {
             "complaints": complaints_frame(conn, region, period, policy),
