@@ -25,8 +25,9 @@ and `quality-YYYY-MM.html` beside it with the failures, coverage and a link to t
 month's Data Docs (`quality-YYYY-MM/index.html`), and `alert_held` fails so the run turns
 red and operators are alerted. Warnings are recorded and shown but do not hold. To
 release a held month, fix the data and re-run it (`period`, `regions`). Only as a last
-resort: `override_reason` + `override_by` with `period` and `regions` publish it despite
-the failures, which stay recorded with the reason.
+resort: `override_reason` with `period` and `regions`, in a run triggered by a logged-in
+Airflow user (UI or REST API), publishes it despite the failures; they stay recorded with
+the reason and the user who triggered the run (never a typed name).
 
 **Corrections cascade:** a month's TPP cut depends on the categories of the months before
 it. When a re-scored month's categories change, `rescore_later_months` re-scores, gates
@@ -67,7 +68,6 @@ from rapor.assets import SCORECARDS
         "override_reason": Param(
             None, type=["null", "string"], description="Release held months despite failed checks: why (logged)"
         ),
-        "override_by": Param(None, type=["null", "string"], description="Who releases them (with override_reason)"),
     },
 )
 def rapor_monthly():
@@ -84,7 +84,8 @@ def rapor_monthly():
             params.get("period"),
             params.get("regions"),
             override_reason=params.get("override_reason"),
-            override_by=params.get("override_by"),
+            # Who releases a held month is the authenticated user who triggered the run.
+            override_by=getattr(context["dag_run"], "triggering_user_name", None),
         )
 
     @task(max_active_tis_per_dagrun=4)

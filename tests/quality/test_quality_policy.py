@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import yaml
@@ -54,3 +55,14 @@ def test_an_override_is_only_for_a_named_month_and_regions():
         plan_region_months(instant, period="2026-10", override_reason=reason, override_by="Inspektur")
     with pytest.raises(ConfigError, match="too short"):
         plan_region_months(instant, "2026-10", ["52.05"], override_reason="ok", override_by="Inspektur")
+
+
+def test_an_override_names_the_airflow_user_who_triggered_the_run_never_a_typed_name():
+    from airflow.dag_processing.dagbag import DagBag
+
+    instant = datetime(2026, 11, 1, 1, tzinfo=UTC)
+    reason = "hotline log re-checked by hand with the coordinator"
+    with pytest.raises(ConfigError, match="logged-in user"):
+        plan_region_months(instant, "2026-10", ["52.05"], override_reason=reason, override_by=None)
+    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["rapor_monthly"]
+    assert "override_by" not in dag.params and "override_reason" in dag.params

@@ -68,6 +68,11 @@ def plan_region_months(
     and named regions, never on a scheduled run.
     """
 
+    if override_reason and not (override_by or "").strip():
+        raise ConfigError(
+            "an override of the data-quality gate is recorded with the Airflow user who triggered the run: "
+            "trigger rapor_monthly as a logged-in user (Airflow UI or REST API), not anonymously"
+        )
     reason, by = check_override(override_reason, override_by)
     if reason is not None and not (period and regions):
         raise ConfigError("an override of the data-quality gate needs an explicit period and regions")
