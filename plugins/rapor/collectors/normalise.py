@@ -13,7 +13,8 @@ get their OPD and their clock events:
   central account's first reply (the coordinator acknowledging and forwarding it), or
   the moment of receipt when the channel shows no such act (routing by rule is
   immediate). Complaints at an OPD's own account were never forwarded.
-- **first_response_at / resolved_at.** Given by apps and the hotline; on social media,
+- **first_response_at / resolved_at.** Given by apps (the OPD's own, after the
+  disposition to it: ``streams/lapor.py``) and the hotline; on social media,
   the earliest reply by an account of the complaint's OPD is its first response, and its
   earliest reply carrying a resolution marker (``#selesai``, ``#tuntas``) its resolution.
   Replies by the reporter, other citizens or the central account are neither.

@@ -14,20 +14,31 @@ e.g. Klaten's Matur Ibu). The defaults read:
 
 Incremental by ``updated_since`` (the newest ``updated_at`` committed, minus an overlap of
 ``overlap_minutes``, default 60), cursor-paginated to the end. Each report carries its
-whole history, so the complaint is re-derived from it: the OPD is the agency of the last
-``disposisi`` (forwarded_at is its time) or the agency the reporter chose; the first
-``tanggapan`` of an agency is the first response; a ``selesai`` by the agency is the
-resolution, while one by the platform (``by`` in ``auto_completion_by``: an automatic
-completion after days without action) is NOT a resolution. An anonymous report has no
-reporter; a confidential one sets ``confidential``. A report not yet dispositioned is
-routed by the region's keyword rules, like any complaint at a central account.
+whole history, so the complaint is re-derived from it:
+
+- the OPD is the agency of the last ``disposisi`` (``forwarded_at`` is its time: a
+  re-disposition to another agency restarts the clock of the OPD it goes to, SCORING.md
+  §2), or else the agency the reporter chose (``target_agency``; the clock starts at receipt);
+- the first response is the earliest ``tanggapan`` BY THAT OPD (``by`` in ``agency_by``,
+  and its ``agency`` that OPD's or absent) from the moment the report reached it: not the
+  coordinator's acknowledgement (``by: admin``), not a reply before the disposition, not
+  the previous agency's;
+- the resolution is that OPD's earliest ``selesai`` from the same moment; one by the
+  platform (``by`` in ``auto_completion_by``: an automatic completion after days without
+  action) is NOT a resolution.
+
+An anonymous report has no reporter; a confidential one sets ``confidential``. A report
+not yet dispositioned, with no agency chosen, is routed by the region's keyword rules,
+like any complaint at a central account: the agencies' responses go to the normaliser as
+replies, which keeps those of the OPD the rules choose.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rapor.collectors.normalise import Collected
+from rapor.collectors.normalise import Collected, Reply
 from rapor.collectors.streams.base import Listing, RunContext, Stream, TokenPaginator, dig, parse_time, time_or_text
 
 DEFAULT_FIELDS = {
@@ -63,7 +74,18 @@ DEFAULT_VALUES = {
         "selesai": "selesai",
     },
     "auto_completion_by": ["sistem", "system", "otomatis"],
+    "agency_by": ["instansi", "opd", "agency"],  # ``by`` of an agency's own act (not admin, pelapor, sistem)
 }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One ``history`` event in the contract's words: its time, type, actor and agency (as the app sent it)."""
+
+    at: datetime
+    kind: str  # disposisi | tanggapan | selesai
+    by: str
+    agency: dict | None
 
 
 def fields_of(ctx: RunContext) -> dict:
@@ -126,28 +148,38 @@ class LaporReports(Stream):
         # An agency the registry does not know stays as named, so the checks quarantine it.
         return ctx.registry.opd_code_for(region, name) or ctx.registry.opd_code_for(region, ident) or (name or ident)
 
+    def events(self, item: dict, fields: dict, values: dict) -> list[Event]:
+        """The report's history events that matter for the clocks, oldest first."""
+        events = []
+        for raw in dig(item, fields["history"]) or []:
+            kind = values["event_type"].get(str(dig(raw, fields["event_type"]) or "").casefold())
+            at = parse_time(dig(raw, fields["event_at"]))
+            if kind and at:
+                by = str(dig(raw, fields["event_by"]) or "").casefold()
+                agency = dig(raw, fields["event_agency"])
+                events.append(Event(at, kind, by, agency if isinstance(agency, dict) else None))
+        return sorted(events, key=lambda e: e.at)
+
     def parse(self, item: dict, sha: str, ctx: RunContext) -> Collected:
         region, fields, values = self.region_code(ctx), fields_of(ctx), values_of(ctx)
-        types = values["event_type"]
-        auto = {str(v).casefold() for v in values["auto_completion_by"]}
-        events = []
-        for event in dig(item, fields["history"]) or []:
-            kind = types.get(str(dig(event, fields["event_type"]) or "").casefold())
-            at = parse_time(dig(event, fields["event_at"]))
-            if kind and at:
-                events.append(
-                    (at, kind, str(dig(event, fields["event_by"]) or "").casefold(), dig(event, fields["event_agency"]))
-                )
-        events.sort(key=lambda e: e[0])
-        dispositions = [e for e in events if e[1] == "disposisi"]
-        responses = [e[0] for e in events if e[1] == "tanggapan"]
-        completions = [e[0] for e in events if e[1] == "selesai" and e[2] not in auto]
-        opd, by, forwarded = None, None, None
-        if dispositions:
-            forwarded, agency = dispositions[-1][0], dispositions[-1][3]
-            opd, by = self._agency_opd(agency, region, fields, ctx), "disposisi"
-        elif dig(item, fields["target_agency"]):
-            opd, by = self._agency_opd(dig(item, fields["target_agency"]), region, fields, ctx), "akun"
+        events = self.events(item, fields, values)
+
+        def opd_of(agency) -> str | None:
+            return self._agency_opd(agency, region, fields, ctx)
+
+        opd, by, forwarded = scored_agency(events, dig(item, fields["target_agency"]), opd_of)
+        received = time_or_text(dig(item, fields["submitted_at"]))
+        acts = agency_acts(events, values)
+        first, resolved, replies = None, None, []
+        if opd is not None:
+            since = forwarded or (received if isinstance(received, datetime) else None)
+            own = [
+                e for e in acts if (e.agency is None or opd_of(e.agency) == opd) and (since is None or e.at >= since)
+            ]
+            first = next((e.at for e in own if e.kind == "tanggapan"), None)
+            resolved = next((e.at for e in own if e.kind == "selesai"), None)
+        else:  # routed by the keyword rules in the normaliser, which keeps the acts of the OPD they choose
+            replies = [Reply(opd_of(e.agency), e.at, e.kind == "selesai") for e in acts if e.agency]
         label = str(dig(item, fields["classification"]) or "")
         anonymous = bool(dig(item, fields["anonymous"]))
         return Collected(
@@ -156,14 +188,33 @@ class LaporReports(Stream):
             region_code=region,
             channel=self.channel,
             kind=values["classification"].get(" ".join(label.casefold().split()), label),
-            received_at=time_or_text(dig(item, fields["submitted_at"])),
+            received_at=received,
             reporter=None if anonymous else dig(item, fields["reporter"]),
             text=dig(item, fields["text"]),
             opd_code=opd,
             attributed_by=by,
             forwarded_at=forwarded,
-            first_response_at=min(responses) if responses else None,
-            resolved_at=min(completions) if completions else None,
+            first_response_at=first,
+            resolved_at=resolved,
+            replies=replies,
             confidential=bool(dig(item, fields["confidential"])),
             raw_shas={sha},
         )
+
+
+def scored_agency(events: list[Event], target_agency, opd_of) -> tuple[str | None, str | None, datetime | None]:
+    """(OPD, how it was named, forwarded_at): the last disposition's agency and time, else the
+    agency the reporter chose (its clock starts at receipt), else none yet."""
+    dispositions = [e for e in events if e.kind == "disposisi"]
+    if dispositions:
+        return opd_of(dispositions[-1].agency), "disposisi", dispositions[-1].at
+    if target_agency:
+        return opd_of(target_agency), "akun", None
+    return None, None, None
+
+
+def agency_acts(events: list[Event], values: dict) -> list[Event]:
+    """Responses and completions by an agency (``agency_by``): not the admin's, the reporter's or the platform's."""
+    agency_by = {str(v).casefold() for v in values["agency_by"]}
+    platform = {str(v).casefold() for v in values["auto_completion_by"]}
+    return [e for e in events if e.kind in ("tanggapan", "selesai") and e.by in agency_by - platform]

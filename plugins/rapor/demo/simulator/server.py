@@ -747,6 +747,10 @@ def _lapor_report(c, as_of: datetime) -> dict:
                 "note": "Ditutup otomatis: tidak ada tindak lanjut",
             }
         )
+    for extra in c.extra.get("lapor_events", []):  # acknowledgements, misrouted dispositions
+        if extra["at"] <= as_of:
+            history.append(_lapor_history_event(extra))
+    history.sort(key=lambda h: datetime.fromisoformat(h["at"]))
     status = {
         "diterima": "menunggu_verifikasi",
         "verifikasi": "terverifikasi",
@@ -768,6 +772,15 @@ def _lapor_report(c, as_of: datetime) -> dict:
         "status": status,
         "history": history,
     }
+
+
+def _lapor_history_event(extra: dict) -> dict:
+    event = {"type": extra["type"], "at": _iso_wita(extra["at"]), "by": extra["by"]}
+    if extra["opd"]:
+        event["agency"] = {"id": opd_account("lapor", extra["opd"]), "name": OPD_NAMES[extra["opd"]]}
+    if extra["text"]:
+        event["text"] = extra["text"]
+    return event
 
 
 def _dialect(report: dict, dialect: dict) -> dict:

@@ -8,7 +8,10 @@ platform's own format:
 - **lapor** — an SP4N-LAPOR!-style app (docs/collectors.md): reports with a tracking
   history (verification, disposition to an agency, agency responses, completion by the
   agency, or an automatic completion by the platform, which is not a resolution);
-  anonymous and confidential reports.
+  anonymous and confidential reports. The admin often thanks the reporter first (a
+  ``tanggapan`` by ``admin``: not a response of the OPD), and some reports first go to a
+  wrong agency, which answers that it is not its business before the admin re-dispositions
+  them: the clock of the OPD they reach starts at that re-disposition.
 - **open311** — GeoReport v2 requests with activity ``notes`` (``extensions=true``).
 - **facebook** — posts of each OPD page and of the Bupati's page, the complaints as
   citizen comments, replies by the central page (forwarding), the OPD's page (first
@@ -217,6 +220,11 @@ def _quote_with_words(c: SimComplaint, quoted: SimComplaint, rng: random.Random)
     c.extra["referenced_tweets"] = [{"type": "quoted", "id": quoted.native_id}]
 
 
+def _lapor_event(kind: str, at: datetime, by: str, opd: str | None = None, text: str | None = None) -> dict:
+    """A history event of the app, beyond those of the complaint's own life cycle."""
+    return {"type": kind, "at": at, "by": by, "opd": opd, "text": text}
+
+
 def _tco(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
 
@@ -255,6 +263,7 @@ class World:
         self._attach_social()
         self.x_echoes: list[dict] = []  # retweets and bare quotes in the mentions: not complaints
         self._shape_x_threads()
+        self._shape_lapor_histories()
 
     # -- building -----------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -460,6 +469,31 @@ class World:
             if rng.random() < 0.1:
                 self.x_echoes.append(self._echo(c, rng, "quoted"))
 
+    def _shape_lapor_histories(self) -> None:
+        """The admin's acknowledgements and the misrouted dispositions (their own random stream)."""
+        rng = random.Random(f"simulator-lapor-{self.seed}")
+        for c in self.complaints:
+            if c.source != "lapor":
+                continue
+            events = c.extra.setdefault("lapor_events", [])
+            if rng.random() < 0.5:
+                at = c.received_at + timedelta(minutes=rng.randint(5, 60))
+                events.append(_lapor_event("tanggapan", at, "admin", text="Terima kasih, laporan Anda kami terima."))
+            others = [o for o in self.opds if o != c.opd_code]
+            if c.central and c.forwarded_at and others and rng.random() < 0.25:
+                self._misroute(c, rng.choice(others))
+
+    @staticmethod
+    def _misroute(c: SimComplaint, wrong: str) -> None:
+        """Sent first to ``wrong``, which answers it is not its business; then re-dispositioned."""
+        span = int((c.forwarded_at - c.received_at).total_seconds())
+        disposed, answered = (c.received_at + timedelta(seconds=span * k // 10) for k in (6, 8))
+        c.extra["misrouted"] = {"opd": wrong, "disposed_at": disposed, "answered_at": answered}
+        c.extra["lapor_events"] += [
+            _lapor_event("disposisi", disposed, "admin", wrong),
+            _lapor_event("tanggapan", answered, "instansi", wrong, "Mohon maaf, bukan kewenangan kami."),
+        ]
+
     @staticmethod
     def _reply_in_thread(c: SimComplaint, earlier: SimComplaint) -> None:
         """``c`` answers an earlier complaint: a complaint of its own, in that one's conversation."""
@@ -544,8 +578,13 @@ class World:
             first = _visible(c.first_response_at, as_of)
             resolved = _visible(c.resolved_at, as_of)
             opd = c.opd_code
+            misrouted = c.extra.get("misrouted")
             if c.unroutable:
                 opd, forwarded, first, resolved = None, None, None, None
+            elif misrouted and forwarded is None and misrouted["disposed_at"] <= as_of:
+                # Still with the wrong agency: its clock, its answer (the re-disposition is to come).
+                opd, forwarded = misrouted["opd"], misrouted["disposed_at"]
+                first, resolved = _visible(misrouted["answered_at"], as_of), None
             elif c.central and forwarded is None:
                 # Not forwarded yet: the keyword rules route it, at once.
                 forwarded = c.received_at
