@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from warehouse_databases import DATABASE_PARAMS, PG_URL
+
 ROOT = Path(__file__).resolve().parents[1]
 _HOME = Path(tempfile.mkdtemp(prefix="rapor-test-"))
 os.environ.update(
@@ -37,9 +39,6 @@ os.environ.update(
 )
 os.environ.pop("RAPOR_WAREHOUSE_URL", None)
 os.environ.pop("RAPOR_POLICY", None)
-
-PG_URL = os.environ.get("RAPOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DATABASES = [d.strip() for d in os.environ.get("RAPOR_TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
 
 
 @pytest.fixture(scope="session")
@@ -69,11 +68,7 @@ def postgres_url():
     admin.dispose()
 
 
-def _database_param(name: str):
-    return pytest.param(name, marks=pytest.mark.postgresql) if name == "postgresql" else name
-
-
-@pytest.fixture(params=[_database_param(d) for d in DATABASES])
+@pytest.fixture(params=DATABASE_PARAMS)
 def warehouse(request, tmp_path, monkeypatch):
     """A migrated, empty warehouse engine; RAPOR_WAREHOUSE_URL points at it."""
     from sqlalchemy import text

@@ -13,9 +13,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from conftest import DATABASES, PG_URL
 from rapor.warehouse import schema
 from rapor.warehouse.db import MIGRATIONS_DIR, migrate, upsert
+from warehouse_databases import DATABASE_PARAMS, PG_URL
 
 
 def heads() -> list[str]:
@@ -80,9 +80,7 @@ def _fresh_database(kind: str, tmp_path):
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
 
 
-@pytest.mark.parametrize(
-    "kind", [pytest.param(d, marks=pytest.mark.postgresql) if d == "postgresql" else d for d in DATABASES]
-)
+@pytest.mark.parametrize("kind", DATABASE_PARAMS)
 def test_processes_migrating_a_fresh_warehouse_at_once_all_succeed(kind, tmp_path):
     # Every task calls migrate() at its start; under Celery several start on an empty warehouse.
     code = "import sys; from rapor.warehouse.db import get_engine, migrate; migrate(get_engine(sys.argv[1]))"
