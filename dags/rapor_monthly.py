@@ -79,13 +79,15 @@ def rapor_monthly():
         # the logical date (or, for a manual run without one, the time it ran after).
         instant = context.get("logical_date") or context["dag_run"].run_after
         params = context["params"]
+        reason = params.get("override_reason")
+        # Who releases a held month is the authenticated user who triggered the run.
+        user = getattr(context["dag_run"], "triggering_user_name", None)
         return plan(
             instant,
             params.get("period"),
             params.get("regions"),
-            override_reason=params.get("override_reason"),
-            # Who releases a held month is the authenticated user who triggered the run.
-            override_by=getattr(context["dag_run"], "triggering_user_name", None),
+            override_reason=reason,
+            override_by=user if reason else None,
         )
 
     @task(max_active_tis_per_dagrun=4)
