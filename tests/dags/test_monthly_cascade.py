@@ -63,8 +63,9 @@ def _publish_what_changed() -> dict[str, dict]:
 
 
 def test_correcting_march_rescores_april_and_may_and_republishes_them_naming_march(
-    warehouse, airflow_db, monthly_dag, tmp_path
+    warehouse, airflow_db, monthly_dag, tmp_path, monkeypatch
 ):
+    monkeypatch.setenv("RAPOR_OUTPUT_DIR", str(tmp_path / "output"))  # this test's own scorecards and revisions
     import_c_region(warehouse, tmp_path)
     for period in MONTHS:
         _score_by_dag(monthly_dag, period)
