@@ -13,24 +13,11 @@ import csv
 from pathlib import Path
 
 from rapor.imports import import_files
+from rapor.imports.complaints import COLUMNS as COMPLAINT_COLUMNS
 
 REGION, OPD = "52.71", "DLH"
 MONTHS = ("2026-03", "2026-04", "2026-05")
 DIMENSIONS = ("input", "proses", "output", "pengaduan")
-COMPLAINT_COLUMNS = [
-    "complaint_id",
-    "region_code",
-    "opd_code",
-    "channel",
-    "source",
-    "kind",
-    "received_at",
-    "forwarded_at",
-    "first_response_at",
-    "resolved_at",
-    "reporter",
-    "text",
-]
 
 
 def write_rows(path: Path, header: list[str], rows: list[list]) -> Path:
