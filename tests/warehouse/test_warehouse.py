@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from rapor.warehouse import schema
 from rapor.warehouse.db import MIGRATIONS_DIR, migrate, upsert
-from warehouse_databases import DATABASE_PARAMS, PG_URL
+from warehouse_databases import DATABASE_PARAMS
 
 
 def heads() -> list[str]:
@@ -63,12 +63,13 @@ def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehou
     assert (stored["region_name"], stored["updated_at"].replace(tzinfo=UTC), count) == ("Kab. Dompu", later, 1)
 
 
-def _fresh_database(kind: str, tmp_path):
+def _fresh_database(kind: str, tmp_path, request):
     """An empty database of ``kind`` (no schema yet) and a function that drops it."""
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}", lambda: None
+    server = request.getfixturevalue("postgres_server")
     name = f"rapor_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -77,15 +78,15 @@ def _fresh_database(kind: str, tmp_path):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
+    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.mark.parametrize("kind", DATABASE_PARAMS)
-def test_processes_migrating_a_fresh_warehouse_at_once_all_succeed(kind, tmp_path):
+def test_processes_migrating_a_fresh_warehouse_at_once_all_succeed(kind, tmp_path, request):
     # Every task calls migrate() at its start; under Celery several start on an empty warehouse.
     code = "import sys; from rapor.warehouse.db import get_engine, migrate; migrate(get_engine(sys.argv[1]))"
     for round_ in range(3):
-        url, drop = _fresh_database(kind, tmp_path / str(round_))
+        url, drop = _fresh_database(kind, tmp_path / str(round_), request)
         try:
             (tmp_path / str(round_)).mkdir(exist_ok=True)
             workers = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE) for _ in range(3)]
