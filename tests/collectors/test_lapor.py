@@ -28,6 +28,7 @@ def registry() -> Registry:
         ("lapor", DISHUB["id"]): Account("lapor", DISHUB["id"], REGION, "DISHUB"),
     }
     reg.opds = {REGION: {"DPUPR": DPUPR["name"], "DISHUB": DISHUB["name"]}}
+    reg.timezones = {REGION: "Asia/Makassar"}
     return reg
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from rapor import config
 from rapor.collectors.normalise import normalise
 from rapor.collectors.raw import RawLanding, record_landings
-from rapor.collectors.state import load_states, save_state
+from rapor.collectors.state import load_states, save_state, unresolved_complaints
 from rapor.collectors.streams.base import Batch, RunContext, Stream
 from rapor.imports.complaints import load_complaint_frame
 from rapor.registry import Registry
@@ -109,16 +109,18 @@ def run_stream(
     landing: RawLanding | None = None,
     settings: dict | None = None,
     key: bytes | None = None,
+    partitions: list[str] | None = None,
 ) -> StreamRun:
-    """Collect every partition of ``stream`` up to ``until`` (default: now) into the warehouse."""
+    """Collect ``partitions`` of ``stream`` (default: every one) up to ``until`` (default: now) into the warehouse."""
     key = key or config.pseudonym_key()
     until = until or datetime.now(UTC)
     with engine.connect() as conn:
         registry = Registry.load(conn)
         states = load_states(conn, stream.name + ":")
-    ctx = RunContext(client, landing or RawLanding(), registry, until, dict(settings or {}))
+        unresolved = unresolved_complaints(conn, stream.source) if stream.repolls_unresolved else {}
+    ctx = RunContext(client, landing or RawLanding(), registry, until, dict(settings or {}), unresolved)
     run = StreamRun(stream.name)
-    for partition in stream.partitions(registry):
+    for partition in stream.partitions(registry) if partitions is None else partitions:
         stream_id = stream.stream_id(partition)
         batch = stream.sync(ctx, partition, dict(states.get(stream_id, {})))
         commit_batch(engine, batch, registry, key, run)

@@ -41,3 +41,21 @@ def save_state(conn, stream_id: str, state: dict) -> None:
         "updated_at": datetime.now(UTC),
     }
     upsert(conn, schema.collector_state, [row], ["stream_id"])
+
+
+def unresolved_complaints(conn, source: str) -> dict[str, dict[str, datetime]]:
+    """The source's complaints not yet resolved in the warehouse: region -> {complaint_id: received_at (UTC)}.
+
+    A stream that cannot ask its platform for what changed (Open311) asks for these again
+    by id, so a request closed long after it was opened is still seen closed.
+    """
+    c = schema.complaint.c
+    rows = conn.execute(
+        select(c.region_code, c.complaint_id, c.received_at)
+        .where(c.source == source, c.resolved_at.is_(None))
+        .order_by(c.region_code, c.received_at, c.complaint_id)
+    ).all()
+    out: dict[str, dict[str, datetime]] = {}
+    for region, ident, received in rows:
+        out.setdefault(region, {})[ident] = received if received.tzinfo else received.replace(tzinfo=UTC)
+    return out

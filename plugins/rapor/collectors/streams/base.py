@@ -26,8 +26,9 @@ import copy
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 from rapor.collectors.http import CollectorError, HttpClient
 from rapor.collectors.normalise import Collected
@@ -42,6 +43,9 @@ class RunContext:
     registry: Registry
     until: datetime  # the end of the collection window (the run's logical date, or now)
     settings: dict = field(default_factory=dict)  # the connection's extra: start_date, lookback_days, ...
+    # The stream's complaints still unresolved in the warehouse: region -> {complaint_id: received_at}
+    # (read by the runner for streams with ``repolls_unresolved``).
+    unresolved: dict[str, dict[str, datetime]] = field(default_factory=dict)
 
     def setting(self, name: str, default):
         value = self.settings.get(name)
@@ -57,6 +61,13 @@ class RunContext:
 
     def lookback(self, default_days: float) -> timedelta:
         return timedelta(days=float(self.setting("lookback_days", default_days)))
+
+    def zone(self, region_code: str) -> tzinfo:
+        """The region's time zone (the registry's): a platform time without an offset is local time there."""
+        name = self.registry.timezones.get(region_code)
+        if not name:
+            raise CollectorError(f"region {region_code!r} is not in the registry: import the registry first")
+        return ZoneInfo(name)
 
 
 @dataclass
@@ -230,6 +241,7 @@ class Stream:
     records_path: str = "data"  # where a page holds its records (dotted); "" for a bare list
     schema: dict = {}  # the fields of a raw item it reads: name -> JSON type (documentation)
     paginator: Paginator | None = None
+    repolls_unresolved: bool = False  # the runner gives it the warehouse's unresolved complaints (ctx.unresolved)
 
     def partitions(self, registry: Registry) -> list[str]:
         """Partition keys: by default one per registry account of the platform."""
@@ -359,8 +371,12 @@ def dig(item, path: str):
     return item
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """Platform timestamps: ISO 8601 with ``Z``, ``+0000`` or ``+08:00``; None when absent."""
+def parse_time(value: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """Platform timestamps: ISO 8601 with ``Z``, ``+0000`` or ``+08:00``; None when absent.
+
+    A time without an offset is read in ``zone``: an app of a region passes the region's zone
+    (SCORING.md §1: no offset = the region's local time); the global platforms send UTC.
+    """
     if not value:
         return None
     text = str(value).strip()
@@ -369,12 +385,12 @@ def parse_time(value: str | None) -> datetime | None:
     elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = text[:-2] + ":" + text[-2:]
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def time_or_text(value) -> datetime | str:
-    """A platform timestamp, or the text as sent when it does not parse (so it is quarantined)."""
+def time_or_text(value, zone: tzinfo = UTC) -> datetime | str:
+    """A platform timestamp (no offset: read in ``zone``), or the text as sent when it does not parse (quarantined)."""
     try:
-        return parse_time(value) or ""
+        return parse_time(value, zone) or ""
     except (TypeError, ValueError):
         return str(value)

@@ -36,7 +36,7 @@ replies, which keeps those of the OPD the rules choose.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from rapor.collectors.normalise import Collected, Reply
 from rapor.collectors.streams.base import Listing, RunContext, Stream, TokenPaginator, dig, parse_time, time_or_text
@@ -136,7 +136,8 @@ class LaporReports(Stream):
         return str(dig(record, fields_of(ctx)["id"]))  # the app's own name for the tracking id
 
     def replication_value(self, record: dict, ctx: RunContext):
-        return self.watermark.value_of(dig(record, fields_of(ctx)["updated_at"]))
+        # An app sending local time without an offset: the watermark is that instant in the region's zone.
+        return parse_time(dig(record, fields_of(ctx)["updated_at"]), ctx.zone(self.region_code(ctx)))
 
     def _agency_opd(self, agency, region: str, fields: dict, ctx: RunContext) -> str | None:
         if not isinstance(agency, dict):
@@ -148,12 +149,12 @@ class LaporReports(Stream):
         # An agency the registry does not know stays as named, so the checks quarantine it.
         return ctx.registry.opd_code_for(region, name) or ctx.registry.opd_code_for(region, ident) or (name or ident)
 
-    def events(self, item: dict, fields: dict, values: dict) -> list[Event]:
-        """The report's history events that matter for the clocks, oldest first."""
+    def events(self, item: dict, fields: dict, values: dict, zone: tzinfo = UTC) -> list[Event]:
+        """The report's history events that matter for the clocks, oldest first (no offset: ``zone``)."""
         events = []
         for raw in dig(item, fields["history"]) or []:
             kind = values["event_type"].get(str(dig(raw, fields["event_type"]) or "").casefold())
-            at = parse_time(dig(raw, fields["event_at"]))
+            at = parse_time(dig(raw, fields["event_at"]), zone)
             if kind and at:
                 by = str(dig(raw, fields["event_by"]) or "").casefold()
                 agency = dig(raw, fields["event_agency"])
@@ -162,13 +163,14 @@ class LaporReports(Stream):
 
     def parse(self, item: dict, sha: str, ctx: RunContext) -> Collected:
         region, fields, values = self.region_code(ctx), fields_of(ctx), values_of(ctx)
-        events = self.events(item, fields, values)
+        zone = ctx.zone(region)  # a time without an offset is the region's local time (SCORING.md §1)
+        events = self.events(item, fields, values, zone)
 
         def opd_of(agency) -> str | None:
             return self._agency_opd(agency, region, fields, ctx)
 
         opd, by, forwarded = scored_agency(events, dig(item, fields["target_agency"]), opd_of)
-        received = time_or_text(dig(item, fields["submitted_at"]))
+        received = time_or_text(dig(item, fields["submitted_at"]), zone)
         acts = agency_acts(events, values)
         first, resolved, replies = None, None, []
         if opd is not None:

@@ -1,17 +1,31 @@
 """Open311 GeoReport v2: ``GET requests.json`` of a city (region) endpoint.
 
-The standard has no paging and servers cap a response (often at 1000 requests), so the
-stream reads time windows (``start_date``/``end_date`` on ``requested_datetime``, a week
-at a time) and splits a window in half whenever a response comes back full. It has no
-"updated since" filter either: each run re-reads a look-back window (``lookback_days``,
-default 30) before the last watermark so that status changes of recent requests arrive.
+The standard has no paging and servers cap a response ("Default query limit is a span of
+90 days or first 1000 requests returned, whichever is smallest"), so the stream reads time
+windows (``start_date``/``end_date``, which select on ``requested_datetime``, a week at a
+time) and splits a window in half whenever a response comes back full.
+
+The standard has no "updated since" filter either (``updated_datetime`` is returned, never
+selected on; the servers that filter on it do so with parameters of their own). So two
+listings bring what changed:
+
+- the look-back window: the requests made from ``lookback_days`` (default 30) before the
+  last watermark up to the run's end are read again;
+- the unresolved requests: every request of the region still unresolved in the warehouse
+  and made before that window is asked for again by id (``service_request_id``, "multiple
+  service_request_id can be declared; comma delimited", ``ids_per_request`` at a time,
+  default 50). A request closed months after it was opened is seen closed, so R3 does not
+  count it overdue forever, and the calls grow with the open backlog, not with history.
 
 Events come from the activity ``notes`` that servers return with ``extensions=true``
 (``assigned``: forwarded to the agency; the first ``follow_on``/``comment``/``response``:
-first response; ``closed``: resolved). Without notes, a ``closed`` request is resolved at
-its ``updated_datetime``. ``agency_responsible`` names the OPD (an ``open311`` account of
-the registry, or the OPD's code or name); a request not yet assigned is routed by the
-region's keyword rules. ``service_code`` prefixes give the kind (``kind_by_service_code``).
+first response; ``closed``: resolved). A ``closed`` request without a ``closed`` note is
+resolved at its ``updated_datetime``. ``expected_datetime`` (the server's own SLA) is not
+read: the deadlines are the region's (SCORING.md). A time without an offset (servers that
+send local time, against the standard) is read in the region's time zone (SCORING.md §1).
+``agency_responsible`` names the OPD (an ``open311`` account of the region in the registry,
+or the OPD's code or name); a request not yet assigned is routed by the region's keyword
+rules. ``service_code`` prefixes give the kind (``kind_by_service_code``).
 """
 
 from __future__ import annotations
@@ -75,6 +89,26 @@ class HalvingWindows(Paginator):
         return path, {"start_date": _w3c(start), "end_date": _w3c(end), **self.params}
 
 
+class IdBatches(Paginator):
+    """Requests by id, ``size`` ids a request (``service_request_id=a,b,c``); one instance per listing."""
+
+    def __init__(self, ids: list[str], size: int):
+        self.batches = [ids[i : i + size] for i in range(0, len(ids), max(1, size))]
+        self.params: dict = {}
+
+    def first_request(self, path, params):
+        self.params = dict(params)
+        return self._next(path)
+
+    def next_request(self, path, params, payload):
+        return self._next(path)
+
+    def _next(self, path: str) -> tuple[str, dict] | None:
+        if not self.batches:
+            return None
+        return path, {**self.params, "service_request_id": ",".join(self.batches.pop(0))}
+
+
 class Open311Requests(Stream):
     name = "open311_requests"
     source = "open311"
@@ -84,6 +118,7 @@ class Open311Requests(Stream):
     primary_key = ("service_request_id",)
     replication_key = "requested_datetime"
     records_path = ""  # the response is a bare JSON array
+    repolls_unresolved = True
     schema = {
         "service_request_id": "string",
         "status": "string",
@@ -92,8 +127,9 @@ class Open311Requests(Stream):
         "service_name": "string",
         "description": "string",
         "agency_responsible": "string|null",
-        "requested_datetime": "string (ISO 8601)",
+        "requested_datetime": "string (ISO 8601; without offset: the region's local time)",
         "updated_datetime": "string (ISO 8601)|null",
+        "expected_datetime": "string (ISO 8601)|null (not read)",
         "notes": "array (extensions=true)|null",
     }
 
@@ -101,8 +137,9 @@ class Open311Requests(Stream):
         return ["requests"]
 
     def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
-        """The requests of the look-back window before the watermark up to the run's end, a window at a time."""
-        self.region_code(ctx)  # fail before the first request
+        """The look-back window before the watermark up to the run's end (a window at a time), then
+        the region's requests still unresolved in the warehouse and made before it, by id."""
+        region = self.region_code(ctx)  # fail before the first request
         end = ctx.until
         saved = state.get("watermark")
         start = datetime.fromisoformat(saved) - ctx.lookback(30) if saved else ctx.start_date()
@@ -114,27 +151,40 @@ class Open311Requests(Stream):
             stream=self.name,
         )
         # No "updated since" filter: the watermark is where the windows end, not a request's time.
-        return [Listing("requests.json", {"extensions": "true"}, bookmark="watermark", until=end, paginator=windows)]
+        listings = [
+            Listing("requests.json", {"extensions": "true"}, bookmark="watermark", until=end, paginator=windows)
+        ]
+        older = [ident for ident, received in ctx.unresolved.get(region, {}).items() if received < start]
+        if older:
+            ids = IdBatches(older, int(ctx.setting("ids_per_request", 50)))
+            listings.append(Listing("requests.json", {"extensions": "true"}, paginator=ids))
+        return listings
 
     def parse(self, item: dict, sha: str, ctx: RunContext) -> Collected:
         region = self.region_code(ctx)
+        zone = ctx.zone(region)
         kinds = {**DEFAULT_KINDS, **(ctx.setting("kind_by_service_code", {}) or {})}
         notes = sorted(
-            (n for n in (item.get("notes") or []) if isinstance(n, dict) and n.get("datetime")),
-            key=lambda n: parse_time(n["datetime"]),
+            (
+                (parse_time(n["datetime"], zone), str(n.get("type", "")).lower())
+                for n in (item.get("notes") or [])
+                if isinstance(n, dict) and n.get("datetime")
+            ),
+            key=lambda note: note[0],
         )
         by_type: dict[str, list[datetime]] = {}
-        for note in notes:
-            by_type.setdefault(str(note.get("type", "")).lower(), []).append(parse_time(note["datetime"]))
+        for at, kind in notes:
+            by_type.setdefault(kind, []).append(at)
         assigned = by_type.get("assigned", [None])[-1] if "assigned" in by_type else None
         responses = [t for kind in RESPONSE_NOTES for t in by_type.get(kind, [])]
         closed = by_type.get("closed", [None])[-1] if "closed" in by_type else None
-        if not notes and item.get("status") == "closed":
-            closed = parse_time(item.get("updated_datetime"))
+        if closed is None and str(item.get("status") or "").lower() == "closed":
+            closed = parse_time(item.get("updated_datetime"), zone)
         agency = (item.get("agency_responsible") or "").strip()
         opd = None
         if agency:
             account = ctx.registry.account(self.platform, agency)
+            account = account if account and account.region_code == region else None  # another region's agency id
             opd = (account.opd_code if account else None) or ctx.registry.opd_code_for(region, agency) or agency
         code = str(item.get("service_code") or "")
         kind = next((k for prefix, k in kinds.items() if code.upper().startswith(prefix.upper())), "pengaduan")
@@ -144,7 +194,7 @@ class Open311Requests(Stream):
             region_code=region,
             channel=self.channel,
             kind=kind,
-            received_at=time_or_text(item.get("requested_datetime")),
+            received_at=time_or_text(item.get("requested_datetime"), zone),
             reporter=None,  # GeoReport v2 never returns the requester's identity
             text=item.get("description"),
             opd_code=opd,

@@ -8,7 +8,10 @@ Paths (one server, one prefix per API, so each Airflow connection has its own ba
 - ``/x/2/users/{id}/mentions``, ``/x/2/users/{id}/tweets`` — X API v2 (``since_id``,
   ``pagination_token``, ``meta.next_token``, ``x-rate-limit-*`` headers).
 - ``/lapor/api/v1/laporan`` — the complaint-app contract (docs/collectors.md).
-- ``/open311/v2/requests.json`` — GeoReport v2, at most ``open311_cap`` requests per call.
+- ``/open311/v2/requests.json`` — GeoReport v2, at most ``open311_cap`` requests per call;
+  ``start_date``/``end_date`` select on ``requested_datetime``, ``service_request_id`` (comma
+  delimited) asks for requests by id whatever their date; with ``open311_local_times`` the
+  times carry no offset (the region's local time, as some real servers send them).
 - ``/_sim/truth`` (GET), ``/_sim/faults`` and ``/_sim/clock`` (POST JSON), ``/_sim/stats``.
 
 Faults (``Faults``) are switched per run through the constructor, ``set_faults`` or
@@ -109,11 +112,13 @@ class Simulator:
         faults: Faults | None = None,
         open311_cap: int = 1000,
         max_page: int = 100,
+        open311_local_times: bool = False,
     ):
         self.world = world or World()
         self.tokens = {**DEFAULT_TOKENS, **(tokens or {})}
         self.faults = faults or Faults()
         self.open311_cap = open311_cap
+        self.open311_local_times = open311_local_times
         self.max_page = max_page
         # {"fields": {ours: theirs}, "values": {field: {ours: theirs}}}: how another app words it
         self.lapor_dialect: dict = {}
@@ -605,11 +610,16 @@ class _Handler(BaseHTTPRequestHandler):
             end = datetime.fromisoformat(params["end_date"]) if params.get("end_date") else None
         except ValueError as exc:
             raise _BadRequestError(f"start_date/end_date must be ISO 8601: {exc}") from None
+        wanted = {i for i in (params.get("service_request_id") or "").split(",") if i}
+        stamp = _local_time if sim.open311_local_times else _iso_wita
         out = []
         for c in sim.world.visible("open311"):
-            if (start and c.received_at < start) or (end and c.received_at > end):
+            if wanted:  # by id: the dates do not apply
+                if c.native_id not in wanted:
+                    continue
+            elif (start and c.received_at < start) or (end and c.received_at > end):
                 continue
-            out.append(_open311_request(c, as_of, params.get("extensions") == "true"))
+            out.append(_open311_request(c, as_of, params.get("extensions") == "true", stamp))
         if params.get("status"):
             out = [r for r in out if r["status"] in params["status"].split(",")]
         out.sort(key=lambda r: r["requested_datetime"], reverse=True)
@@ -715,6 +725,11 @@ def _iso_wita(moment: datetime) -> str:
     return moment.astimezone(WITA).isoformat()
 
 
+def _local_time(moment: datetime) -> str:
+    """The region's wall-clock time with no offset (``2026-09-03T10:15:00``)."""
+    return moment.astimezone(WITA).replace(tzinfo=None).isoformat()
+
+
 def _lapor_report(c, as_of: datetime) -> dict:
     agency = {"id": opd_account("lapor", c.opd_code), "name": OPD_NAMES[c.opd_code]}
     history = [{"type": "diterima", "at": _iso_wita(c.received_at), "by": "pelapor"}]
@@ -792,7 +807,7 @@ def _dialect(report: dict, dialect: dict) -> dict:
     return out
 
 
-def _open311_request(c, as_of: datetime, extensions: bool) -> dict:
+def _open311_request(c, as_of: datetime, extensions: bool, stamp=_iso_wita) -> dict:
     assigned = not c.central or (c.forwarded_at is not None and c.forwarded_at <= as_of)
     first = c.first_response_at if c.first_response_at and c.first_response_at <= as_of else None
     closed = c.resolved_at if c.resolved_at and c.resolved_at <= as_of else None
@@ -810,8 +825,8 @@ def _open311_request(c, as_of: datetime, extensions: bool) -> dict:
         "description": c.text,
         "agency_responsible": OPD_NAMES[c.opd_code] if assigned else "",
         "service_notice": "",
-        "requested_datetime": _iso_wita(c.received_at),
-        "updated_datetime": _iso_wita(max(events)),
+        "requested_datetime": stamp(c.received_at),
+        "updated_datetime": stamp(max(events)),
         "expected_datetime": None,
         "address": f"{c.extra['place']}, Kabupaten Dompu",
         "address_id": None,
@@ -821,18 +836,18 @@ def _open311_request(c, as_of: datetime, extensions: bool) -> dict:
         "media_url": None,
     }
     if extensions:
-        notes = [{"type": "opened", "datetime": _iso_wita(c.received_at), "summary": "Laporan diterima"}]
+        notes = [{"type": "opened", "datetime": stamp(c.received_at), "summary": "Laporan diterima"}]
         if c.central and assigned:
             notes.append(
                 {
                     "type": "assigned",
-                    "datetime": _iso_wita(c.forwarded_at),
+                    "datetime": stamp(c.forwarded_at),
                     "summary": f"Diteruskan ke {OPD_NAMES[c.opd_code]}",
                 }
             )
         if first:
-            notes.append({"type": "follow_on", "datetime": _iso_wita(first), "summary": "Sedang ditindaklanjuti"})
+            notes.append({"type": "follow_on", "datetime": stamp(first), "summary": "Sedang ditindaklanjuti"})
         if closed:
-            notes.append({"type": "closed", "datetime": _iso_wita(closed), "summary": "Selesai"})
+            notes.append({"type": "closed", "datetime": stamp(closed), "summary": "Selesai"})
         request["notes"] = notes
     return request
