@@ -3,13 +3,14 @@
 #   make test       run the whole test suite (SQLite and PostgreSQL, browser, DAG runs)
 #   make test-fast  the inner loop: SQLite only, no browser, no DAG runs through Airflow
 #   make lint       formatting, lint rules and the layer contract (CI runs it first)
+#   make check-deploy  docker-compose.yaml, Dockerfile and .env.example, checked without Docker
 #   make fmt        format the tree and apply the safe lint fixes
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint fmt clean
+.PHONY: install demo test test-fast check-deploy lint fmt clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	RAPOR_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not browser and not dag_run"
+
+check-deploy: $(STAMP)
+	$(BIN)/python -m pytest tests/deploy
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
