@@ -12,6 +12,11 @@ same transaction. **Idempotent:** a retry or a re-run of an hour reads the same 
 (and a look-back) again and rewrites the same rows. API calls go through the pools
 `rapor_lapor_api` and `rapor_open311_api`.
 
+**Retention:** `purge_raw_landing` deletes this DAG's raw files landed more than the
+policy's `raw_landing.retention_days` (default 90) before the run's logical date, with
+their `raw_landing` rows; each complaint's lineage keeps the file's sha256. Raw files are
+readable by the service user only (0600 in 0700 folders). A re-run purges nothing more.
+
 **When it fails:** an expired or revoked token fails at once with a message naming the
 connection to renew (Admin > Connections): renew it and clear the task. Rate limits and
 outages are retried by the collector, then by Airflow; the next run resumes from the last
@@ -57,7 +62,14 @@ def rapor_ingest_apps():
             print(f"{run['stream']}: {run['loaded']} complaints loaded, {run['quarantined']} quarantined")
         return runs
 
+    @task
+    def purge_raw_landing(**context) -> dict:
+        from rapor.tasks.ingest import purge_raw_landing, run_until
+
+        return purge_raw_landing(["lapor_reports", "open311_requests"], run_until(context))
+
     publish([collect_lapor(), collect_open311()])
+    purge_raw_landing()
 
 
 rapor_ingest_apps()

@@ -11,6 +11,11 @@ stored unchanged in the raw landing folder, checked (bad rows quarantined with t
 number) and upserted, then moved to `<inbox>/arsip/<date>/`: never deleted.
 **Idempotent:** a re-run finds nothing new.
 
+**Retention:** `purge_raw_landing` deletes this DAG's raw files landed more than the
+policy's `raw_landing.retention_days` (default 90) before the run's logical date, with
+their `raw_landing` rows; each complaint's lineage keeps the file's sha256. Raw files are
+readable by the service user only (0600 in 0700 folders). A re-run purges nothing more.
+
 **When it fails:** a file in an unknown format stays in the inbox and the task fails
 naming it; fix or remove the file (the known formats are in
 `rapor.collectors.hotline.FORMATS`), then clear the task.
@@ -43,7 +48,14 @@ def rapor_ingest_hotline():
 
         return ingest.load_inbox()
 
+    @task
+    def purge_raw_landing(**context) -> dict:
+        from rapor.tasks.ingest import purge_raw_landing, run_until
+
+        return purge_raw_landing(["hotline_inbox"], run_until(context))
+
     load_inbox()
+    purge_raw_landing()
 
 
 rapor_ingest_hotline()

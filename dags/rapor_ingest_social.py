@@ -15,6 +15,11 @@ same rows. Graph API calls share the pool `rapor_graph_api` (one app rate limit)
 the pool `rapor_x_api`; inside a task the collector honours `Retry-After`, the X
 `x-rate-limit-*` headers and the Graph usage headers and throttling codes.
 
+**Retention:** `purge_raw_landing` deletes this DAG's raw files landed more than the
+policy's `raw_landing.retention_days` (default 90) before the run's logical date, with
+their `raw_landing` rows; each complaint's lineage keeps the file's sha256. Raw files are
+readable by the service user only (0600 in 0700 folders). A re-run purges nothing more.
+
 **When it fails:** a token error names the connection to renew (Graph API tokens expire:
 code 190); renew it and clear the task. Other failures resume from the last committed
 account on the next run.
@@ -65,7 +70,14 @@ def rapor_ingest_social():
             print(f"{run['stream']}: {run['loaded']} complaints loaded, {run['unrouted']} belum terdisposisi")
         return runs
 
+    @task
+    def purge_raw_landing(**context) -> dict:
+        from rapor.tasks.ingest import purge_raw_landing, run_until
+
+        return purge_raw_landing(["facebook_comments", "instagram_comments", "x_mentions"], run_until(context))
+
     publish([collect_facebook(), collect_instagram(), collect_x()])
+    purge_raw_landing()
 
 
 rapor_ingest_social()

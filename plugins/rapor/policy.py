@@ -42,6 +42,17 @@ class QualityPolicy:
 
 
 @dataclass(frozen=True)
+class RawLandingPolicy:
+    """How long the collectors' raw pages and files are kept (``raw_landing:``; optional).
+
+    Raw payloads hold personal data (UU 27/2022): after ``retention_days`` the ingestion
+    DAGs' ``purge_raw_landing`` task deletes them; the warehouse keeps only their hashes.
+    """
+
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
 class Policy:
     method_version: str
     first_response_hk: dict[str, int]
@@ -62,6 +73,7 @@ class Policy:
     regions: dict[str, RegionCalendar] = field(default_factory=dict)
     source_hash: str = ""
     quality: QualityPolicy = field(default_factory=QualityPolicy)
+    raw_landing: RawLandingPolicy = field(default_factory=RawLandingPolicy)
 
     def calendar_for(self, region_code: str) -> RegionCalendar:
         return self.regions.get(region_code, RegionCalendar())
@@ -111,6 +123,21 @@ def _quality(spec) -> QualityPolicy:
     return QualityPolicy(max_share_without_opd=share, **days)
 
 
+def _raw_landing(spec) -> RawLandingPolicy:
+    """The ``raw_landing:`` section; policy files written before the purge have none (defaults)."""
+    if spec is None:
+        return RawLandingPolicy()
+    if not isinstance(spec, dict):
+        raise ConfigError("policy: raw_landing must be a mapping of settings")
+    unknown = set(spec) - set(RawLandingPolicy.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"policy: unknown raw_landing settings {sorted(unknown)}")
+    days = spec.get("retention_days", RawLandingPolicy().retention_days)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ConfigError(f"policy: raw_landing.retention_days must be a whole number of 1 or more, got {days!r}")
+    return RawLandingPolicy(retention_days=days)
+
+
 def parse_policy(data: dict, source_hash: str = "") -> Policy:
     """Build a Policy from the YAML mapping, checking every field a scorecard depends on."""
     try:
@@ -157,6 +184,7 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
             regions=regions,
             source_hash=source_hash,
             quality=_quality(data.get("quality")),
+            raw_landing=_raw_landing(data.get("raw_landing")),
         )
     except KeyError as exc:
         raise ConfigError(f"policy: missing setting {exc.args[0]!r}") from None

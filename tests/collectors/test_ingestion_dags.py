@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -74,3 +74,38 @@ def test_an_expired_token_fails_the_task_at_once_naming_the_connection(sqlite_re
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["collect_lapor"] == "failed" and states["collect_open311"] == "success"  # Open311 GET is public
     assert states["publish"] == "upstream_failed"  # no Asset event for an incomplete collection
+    assert states["purge_raw_landing"] == "success"  # retention is kept while a platform is down
+
+
+def test_the_ingestion_dags_purge_their_own_expired_raw_landings(
+    sqlite_region, sim, world, bag, pools, tmp_path, monkeypatch
+):
+    from sqlalchemy import select
+
+    from rapor.collectors.raw import RawLanding, record_landings
+    from rapor.warehouse import schema
+
+    landing = RawLanding()  # RAPOR_RAW_DIR of the simulator fixture
+    expired, recent = AS_OF - timedelta(days=91), AS_OF - timedelta(days=89)
+    pages = {
+        (source, at): landing.land(source, stream, f'{{"data": [], "at": "{at}"}}'.encode(), "r", fetched_at=at)
+        for source, stream in (("hotline", "hotline_inbox"), ("facebook", "facebook_comments"))
+        for at in (expired, recent)
+    }
+    with sqlite_region.begin() as conn:
+        record_landings(conn, list(pages.values()), {("hotline-call", "T-1"): {pages["hotline", expired].sha256}})
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    monkeypatch.setenv("RAPOR_HOTLINE_INBOX", str(inbox))
+
+    run = bag.dags["rapor_ingest_hotline"].test(logical_date=AS_OF)
+
+    assert run.state == "success"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["purge_raw_landing"] == "success"
+    gone = {key for key, page in pages.items() if not page.path.exists()}
+    assert gone == {("hotline", expired)}  # the hotline DAG purges only the hotline's files
+    with sqlite_region.connect() as conn:
+        indexed = set(conn.execute(select(schema.raw_landing.c.source, schema.raw_landing.c.sha256)).tuples())
+        lineage = conn.execute(select(schema.complaint_raw.c.raw_sha256)).scalars().all()
+    assert indexed == {(k[0], p.sha256) for k, p in pages.items()} - {("hotline", pages["hotline", expired].sha256)}
+    assert lineage == [pages["hotline", expired].sha256]

@@ -118,6 +118,10 @@ def test_ingestion_dags_publish_the_assets_the_monthly_dag_waits_for_and_use_poo
         assert "idempotent" in doc and "when it fails" in doc and dag.max_active_runs == 1
         assert {t.pool for t in dag.tasks} - {"default_pool"} == pools
         assert [o.uri for t in dag.tasks for o in t.outlets] == [asset]
+        # The raw-landing purge stands alone: a failed collection does not stop it, and its
+        # success does not hide a failed collection from the run's state.
+        purge = dag.get_task("purge_raw_landing")
+        assert not purge.upstream_task_ids and not purge.downstream_task_ids
     monthly = bag.dags["rapor_monthly"]
     assert monthly.timetable.timetable.expression == "0 1 1 * *"  # still monthly on cron
     assert sorted(a.uri for a in monthly.timetable.asset_condition.objects) == sorted(a for _, a in expected.values())

@@ -44,6 +44,9 @@ from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
 
+HOTLINE_STREAM = "hotline_inbox"  # the inbox's stream name (state, lineage)
+HOTLINE_SOURCE = "hotline"  # its files' raw-landing source
+
 KIND_LABELS = {
     "pengaduan": "pengaduan",
     "keluhan": "pengaduan",
@@ -182,7 +185,7 @@ def collect_hotline(
     archive_url = archive or config.hotline_archive(inbox)
     archive_fs, archive_root = fsspec.core.url_to_fs(archive_url)
     fs.makedirs(root, exist_ok=True)
-    run = StreamRun("hotline_inbox")
+    run = StreamRun(HOTLINE_STREAM)
     unknown = []
     entries = sorted(fs.ls(root, detail=True), key=lambda e: e["name"])
     for entry in entries:
@@ -202,7 +205,9 @@ def collect_hotline(
         if seen:
             log.info("hotline: %s was loaded before (as %s): archiving only", name, seen[0])
         else:
-            landed = landing.land("hotline", "hotline_inbox", body, request=f"{inbox.rstrip('/')}/{name}", ext=suffix)
+            landed = landing.land(
+                HOTLINE_SOURCE, HOTLINE_STREAM, body, request=f"{inbox.rstrip('/')}/{name}", ext=suffix
+            )
             header = read_table_file(landed.path, ()).header
             fmt = next((f for f in FORMATS if f.matches(header)), None)
             if fmt is None:
@@ -211,7 +216,7 @@ def collect_hotline(
                 continue
             items, table = parse_export(landed.path, fmt, registry, region_code, sha)
             malformed = malformed_rows(table, tuple(fmt.columns[k] for k in ("id", "line", "kind")))
-            batch = Batch("hotline_inbox", {"last_file": name, "last_sha256": sha}, items, [landed])
+            batch = Batch(HOTLINE_STREAM, {"last_file": name, "last_sha256": sha}, items, [landed])
             commit_batch(
                 engine,
                 batch,

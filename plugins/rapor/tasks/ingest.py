@@ -1,7 +1,8 @@
 """Bodies of the ingestion DAGs' tasks (rapor_ingest_apps, _social, _hotline).
 
 ``collect_<stream>`` tasks call ``collect_stream(<stream>)``; ``load_inbox`` is the hotline
-DAG's task of that name (see rapor.tasks). The DAG files import this module only in tasks.
+DAG's task of that name and ``purge_raw_landing`` every ingestion DAG's (see rapor.tasks).
+The DAG files import this module only in tasks.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from rapor.collectors.hotline import collect_hotline, hotline_inbox
+from rapor.collectors.hotline import HOTLINE_SOURCE, HOTLINE_STREAM, collect_hotline, hotline_inbox
 from rapor.collectors.http import AuthError, CollectorError, HttpClient, credentials_from_connection
+from rapor.collectors.raw import purge_expired
 from rapor.collectors.runner import run_stream
 from rapor.collectors.streams import STREAMS
+from rapor.policy import load_policy
 from rapor.quality.raw_landing import validate_raw_landing
 from rapor.warehouse.db import open_warehouse
 
@@ -78,3 +81,19 @@ def load_inbox(inbox: str | None = None) -> dict:
     run = collect_hotline(open_warehouse(), inbox or hotline_inbox())
     log.info("hotline inbox %s: %s", inbox or hotline_inbox(), run.as_dict())
     return run.as_dict()
+
+
+def raw_source(name: str) -> str:
+    """The raw-landing source of a stream of ``STREAMS`` or of the hotline inbox."""
+    return HOTLINE_SOURCE if name == HOTLINE_STREAM else STREAMS[name].source
+
+
+def purge_raw_landing(streams: list[str], as_of: datetime, policy=None) -> dict:
+    """Delete the raw landings of ``streams`` older than the policy's retention, counted back
+    from the run's logical date ``as_of`` (a re-run of the interval purges the same days)."""
+    policy = policy or load_policy()
+    sources = sorted({raw_source(name) for name in streams})
+    purge = purge_expired(open_warehouse(), sources, min(as_of, datetime.now(UTC)), policy.raw_landing.retention_days)
+    summary = {"sources": sources, "retention_days": policy.raw_landing.retention_days, **purge.as_dict()}
+    log.info("raw landing purge: %s", summary)
+    return summary
