@@ -4,6 +4,7 @@
     <output>/scorecards/<region>/quality-YYYY-MM.json|.html the data-quality summary beside it
     <output>/scorecards/<region>/quality-YYYY-MM/index.html the month's GX Data Docs
     <output>/published/<region>/<YYYY-MM>/r<N>/             a published revision (never overwritten)
+    <output>/early-warning/<region>/<YYYY-MM-DD>/<opd>.csv|.json  the morning's early warning per OPD
 
 ``<output>`` is ``config.output_dir()`` unless a caller names another folder.
 """
@@ -56,3 +57,8 @@ def published_root(out_dir: Path | None = None) -> Path:
 def revision_folder(region_code: str, period: str, revision: int, out_dir: Path | None = None) -> Path:
     """``<output>/published/<region>/<YYYY-MM>/r<N>``."""
     return published_root(out_dir) / region_code / str(period) / f"r{revision}"
+
+
+def early_warning_folder(region_code: str, day, out_dir: Path | None = None) -> Path:
+    """``<output>/early-warning/<region>/<YYYY-MM-DD>``: one CSV and one JSON file per OPD."""
+    return Path(out_dir or config.output_dir()) / "early-warning" / region_code / str(day)

@@ -53,6 +53,17 @@ class RawLandingPolicy:
 
 
 @dataclass(frozen=True)
+class EarlyWarningPolicy:
+    """The daily early warning to each OPD (``early_warning:`` in the policy file; optional).
+
+    Not part of the scoring method: it changes no score, only who is told what is due.
+    """
+
+    horizon_hk: int = 1  # list the deadlines that fall within this many working days
+    local_hour: int = 7  # sent in the working morning at this hour, in the region's own zone
+
+
+@dataclass(frozen=True)
 class Policy:
     method_version: str
     first_response_hk: dict[str, int]
@@ -74,6 +85,7 @@ class Policy:
     source_hash: str = ""
     quality: QualityPolicy = field(default_factory=QualityPolicy)
     raw_landing: RawLandingPolicy = field(default_factory=RawLandingPolicy)
+    early_warning: EarlyWarningPolicy = field(default_factory=EarlyWarningPolicy)
 
     def calendar_for(self, region_code: str) -> RegionCalendar:
         return self.regions.get(region_code, RegionCalendar())
@@ -138,6 +150,25 @@ def _raw_landing(spec) -> RawLandingPolicy:
     return RawLandingPolicy(retention_days=days)
 
 
+def _early_warning(spec) -> EarlyWarningPolicy:
+    """The ``early_warning:`` section; policy files written before it have none (defaults)."""
+    if spec is None:
+        return EarlyWarningPolicy()
+    if not isinstance(spec, dict):
+        raise ConfigError("policy: early_warning must be a mapping of settings")
+    unknown = set(spec) - set(EarlyWarningPolicy.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"policy: unknown early_warning settings {sorted(unknown)}")
+    default = EarlyWarningPolicy()
+    horizon = spec.get("horizon_hk", default.horizon_hk)
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 0:
+        raise ConfigError(f"policy: early_warning.horizon_hk must be a whole number of 0 or more, got {horizon!r}")
+    hour = spec.get("local_hour", default.local_hour)
+    if not isinstance(hour, int) or isinstance(hour, bool) or not 0 <= hour <= 23:
+        raise ConfigError(f"policy: early_warning.local_hour must be an hour 0-23, got {hour!r}")
+    return EarlyWarningPolicy(horizon_hk=horizon, local_hour=hour)
+
+
 def parse_policy(data: dict, source_hash: str = "") -> Policy:
     """Build a Policy from the YAML mapping, checking every field a scorecard depends on."""
     try:
@@ -185,6 +216,7 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
             source_hash=source_hash,
             quality=_quality(data.get("quality")),
             raw_landing=_raw_landing(data.get("raw_landing")),
+            early_warning=_early_warning(data.get("early_warning")),
         )
     except KeyError as exc:
         raise ConfigError(f"policy: missing setting {exc.args[0]!r}") from None

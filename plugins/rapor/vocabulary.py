@@ -32,6 +32,14 @@ GATE_HELD = "ditahan"  # a critical expectation failed: no publication, no TPP r
 GATE_NOT_CHECKED = "belum diperiksa"  # no verdict yet: a report, but no BKD file
 GATE_LABELS = {GATE_PASSED: "Lulus", GATE_HELD: "Ditahan", GATE_NOT_CHECKED: "Belum diperiksa"}
 
+# The early warning: the duty a complaint still owes its OPD, and how urgent it is.
+DUTY_FIRST_RESPONSE = "tanggapan_pertama"
+DUTY_RESOLUTION = "penyelesaian"
+DUTY_LABELS = {DUTY_FIRST_RESPONSE: "Tanggapan pertama", DUTY_RESOLUTION: "Penyelesaian"}
+WARNING_OVERDUE = "terlambat"  # the deadline has passed
+WARNING_DUE = "segera jatuh tempo"  # the deadline falls within the policy's horizon
+EARLY_WARNING = "peringatan"  # the notification event of the morning e-mail
+
 # What publishing a region-month did.
 PUBLISHED = "terbit"
 UNCHANGED = "tidak berubah"

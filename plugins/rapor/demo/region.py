@@ -551,7 +551,7 @@ def _write_xlsx(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> N
 
 # --- Officials, e-mail recipients and a late export (publication, issue 5) -----------------
 # Separate random streams, so that the region's files above stay byte-identical.
-STAFF_HEADER = staff_format.COLUMNS
+STAFF_HEADER = (*staff_format.COLUMNS, *staff_format.OPTIONAL_COLUMNS)
 RECIPIENT_HEADER = recipient_format.COLUMNS
 DEMO_RECIPIENTS = (("inspektorat", "inspektorat@dompukab.example"), ("bkd", "bkpsdm@dompukab.example"))
 # Officials' names are public-office data; the pools differ from the reporters' on purpose.
@@ -612,10 +612,19 @@ def generate_demo_officials(out_dir: Path, seed: int = 2026) -> DemoOfficials:
     rng = random.Random(f"officials-{seed}")
     rows = []
     for code, *_ in _OPDS:
-        rows.append((DEMO_REGION_CODE, code, "kepala", _official(rng, senior=True), _nip(rng, 1966, 1978)))
-        for _ in range(rng.choice((1, 2))):
+        rows.append((DEMO_REGION_CODE, code, "kepala", _official(rng, senior=True), _nip(rng, 1966, 1978), ""))
+        for n in range(1, rng.choice((1, 2)) + 1):
+            # The handlers' work mailbox gets the early warning (an institutional address).
+            mailbox = f"pengaduan{n}.{code.lower()}@dompukab.example"
             rows.append(
-                (DEMO_REGION_CODE, code, "pengelola_pengaduan", _official(rng, senior=False), _nip(rng, 1985, 1998))
+                (
+                    DEMO_REGION_CODE,
+                    code,
+                    "pengelola_pengaduan",
+                    _official(rng, senior=False),
+                    _nip(rng, 1985, 1998),
+                    mailbox,
+                )
             )
     files = DemoOfficials(out_dir / "staff.csv", out_dir / "recipients.csv")
     _write_csv(files.staff, STAFF_HEADER, rows)

@@ -49,8 +49,10 @@ def _read_delimited(
     return header, good, bad
 
 
-def read_table_file(path: str | Path, columns: tuple[str, ...]) -> TableFile:
+def read_table_file(path: str | Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> TableFile:
     """Read a file with a header row; every cell a stripped string, "" when empty.
+
+    ``optional`` columns may be absent from the header (their cells are then "").
 
     Raises InputFileError naming the file when it cannot be read at all or lacks
     columns. A row with the wrong number of cells is returned as malformed (to be
@@ -82,6 +84,10 @@ def read_table_file(path: str | Path, columns: tuple[str, ...]) -> TableFile:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputFileError(path, f"missing column(s) {', '.join(missing)}; expected header: {', '.join(columns)}")
+    for column in optional:
+        if column not in frame.columns:
+            frame[column] = ""
+    columns = (*columns, *optional)
     frame = frame[list(columns)].fillna("")
     for column in columns:
         frame[column] = frame[column].astype(str).str.strip()

@@ -1,8 +1,10 @@
 """Import of the OPD officials named in the BKD file: heads and complaint handlers.
 
-Format (CSV or .xlsx, UTF-8, header row): ``region_code, opd_code, role, name, nip`` with
-``role`` ∈ {kepala, pengelola_pengaduan} and ``nip`` the 18-digit civil-servant number.
-Officials' names are public-office data (unlike complainants'), so they are stored as given.
+Format (CSV or .xlsx, UTF-8, header row): ``region_code, opd_code, role, name, nip`` and an
+optional ``email``, with ``role`` ∈ {kepala, pengelola_pengaduan}, ``nip`` the 18-digit
+civil-servant number and ``email`` a work address (the early warning goes to the complaint
+handlers' addresses). Officials' names and work addresses are public-office data (unlike
+complainants'), so they are stored as given.
 
 The file is the region's current list: for every region with at least one good row, the
 stored officials are replaced by the file's, so a head who left disappears. Rows that
@@ -27,11 +29,14 @@ from rapor.warehouse.db import insert_ignoring_duplicates, upsert
 log = logging.getLogger(__name__)
 
 COLUMNS = ("region_code", "opd_code", "role", "name", "nip")
+OPTIONAL_COLUMNS = ("email",)
 ROLES = ("kepala", "pengelola_pengaduan")
+HANDLER = "pengelola_pengaduan"
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
 
 def import_staff(engine, path: str | Path) -> ImportResult:
-    table = read_table_file(path, COLUMNS)
+    table = read_table_file(path, COLUMNS, OPTIONAL_COLUMNS)
     frame = table.rows
     result = ImportResult("staff", str(path), rows_total=len(frame) + len(table.malformed))
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["role"] + "/" + frame["nip"])
@@ -46,9 +51,18 @@ def import_staff(engine, path: str | Path) -> ImportResult:
         "invalid_nip",
         "nip " + frame["nip"].map(repr) + " is not an 18-digit NIP",
     )
+    checks.flag(
+        (frame["email"] != "") & ~frame["email"].str.fullmatch(EMAIL_PATTERN),
+        "email",
+        "invalid_email",
+        "email " + frame["email"].map(repr) + " is not an e-mail address",
+    )
     good = frame[checks.good].drop_duplicates(["region_code", "opd_code", "role", "nip"], keep="last")
     now = datetime.now(UTC)
-    rows = [{**r, "updated_at": now} for r in good[list(COLUMNS)].to_dict("records")]
+    rows = [
+        {**r, "email": r["email"] or None, "updated_at": now}
+        for r in good[[*COLUMNS, *OPTIONAL_COLUMNS]].to_dict("records")
+    ]
     with engine.begin() as conn:
         replace_region_rows(conn, schema.opd_staff, rows, ["region_code", "opd_code", "role", "nip"])
         finish_file_import(conn, result, checks, path, malformed_rows(table, ("region_code", "opd_code", "role")))

@@ -239,6 +239,7 @@ opd_staff = Table(
     Column("role", String(32), primary_key=True),
     Column("nip", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("email", String(254)),  # a complaint handler's work address, for the early warning (0006)
     Column("updated_at", Instant, nullable=False),
 )
 
