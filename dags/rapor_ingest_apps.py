@@ -1,10 +1,14 @@
 """
 ### rapor_ingest_apps: complaints from the complaint apps (SP4N-LAPOR!-style and Open311)
 
-Every hour, collects new and changed complaints from the region's complaint app
-(connection `rapor_lapor`, contract in `docs/collectors.md`) and its Open311 GeoReport v2
-endpoint (connection `rapor_open311`) into the canonical `complaint` table, then updates
-the Asset `rapor://warehouse/complaint/apps` that `rapor_monthly` is scheduled on.
+Every hour, collects new and changed complaints from each region's complaint app
+(contract in `docs/collectors.md`) and its Open311 GeoReport v2 endpoint into the
+canonical `complaint` table, then updates the Asset `rapor://warehouse/complaint/apps`
+that `rapor_monthly` is scheduled on. Each task serves every region of the registry that
+has a connection: `rapor_lapor_<region>` / `rapor_open311_<region>` (the region code with
+`_` for `.`: `rapor_open311_52_05`), or a single `rapor_lapor` / `rapor_open311` with
+`region_code` in its extra. Regions are collected one after the other, each from its own
+state; Open311 also asks again, by id, for the requests still unresolved in the warehouse.
 
 Each page is stored unchanged in the raw landing folder before it is parsed; bad records
 are quarantined, the rest is upserted; each stream's state (watermark) is saved in the
@@ -17,10 +21,11 @@ policy's `raw_landing.retention_days` (default 90) before the run's logical date
 their `raw_landing` rows; each complaint's lineage keeps the file's sha256. Raw files are
 readable by the service user only (0600 in 0700 folders). A re-run purges nothing more.
 
-**When it fails:** an expired or revoked token fails at once with a message naming the
-connection to renew (Admin > Connections): renew it and clear the task. Rate limits and
-outages are retried by the collector, then by Airflow; the next run resumes from the last
-committed state, so nothing is lost while a platform is down.
+**When it fails:** a region that fails does not stop the others; the task then fails
+naming every failed region. An expired or revoked token fails at once with a message
+naming the connection to renew (Admin > Connections): renew it and clear the task. Rate
+limits and outages are retried by the collector, then by Airflow; the next run resumes
+from the last committed state, so nothing is lost while a platform is down.
 """
 
 from __future__ import annotations

@@ -56,6 +56,10 @@ class AuthError(CollectorError):
         )
 
 
+class NoConnectionError(ConfigError):
+    """The Airflow connection is not defined (a region without that channel, or a missing setup)."""
+
+
 class RateLimitedError(CollectorError):
     """The platform asked for a longer pause than the policy allows: retry the task later."""
 
@@ -85,7 +89,7 @@ def credentials_from_connection(conn_id: str) -> Credentials:
     try:
         conn = Connection.get(conn_id)
     except Exception as exc:  # noqa: BLE001 - AirflowNotFoundException and backend errors alike
-        raise ConfigError(
+        raise NoConnectionError(
             f"Airflow connection `{conn_id}` is not available ({exc.__class__.__name__}): define it in "
             f"Admin > Connections or as AIRFLOW_CONN_{conn_id.upper()} (JSON)"
         ) from None

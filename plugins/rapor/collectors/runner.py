@@ -109,9 +109,8 @@ def run_stream(
     landing: RawLanding | None = None,
     settings: dict | None = None,
     key: bytes | None = None,
-    partitions: list[str] | None = None,
 ) -> StreamRun:
-    """Collect ``partitions`` of ``stream`` (default: every one) up to ``until`` (default: now) into the warehouse."""
+    """Collect the partitions the connection (``settings``) serves, up to ``until`` (default: now)."""
     key = key or config.pseudonym_key()
     until = until or datetime.now(UTC)
     with engine.connect() as conn:
@@ -120,7 +119,7 @@ def run_stream(
         unresolved = unresolved_complaints(conn, stream.source) if stream.repolls_unresolved else {}
     ctx = RunContext(client, landing or RawLanding(), registry, until, dict(settings or {}), unresolved)
     run = StreamRun(stream.name)
-    for partition in stream.partitions(registry) if partitions is None else partitions:
+    for partition in stream.partitions_for(registry, ctx.settings):
         stream_id = stream.stream_id(partition)
         batch = stream.sync(ctx, partition, dict(states.get(stream_id, {})))
         commit_batch(engine, batch, registry, key, run)

@@ -11,12 +11,22 @@ import logging
 from datetime import UTC, datetime
 
 from rapor.collectors.hotline import HOTLINE_SOURCE, HOTLINE_STREAM, collect_hotline, hotline_inbox
-from rapor.collectors.http import AuthError, CollectorError, HttpClient, credentials_from_connection
+from rapor.collectors.http import (
+    AuthError,
+    CollectorError,
+    Credentials,
+    HttpClient,
+    NoConnectionError,
+    credentials_from_connection,
+)
 from rapor.collectors.raw import purge_expired
 from rapor.collectors.runner import run_stream
 from rapor.collectors.streams import STREAMS
+from rapor.collectors.streams.base import Stream
+from rapor.errors import ConfigError
 from rapor.policy import load_policy
 from rapor.quality.raw_landing import validate_raw_landing
+from rapor.registry import list_regions
 from rapor.warehouse.db import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -45,36 +55,110 @@ def validate_landing(name: str, records: list[dict]) -> None:
         raise CollectorError(f"{name}: landed records failed the raw_landing suite: {outcome.critical}")
 
 
+def region_connections(stream: Stream, regions: list[str]) -> list[tuple[str, Credentials]]:
+    """(region, credentials) of every region a per-region stream serves, in region order.
+
+    A region's connection is ``<conn_id>_<region>`` (``rapor_open311_52_05``); a single
+    ``<conn_id>`` with ``region_code`` in its extra serves that one region. A region with
+    neither has no such endpoint and is left out; no connection at all is a configuration error.
+    """
+    found: dict[str, Credentials] = {}
+    for region in regions:
+        try:
+            credentials = credentials_from_connection(stream.region_conn_id(region))
+        except NoConnectionError:
+            continue
+        named = credentials.extra.get("region_code")
+        if named and named != region:
+            raise ConfigError(
+                f"Airflow connection `{credentials.conn_id}` serves region {region} (its name) "
+                f"but its extra says region_code {named!r}: correct one of them"
+            )
+        found[region] = Credentials(
+            credentials.conn_id, credentials.base_url, credentials.token, {**credentials.extra, "region_code": region}
+        )
+    try:
+        single = credentials_from_connection(stream.conn_id)
+    except NoConnectionError:
+        single = None
+    if single is not None:
+        region = single.extra.get("region_code")
+        if not region:
+            raise ConfigError(f"{stream.name}: set `region_code` in the extra of connection `{stream.conn_id}`")
+        if region in found:
+            raise ConfigError(
+                f"region {region} has two connections for {stream.name}: `{stream.conn_id}` and "
+                f"`{found[region].conn_id}`; keep one"
+            )
+        found[region] = single
+    if not found:
+        example = stream.region_conn_id(regions[0]) if regions else stream.region_conn_id("52.05")
+        raise ConfigError(
+            f"{stream.name}: no connection; define one per region (e.g. `{example}`) or `{stream.conn_id}` "
+            "with region_code in its extra"
+        )
+    return sorted(found.items())
+
+
 def collect_stream(name: str, until: datetime | None = None, policy=None, validate: bool = False) -> dict:
     """Collect one stream (``STREAMS``) up to ``until`` with its Airflow connection's credentials.
 
     ``until`` is the run's logical date (never later than now): a re-run of the same
-    interval reads the same window again and rewrites the same rows.
+    interval reads the same window again and rewrites the same rows. A per-region stream
+    (the complaint app, Open311) is collected region by region, each with its own
+    connection: a region that fails does not stop the others, and the task fails after them
+    naming every failed region.
     """
 
     stream = STREAMS[name]()
     now = datetime.now(UTC)
     until = min(until, now) if until else now
-    credentials = credentials_from_connection(stream.conn_id)
-    client = HttpClient(credentials, stream.platform, policy)
-    try:
-        run = run_stream(open_warehouse(), stream, client, until=until, settings=credentials.extra)
-    except AuthError as exc:
-        # Retrying cannot renew a token: fail now, with the connection to renew in the message.
-        from airflow.sdk.exceptions import AirflowFailException
-
-        raise AirflowFailException(str(exc)) from exc
+    engine = open_warehouse()
+    if stream.per_region:
+        with engine.connect() as conn:
+            regions = [r.region_code for r in list_regions(conn)]
+        targets = region_connections(stream, regions)
+    else:
+        targets = [(None, credentials_from_connection(stream.conn_id))]
+    summary = {"stream": name, "partitions": 0, "pages": 0, "complaints": 0, "loaded": 0, "quarantined": 0}
+    summary |= {"unrouted": 0, "landed": 0, "requests": 0, "retries": 0, "waits": 0, "until": until.isoformat()}
+    records, failures = [], []
+    for region, credentials in targets:
+        client = HttpClient(credentials, stream.platform, policy)
+        try:
+            run = run_stream(engine, stream, client, until=until, settings=credentials.extra)
+        except CollectorError as exc:
+            if region is None:
+                _fail(exc)
+            log.error("%s: region %s failed: %s", name, region, exc)
+            failures.append((region, exc))
+            continue
+        records += run.records
+        for key, value in {**run.as_dict(), "requests": client.stats.requests, "retries": client.stats.retries}.items():
+            if isinstance(value, int) and key in summary:
+                summary[key] += value
+        summary["waits"] += len(client.stats.waits)
+        if region is not None:
+            summary.setdefault("regions", {})[region] = run.loaded
+    if failures:
+        # Only when every failure is a token to renew is a retry pointless.
+        cause = next((exc for _, exc in failures if not isinstance(exc, AuthError)), failures[0][1])
+        _fail(cause, f"{name}: " + "; ".join(f"region {region}: {exc}" for region, exc in failures))
     if validate:
-        validate_landing(name, run.records)
-    summary = {
-        **run.as_dict(),
-        "requests": client.stats.requests,
-        "retries": client.stats.retries,
-        "waits": len(client.stats.waits),
-        "until": until.isoformat(),
-    }
+        validate_landing(name, records)
     log.info("collected %s: %s", name, summary)
     return summary
+
+
+def _fail(exc: CollectorError, message: str | None = None):
+    """An expired or revoked token cannot be renewed by retrying: fail now, naming the connection."""
+    if isinstance(exc, AuthError):
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(message or str(exc)) from exc
+    if message is None:
+        raise exc
+    raise CollectorError(message) from exc
 
 
 def load_inbox(inbox: str | None = None) -> dict:

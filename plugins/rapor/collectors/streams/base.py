@@ -242,10 +242,15 @@ class Stream:
     schema: dict = {}  # the fields of a raw item it reads: name -> JSON type (documentation)
     paginator: Paginator | None = None
     repolls_unresolved: bool = False  # the runner gives it the warehouse's unresolved complaints (ctx.unresolved)
+    per_region: bool = False  # one connection per region (RegionStream), else one connection for all
 
     def partitions(self, registry: Registry) -> list[str]:
         """Partition keys: by default one per registry account of the platform."""
         return [a.account_id for a in registry.accounts_of(self.platform)]
+
+    def partitions_for(self, registry: Registry, settings: dict) -> list[str]:
+        """The partitions one connection (its ``settings``: the extra) serves: by default all of them."""
+        return self.partitions(registry)
 
     def stream_id(self, partition: str) -> str:
         return f"{self.name}:{partition}"
@@ -353,6 +358,39 @@ class Stream:
             page = self.fetch(ctx, path_now, params_now, batch)
             yield page
             request = paginator.next_request(path_now, params_now, page.payload) if paginator else None
+
+
+class RegionStream(Stream):
+    """A region's own endpoint (the complaint app, Open311): one connection per region, whose
+    one partition is the region (``region_code``: from the connection's name or its extra).
+
+    ``<conn_id>_<region>`` (the region code with ``_`` for ``.``: ``rapor_open311_52_05``) is
+    the region's connection; a single ``<conn_id>`` with ``region_code`` in its extra serves
+    one region. ``id_prefix`` (extra) keeps two regions' servers that number alike apart.
+    """
+
+    per_region = True
+
+    def partitions(self, registry: Registry) -> list[str]:
+        """Every region of the registry could have an endpoint of its own."""
+        return sorted(registry.timezones)
+
+    def partitions_for(self, registry: Registry, settings: dict) -> list[str]:
+        region = settings.get("region_code")
+        if not region:
+            raise CollectorError(f"{self.name}: set `region_code` in the extra of connection `{self.conn_id}`")
+        return [region]
+
+    def region_conn_id(self, region_code: str) -> str:
+        return f"{self.conn_id}_{region_code.replace('.', '_')}"
+
+    def complaint_id(self, native, ctx: RunContext) -> str:
+        return f"{ctx.setting('id_prefix', '')}{native}"
+
+    def native_id(self, complaint_id: str, ctx: RunContext) -> str | None:
+        """The server's id of a stored complaint of this connection (None: another server's)."""
+        prefix = ctx.setting("id_prefix", "")
+        return complaint_id[len(prefix) :] if complaint_id.startswith(prefix) else None
 
 
 def _request_key(path: str) -> str:

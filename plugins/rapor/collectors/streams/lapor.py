@@ -39,7 +39,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from rapor.collectors.normalise import Collected, Reply
-from rapor.collectors.streams.base import Listing, RunContext, Stream, TokenPaginator, dig, parse_time, time_or_text
+from rapor.collectors.streams.base import (
+    Listing,
+    RegionStream,
+    RunContext,
+    TokenPaginator,
+    dig,
+    parse_time,
+    time_or_text,
+)
 
 DEFAULT_FIELDS = {
     "id": "tracking_id",
@@ -98,7 +106,7 @@ def values_of(ctx: RunContext) -> dict:
     return {**DEFAULT_VALUES, **(ctx.setting("value_map", {}) or {})}
 
 
-class LaporReports(Stream):
+class LaporReports(RegionStream):
     name = "lapor_reports"
     source = "lapor"
     channel = "aplikasi"
@@ -119,9 +127,6 @@ class LaporReports(Stream):
         "target_agency": "object {id, name} | null",
         "history": "array of {type, at, by, agency}",
     }
-
-    def partitions(self, registry) -> list[str]:
-        return ["laporan"]
 
     def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
         """Reports updated since the newest one committed, less an overlap (``overlap_minutes``)."""
@@ -144,7 +149,7 @@ class LaporReports(Stream):
             return None
         ident, name = dig(agency, fields["agency_id"]), dig(agency, fields["agency_name"])
         account = ctx.registry.account(self.platform, ident)
-        if account and account.opd_code:
+        if account and account.opd_code and account.region_code == region:  # not another region's agency id
             return account.opd_code
         # An agency the registry does not know stays as named, so the checks quarantine it.
         return ctx.registry.opd_code_for(region, name) or ctx.registry.opd_code_for(region, ident) or (name or ident)
@@ -186,7 +191,7 @@ class LaporReports(Stream):
         anonymous = bool(dig(item, fields["anonymous"]))
         return Collected(
             source=self.source,
-            complaint_id=str(dig(item, fields["id"])),
+            complaint_id=self.complaint_id(dig(item, fields["id"]), ctx),
             region_code=region,
             channel=self.channel,
             kind=values["classification"].get(" ".join(label.casefold().split()), label),

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 from rapor.collectors.http import CollectorError
 from rapor.collectors.normalise import Collected
-from rapor.collectors.streams.base import Listing, Paginator, RunContext, Stream, parse_time, time_or_text
+from rapor.collectors.streams.base import Listing, Paginator, RegionStream, RunContext, parse_time, time_or_text
 
 DEFAULT_KINDS = {"PGD": "pengaduan", "ASP": "aspirasi", "INF": "permintaan_informasi"}
 RESPONSE_NOTES = ("follow_on", "comment", "response", "in_progress")
@@ -109,7 +109,7 @@ class IdBatches(Paginator):
         return path, {**self.params, "service_request_id": ",".join(self.batches.pop(0))}
 
 
-class Open311Requests(Stream):
+class Open311Requests(RegionStream):
     name = "open311_requests"
     source = "open311"
     channel = "aplikasi"
@@ -133,9 +133,6 @@ class Open311Requests(Stream):
         "notes": "array (extensions=true)|null",
     }
 
-    def partitions(self, registry) -> list[str]:
-        return ["requests"]
-
     def listings(self, ctx: RunContext, partition: str, state: dict) -> list[Listing]:
         """The look-back window before the watermark up to the run's end (a window at a time), then
         the region's requests still unresolved in the warehouse and made before it, by id."""
@@ -154,7 +151,9 @@ class Open311Requests(Stream):
         listings = [
             Listing("requests.json", {"extensions": "true"}, bookmark="watermark", until=end, paginator=windows)
         ]
-        older = [ident for ident, received in ctx.unresolved.get(region, {}).items() if received < start]
+        unresolved = ctx.unresolved.get(region, {})
+        older = [self.native_id(i, ctx) for i, received in unresolved.items() if received < start]
+        older = [ident for ident in older if ident]  # another server's (another id_prefix) are not asked
         if older:
             ids = IdBatches(older, int(ctx.setting("ids_per_request", 50)))
             listings.append(Listing("requests.json", {"extensions": "true"}, paginator=ids))
@@ -190,7 +189,7 @@ class Open311Requests(Stream):
         kind = next((k for prefix, k in kinds.items() if code.upper().startswith(prefix.upper())), "pengaduan")
         return Collected(
             source=self.source,
-            complaint_id=str(item.get("service_request_id")),
+            complaint_id=self.complaint_id(item.get("service_request_id"), ctx),
             region_code=region,
             channel=self.channel,
             kind=kind,

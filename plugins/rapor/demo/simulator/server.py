@@ -611,7 +611,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             raise _BadRequestError(f"start_date/end_date must be ISO 8601: {exc}") from None
         wanted = {i for i in (params.get("service_request_id") or "").split(",") if i}
-        stamp = _local_time if sim.open311_local_times else _iso_wita
+        zone = sim.world.zone
+        stamp = (lambda moment: _local_time(moment, zone)) if sim.open311_local_times else _iso_wita
         out = []
         for c in sim.world.visible("open311"):
             if wanted:  # by id: the dates do not apply
@@ -725,9 +726,9 @@ def _iso_wita(moment: datetime) -> str:
     return moment.astimezone(WITA).isoformat()
 
 
-def _local_time(moment: datetime) -> str:
+def _local_time(moment: datetime, zone) -> str:
     """The region's wall-clock time with no offset (``2026-09-03T10:15:00``)."""
-    return moment.astimezone(WITA).replace(tzinfo=None).isoformat()
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat()
 
 
 def _lapor_report(c, as_of: datetime) -> dict:

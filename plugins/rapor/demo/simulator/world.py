@@ -1,7 +1,8 @@
 """The simulator's seeded synthetic region, and the ground truth the collectors must reach.
 
 The region is the demo region (Kabupaten Dompu, 52.05, WITA, the OPDs of
-``rapor.demo.region``) and its complaints are the demo's complaint population (same seed,
+``rapor.demo.region``; ``World(region=, region_name=, timezone=)`` tells the same story as
+another region's, its times on that region's clock) and its complaints are the demo's complaint population (same seed,
 same life cycles: receipt, disposition, first response, resolution), re-told in each
 platform's own format:
 
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rapor.demo import region as demo
 
@@ -243,8 +245,15 @@ class World:
         months: tuple[str, ...] | None = None,
         as_of: datetime = DEFAULT_AS_OF,
         unroutable_share: float = 0.06,
+        region: str = REGION,
+        region_name: str = demo.DEMO_REGION_NAME,
+        timezone: str = demo.DEMO_TIMEZONE,
+        id_prefix: str = "",  # the app and Open311 servers' own numbering (another region's)
     ):
         self.seed = seed
+        self.region, self.region_name, self.timezone = region, region_name, timezone
+        self.zone = WITA if timezone == demo.DEMO_TIMEZONE else ZoneInfo(timezone)
+        self.id_prefix = id_prefix
         self.unroutable_share = unroutable_share
         self.as_of = as_of
         self.opds = tuple(opds or OPD_CODES)
@@ -273,7 +282,7 @@ class World:
     def _retell(self, c: dict) -> SimComplaint:
         rng = self.rng
         aware = {
-            k: (c[k].replace(tzinfo=WITA, microsecond=0) if c[k] is not None else None)
+            k: (c[k].replace(tzinfo=self.zone, microsecond=0) if c[k] is not None else None)
             for k in ("received_at", "forwarded_at", "first_response_at", "resolved_at")
         }
         source, kind, opd = c["source"], c["kind"], c["opd_code"]
@@ -311,7 +320,7 @@ class World:
         handle = c["reporter"]
         seq = self._next_seq()
         if source == "lapor":
-            sim.native_id = f"LPR-{sim.received_at:%y%m}-{seq:06d}"
+            sim.native_id = f"{self.id_prefix}LPR-{sim.received_at:%y%m}-{seq:06d}"
             sim.anonymous = handle == "Anonim"
             sim.reporter = None if sim.anonymous else handle
             sim.confidential = rng.random() < 0.12
@@ -321,7 +330,7 @@ class World:
                 closed = sim.received_at + timedelta(days=30)
                 sim.auto_closed_at = closed
         elif source == "open311":
-            sim.native_id = f"{26000000 + seq}"
+            sim.native_id = f"{self.id_prefix}{26000000 + seq}"
             sim.explicit_disposition = True
             sim.extra["place"] = rng.choice(demo._PLACES)
         elif source in ("facebook", "instagram", "x"):
@@ -529,21 +538,21 @@ class World:
     def accounts(self) -> list[tuple[str, str, str, str]]:
         """accounts.csv rows: region_code, opd_code ('' = central), platform, account_id."""
         rows = [
-            (REGION, "", "facebook", CENTRAL["facebook"]),
-            (REGION, "", "instagram", CENTRAL["instagram"]),
-            (REGION, "", "x", CENTRAL["x"]),
-            (REGION, "", "hotline", CENTRAL["hotline-call"]),
-            (REGION, "", "hotline", CENTRAL["hotline-wa"]),
+            (self.region, "", "facebook", CENTRAL["facebook"]),
+            (self.region, "", "instagram", CENTRAL["instagram"]),
+            (self.region, "", "x", CENTRAL["x"]),
+            (self.region, "", "hotline", CENTRAL["hotline-call"]),
+            (self.region, "", "hotline", CENTRAL["hotline-wa"]),
         ]
         for opd in self.opds:
             for platform in ("facebook", "instagram", "x", "lapor"):
-                rows.append((REGION, opd, platform, opd_account(platform, opd)))
-            rows.append((REGION, opd, "hotline", opd_account("hotline-call", opd)))
-            rows.append((REGION, opd, "hotline", opd_account("hotline-wa", opd)))
+                rows.append((self.region, opd, platform, opd_account(platform, opd)))
+            rows.append((self.region, opd, "hotline", opd_account("hotline-call", opd)))
+            rows.append((self.region, opd, "hotline", opd_account("hotline-wa", opd)))
         return rows
 
     def routing_rules(self) -> list[tuple[str, str, str]]:
-        return [(REGION, keyword, opd) for opd in self.opds for keyword in ROUTING_KEYWORDS[opd]]
+        return [(self.region, keyword, opd) for opd in self.opds for keyword in ROUTING_KEYWORDS[opd]]
 
     def write_registry(self, out_dir: Path) -> dict[str, Path]:
         """registry.csv (all OPDs), accounts.csv and routing_rules.csv of the world."""
@@ -554,7 +563,7 @@ class World:
             "accounts": out_dir / "accounts.csv",
             "routing_rules": out_dir / "routing_rules.csv",
         }
-        registry = [(REGION, demo.DEMO_REGION_NAME, demo.DEMO_TIMEZONE, o[0], o[1]) for o in demo._OPDS]
+        registry = [(self.region, self.region_name, self.timezone, o[0], o[1]) for o in demo._OPDS]
         _write_csv(paths["registry"], demo.REGISTRY_HEADER, registry)
         _write_csv(paths["accounts"], ("region_code", "opd_code", "platform", "account_id"), self.accounts())
         _write_csv(paths["routing_rules"], ("region_code", "keyword", "opd_code"), self.routing_rules())
@@ -592,7 +601,7 @@ class World:
                 {
                     "source": c.source,
                     "complaint_id": c.native_id,
-                    "region_code": REGION,
+                    "region_code": self.region,
                     "opd_code": opd,
                     "channel": c.channel,
                     "kind": c.kind,
@@ -625,7 +634,7 @@ class World:
             row = self._hotline_row(c, as_of)
             by_file.setdefault((c.source, f"{c.received_at:%Y-%m}"), []).append(row)
         paths = []
-        stamp = as_of.astimezone(WITA).strftime("%Y%m%d%H%M")
+        stamp = as_of.astimezone(self.zone).strftime("%Y%m%d%H%M")
         for (source, month), rows in sorted(by_file.items()):
             if source == "hotline-call":
                 if bad_row and month == min(m for s, m in by_file if s == source):
@@ -648,7 +657,7 @@ class World:
         line = CENTRAL[c.source] if c.central else opd_account(c.source, c.opd_code)
         first, resolved = _visible(c.first_response_at, as_of), _visible(c.resolved_at, as_of)
         if c.source == "hotline-call":
-            fmt = lambda m: m.astimezone(WITA).strftime("%d/%m/%Y %H:%M:%S") if m else ""  # noqa: E731
+            fmt = lambda m: m.astimezone(self.zone).strftime("%d/%m/%Y %H:%M:%S") if m else ""  # noqa: E731
             return [
                 c.native_id,
                 line,
@@ -661,7 +670,7 @@ class World:
                 fmt(first),
                 fmt(resolved),
             ]
-        fmt = lambda m: m.astimezone(WITA).strftime("%Y-%m-%d %H:%M:%S") if m else ""  # noqa: E731
+        fmt = lambda m: m.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S") if m else ""  # noqa: E731
         return [
             c.native_id,
             line,
