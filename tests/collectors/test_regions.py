@@ -155,3 +155,45 @@ def test_the_single_connection_of_one_region_still_serves_it(two_regions, monkey
         ("52.05", "rapor_open311"),
         ("94.71", "rapor_open311_94_71"),
     ]
+
+
+def test_a_complaint_app_time_without_an_offset_is_read_on_the_clock_of_the_region_it_serves(tmp_path):
+    """The same report (the app's contract, local times with no offset) from Dompu's app and Jayapura's."""
+    from rapor.collectors.raw import RawLanding
+    from rapor.collectors.streams.base import RunContext
+    from rapor.registry import Registry
+
+    registry = Registry(timezones={"52.05": "Asia/Makassar", "94.71": "Asia/Jayapura"})
+    registry.opds = {region: {"DPUPR": "Dinas Pekerjaan Umum dan Penataan Ruang"} for region in registry.timezones}
+    agency = {"id": "INSTANSI-1", "name": "Dinas Pekerjaan Umum dan Penataan Ruang"}
+    report = {
+        "tracking_id": "LPR-2609-000123",
+        "submitted_at": "2026-09-03 09:12:44",
+        "updated_at": "2026-09-04 10:00:00",
+        "classification": "pengaduan",
+        "content": "Jalan rusak di depan pasar",
+        "anonymous": True,
+        "confidential": False,
+        "reporter": None,
+        "target_agency": agency,
+        "history": [{"type": "tanggapan", "at": "2026-09-04T10:00:00", "by": "instansi", "agency": agency}],
+    }
+    seen = {}
+    for region in registry.timezones:
+        ctx = RunContext(None, RawLanding(tmp_path), registry, UNTIL, {"region_code": region})
+        complaint = LaporReports().parse(report, "sha", ctx)
+        seen[region] = (
+            complaint.received_at,
+            complaint.first_response_at,
+            LaporReports().replication_value(report, ctx),
+        )
+    assert seen["52.05"] == (
+        datetime(2026, 9, 3, 1, 12, 44, tzinfo=UTC),  # 09:12:44 WITA (UTC+8)
+        datetime(2026, 9, 4, 2, 0, tzinfo=UTC),
+        datetime(2026, 9, 4, 2, 0, tzinfo=UTC),  # updated_since is asked in the app's own time
+    )
+    assert seen["94.71"] == (
+        datetime(2026, 9, 3, 0, 12, 44, tzinfo=UTC),  # 09:12:44 WIT (UTC+9)
+        datetime(2026, 9, 4, 1, 0, tzinfo=UTC),
+        datetime(2026, 9, 4, 1, 0, tzinfo=UTC),
+    )
