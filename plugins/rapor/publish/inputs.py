@@ -27,11 +27,12 @@ from rapor import config
 from rapor.errors import RaporError
 from rapor.policy import Policy, parse_policy
 from rapor.registry import get_region
+from rapor.scoring.explain import Explanation, explain_month
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import counts_by_opd
 from rapor.scoring.scorecard import month_inspections, score_rows, scorecard_history
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
-from rapor.scoring.sop import sop_scores
+from rapor.scoring.sop import SopScore, sop_scores
 from rapor.warehouse import schema
 
 SNAPSHOT_FORMAT = 1
@@ -236,30 +237,61 @@ def snapshot_policy(snapshot: dict) -> Policy:
     return policy
 
 
-def recompute_rows(snapshot: dict) -> list[dict]:
-    """Score the month again from the snapshot alone (no warehouse): the scorecard rows."""
+@dataclass(frozen=True)
+class SnapshotScoring:
+    """What the month is scored from, read from its snapshot alone (no warehouse)."""
+
+    policy: Policy
+    period: Period
+    opd_names: dict[str, str]
+    evidence: pd.DataFrame  # the evidence rows: reference, OPD, population flags
+    counts: pd.DataFrame  # the six counts per OPD of the region
+    sops: dict[str, SopScore]
+    history: dict[str, dict[Period, str | None]]
+
+
+def snapshot_scoring(snapshot: dict) -> SnapshotScoring:
     policy = snapshot_policy(snapshot)
     period = Period.parse(snapshot["period"])
     opd_names = {o["opd_code"]: o["opd_name"] for o in snapshot["opds"]}
-    evidence = pd.DataFrame(snapshot["evidence"], columns=["opd_code", *EVIDENCE_FLAGS])
+    evidence = pd.DataFrame(snapshot["evidence"], columns=["ref", "opd_code", *EVIDENCE_FLAGS])
     for flag in EVIDENCE_FLAGS:
         evidence[flag] = evidence[flag].astype(bool)
-    counts = counts_by_opd(evidence, list(opd_names))
     inspections = pd.DataFrame(snapshot["inspections"], columns=list(INSPECTION_COLUMNS))
     inspections["score"] = inspections["score"].astype("int64")
     history: dict[str, dict[Period, str | None]] = {}
     for item in snapshot["history"]:
         history.setdefault(item["opd_code"], {})[Period.parse(item["period"])] = item["category"]
+    return SnapshotScoring(
+        policy=policy,
+        period=period,
+        opd_names=opd_names,
+        evidence=evidence,
+        counts=counts_by_opd(evidence, list(opd_names)),
+        sops=sop_scores(inspections, period, policy),
+        history=history,
+    )
+
+
+def recompute_rows(snapshot: dict) -> list[dict]:
+    """Score the month again from the snapshot alone (no warehouse): the scorecard rows."""
+    parts = snapshot_scoring(snapshot)
     return score_rows(
-        counts,
-        opd_names,
-        sop_scores(inspections, period, policy),
-        history,
-        period,
+        parts.counts,
+        parts.opd_names,
+        parts.sops,
+        parts.history,
+        parts.period,
         snapshot["region"]["region_code"],
-        policy,
+        parts.policy,
         snapshot["gate_passed_at_scoring"],
     )
+
+
+def explain_snapshot(snapshot: dict) -> dict[str, Explanation]:
+    """Where each rated OPD's index points went, from the snapshot's evidence (keyed by reference)."""
+    parts = snapshot_scoring(snapshot)
+    return explain_month(parts.evidence, parts.counts, parts.sops, parts.policy, key="ref")
 
 
 def recompute_scorecard_csv(snapshot: dict) -> bytes:

@@ -60,8 +60,9 @@ EVIDENCE_HEAD = (
     "Batas selesai",
     "Selesai",
     "Temuan",
+    "Poin hilang",
 )
-EVIDENCE_WIDTHS = (2.7, 1.9, 2.3, 2.6, 2.6, 2.6, 2.6, 2.6, 5.6)  # cm
+EVIDENCE_WIDTHS = (2.7, 1.9, 2.3, 2.6, 2.6, 2.6, 2.6, 2.6, 4.4, 1.2)  # cm
 
 
 @lru_cache(maxsize=1)
@@ -331,8 +332,38 @@ def _opd_details(ctx: dict, st: _Styles) -> list:
     story: list = [PageBreak(), Paragraph("4. Rincian per OPD", st.h2)]
     for e in ctx["entries"]:
         story.append(_opd_card(e, st))
+        story += _explanation(e, st)
         story += _evidence(e, tz, st)
     return story
+
+
+def _explanation(e: dict, st: _Styles) -> list:
+    """Where the OPD's index points went (they add up to 100 − index) and the lift to the next zone."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+
+    explain = e["explain"]
+    if not explain["rated"]:
+        return [Paragraph(_t(explain["note"]), st.small)]
+    data = [[Paragraph(_t("Penyebab"), st.tiny), Paragraph(_t("Poin hilang"), st.tiny)]]
+    data += [[Paragraph(_t(x["label"]), st.tiny), x["points"]] for x in explain["lines"]]
+    data.append([Paragraph(_t(f"Jumlah (100 − indeks {explain['index']})"), st.tiny), explain["gap"]])
+    caption = f"Mengapa indeksnya {explain['index']}: {explain['gap']} poin hilang dari 100"
+    return [
+        KeepTogether(
+            [
+                Paragraph(_t(caption), st.small),
+                Table(
+                    data,
+                    colWidths=[16.0 * cm, 2.2 * cm],
+                    style=TableStyle(
+                        [*st.grid, ("ALIGN", (1, 1), (1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), FONT_BOLD, 7)]
+                    ),
+                ),
+                Paragraph(_t(f"Menuju zona berikutnya: {explain['lift']}"), st.small),
+            ]
+        )
+    ]
 
 
 def _opd_card(e: dict, st: _Styles):
@@ -423,6 +454,7 @@ def _evidence_row(x: dict, st: _Styles) -> list:
         x["resolution_deadline"],
         x["resolved"],
         Paragraph(_t(x["findings"]), st.tiny),
+        x["points"],
     ]
 
 

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from rapor.policy import Policy
 from rapor.publish import charts
+from rapor.publish.explain_text import explain_block, explain_fields
 from rapor.publish.formatting import (
     hours,
     long_date,
@@ -31,7 +32,7 @@ from rapor.publish.formatting import (
     short_datetime,
     zone_abbreviation,
 )
-from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, parse_iso, snapshot_policy
+from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, explain_snapshot, parse_iso, snapshot_policy
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
 from rapor.scoring.periods import Period
@@ -199,6 +200,7 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
         _sop_block(policy),
         _index_block(policy),
         _tpp_block(policy),
+        explain_block(policy),
         _working_hours_block(),
         _privacy_block(),
     ]
@@ -378,6 +380,7 @@ class _Month:
     trend: dict[str, dict[str, Decimal | None]]  # opd_code → period → index, this month included
     trend_category: dict[str, dict[str, str | None]]  # opd_code → period → category, earlier months
     evidence: pd.DataFrame
+    explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
 
     @property
     def previous(self) -> str:
@@ -415,6 +418,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         trend=trend,
         trend_category=trend_category,
         evidence=_evidence_frame(snapshot),
+        explanations=explain_snapshot(snapshot),
     )
 
 
@@ -454,6 +458,9 @@ def _opd_entry(row: dict, month: _Month) -> dict:
     """One OPD's line in the ranking and its page: scores with their counts, TPP rule, times, trend, evidence."""
     frame = month.evidence_of(row["opd_code"])
     items, hidden = _evidence_items(frame, month.tz)
+    explain = explain_fields(month.explanations.get(row["opd_code"]), row, frame, month.policy)
+    for item in items:
+        item["points"] = explain.get("points_by_ref", {}).get(item["ref"], "—")
     series = month.series_of(row["opd_code"])
     return {
         **_score_fields(row, month),
@@ -466,6 +473,7 @@ def _opd_entry(row: dict, month: _Month) -> dict:
         ),
         "evidence": items,
         "evidence_hidden": hidden,
+        "explain": explain,
     }
 
 

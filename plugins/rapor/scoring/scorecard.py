@@ -113,6 +113,39 @@ def _pooled(on_time: int, n: int) -> Fraction:
     return Fraction(int(on_time), int(n)) if n else Fraction(1)
 
 
+def pooled_shares(totals) -> tuple[Fraction, Fraction]:
+    """p̄ of R1 and R2 (SCORING.md §3): the region's on-time shares, 1 where it has no population."""
+    return (
+        _pooled(totals["n_first_response_on_time"], totals["n_first_response"]),
+        _pooled(totals["n_resolution_on_time"], totals["n_resolution"]),
+    )
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """One OPD's exact R1', R2', R3 and S_resp (SCORING.md §3), before any rounding."""
+
+    r1: Fraction
+    r2: Fraction
+    r3: Fraction
+    s_resp: Fraction
+
+
+def opd_responsiveness(c, pbar1: Fraction, pbar2: Fraction, policy: Policy) -> Responsiveness:
+    """R1', R2' (small-number adjusted towards the region's p̄), R3 and S_resp from an OPD's six counts."""
+    k, w_resp = policy.small_number_k, policy.responsiveness_weights
+    n1, n2, n_open = int(c["n_first_response"]), int(c["n_resolution"]), int(c["n_open"])
+    r1 = (int(c["n_first_response_on_time"]) + k * pbar1) / (n1 + k)
+    r2 = (int(c["n_resolution_on_time"]) + k * pbar2) / (n2 + k)
+    r3 = 1 - Fraction(int(c["n_open_overdue"]), n_open) if n_open else Fraction(1)
+    return Responsiveness(r1, r2, r3, w_resp["r1"] * r1 + w_resp["r2"] * r2 + w_resp["r3"] * r3)
+
+
+def exact_index(sop_value: Fraction, s_resp: Fraction, policy: Policy) -> Fraction:
+    """Index = w·S_sop + w·S_resp (SCORING.md §5), unrounded."""
+    return policy.index_weights["sop"] * sop_value + policy.index_weights["resp"] * s_resp
+
+
 def score_rows(
     counts: pd.DataFrame,
     opd_names: dict[str, str],
@@ -125,17 +158,12 @@ def score_rows(
 ) -> list[dict]:
     """The scorecard rows of one region and month from its per-OPD counts."""
     k = policy.small_number_k
-    totals = counts.sum()
-    pbar1 = _pooled(totals["n_first_response_on_time"], totals["n_first_response"])
-    pbar2 = _pooled(totals["n_resolution_on_time"], totals["n_resolution"])
-    w_resp, w_index = policy.responsiveness_weights, policy.index_weights
+    pbar1, pbar2 = pooled_shares(counts.sum())
     rows = []
     for opd_code, c in counts.iterrows():  # one row per OPD: a few dozen per region
-        n1, n2, n_open = int(c["n_first_response"]), int(c["n_resolution"]), int(c["n_open"])
-        r1 = (int(c["n_first_response_on_time"]) + k * pbar1) / (n1 + k)
-        r2 = (int(c["n_resolution_on_time"]) + k * pbar2) / (n2 + k)
-        r3 = 1 - Fraction(int(c["n_open_overdue"]), n_open) if n_open else Fraction(1)
-        s_resp = w_resp["r1"] * r1 + w_resp["r2"] * r2 + w_resp["r3"] * r3
+        n1, n2 = int(c["n_first_response"]), int(c["n_resolution"])
+        resp = opd_responsiveness(c, pbar1, pbar2, policy)
+        r1, r2, r3, s_resp = resp.r1, resp.r2, resp.r3, resp.s_resp
         sop = sops.get(opd_code)
         row = {
             "region_code": region_code,
@@ -160,7 +188,7 @@ def score_rows(
         if sop is None:
             row["status"] = STATUS_NOT_RATED
         else:
-            index = round_half_up(w_index["sop"] * sop.value + w_index["resp"] * s_resp, 2)
+            index = round_half_up(exact_index(sop.value, s_resp, policy), 2)
             category = category_for(index)
             run = weak_run(category, period, history.get(opd_code, {}))
             row.update(
