@@ -3,7 +3,7 @@
 rapor score --registry R --complaints C --inspections I --period 2026-10 --out DIR
 rapor import --registry R --complaints C --inspections I
 rapor migrate
-rapor verify output/published/52.05/2026-10/r2
+rapor verify output/published/52.05/2026-10/r2 [--warehouse URL]
 rapor demo
 rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
 rapor collect all --until 2026-11-02T00:00:00+00:00
@@ -27,7 +27,7 @@ from rapor.imports.recipients import import_recipients
 from rapor.imports.registry import COLUMNS
 from rapor.imports.staff import import_staff
 from rapor.policy import load_policy
-from rapor.publish.revisions import verify_revision
+from rapor.publish.revisions import verify_in_warehouse, verify_revision
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_periods
 from rapor.warehouse.db import open_warehouse
@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="check published revisions: file hashes and a byte-identical recomputation")
     verify.add_argument("folder", type=Path, nargs="+", help="output/published/<region>/<YYYY-MM>/r<revision>")
+    verify.add_argument(
+        "--warehouse",
+        help="also check the revisions against this warehouse (SQLAlchemy URL; e.g. after a restore): "
+        "its publication records, and the latest revisions' inputs",
+    )
 
     add_collector_parsers(sub)  # simulate, collect
 
@@ -126,6 +131,11 @@ def _registry_regions(paths: list[Path]) -> list[str]:
     return codes
 
 
+def _verified(with_warehouse: bool) -> str:
+    done = "OK (hashes match, scorecard recomputed byte for byte"
+    return done + (", the warehouse holds this revision and its inputs)" if with_warehouse else ")")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -145,13 +155,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path}")
         elif args.command == "verify":
             failed = 0
+            engine = open_warehouse(args.warehouse) if args.warehouse else None
             for folder in args.folder:
                 problems = verify_revision(folder)
+                if engine is not None:
+                    problems += verify_in_warehouse(engine, folder)
                 failed += bool(problems)
-                print(
-                    f"{folder}: "
-                    + ("OK (hashes match, scorecard recomputed byte for byte)" if not problems else "; ".join(problems))
-                )
+                print(f"{folder}: " + (_verified(engine is not None) if not problems else "; ".join(problems)))
             return 1 if failed else 0
         elif args.command in ("simulate", "collect"):
             return run_collectors(args)

@@ -465,6 +465,36 @@ def verify_revision(folder: Path) -> list[str]:
     return problems
 
 
+def verify_in_warehouse(engine, folder: Path) -> list[str]:
+    """Problems between a published revision and the warehouse (after a restore, say).
+
+    The warehouse must hold the revision's ``publication`` row with the same manifest and inputs
+    fingerprints, and, for the latest revision of its month, still give the same inputs.
+    """
+    if not (folder / MANIFEST).is_file():
+        return [f"{MANIFEST}: missing ({folder} is not a published revision)"]
+    manifest = read_manifest(folder)
+    region_code, period, revision = manifest["region_code"], manifest["period"], manifest["revision"]
+    with engine.connect() as conn:
+        revisions = list_revisions(conn, region_code, period)
+    row = next((r for r in revisions if r["revision"] == revision), None)
+    if row is None:
+        return [f"the warehouse has no record of revision {revision} of {region_code} {period}"]
+    problems = []
+    if row["manifest_sha256"] != sha256_hex((folder / MANIFEST).read_bytes()):
+        problems.append(f"{MANIFEST}: SHA-256 differs from the warehouse's record of revision {revision}")
+    if row["inputs_sha256"] != manifest["inputs_sha256"]:
+        problems.append(f"inputs fingerprint differs from the warehouse's record of revision {revision}")
+    if revision == revisions[-1]["revision"]:
+        current = fingerprint(collect_inputs(engine, region_code, Period.parse(period)).snapshot)
+        if current != manifest["inputs_sha256"]:
+            problems.append(
+                f"the warehouse's inputs of {region_code} {period} differ from its latest revision {revision} "
+                "(changed since it was published, or restored from another time): rapor_publish will publish anew"
+            )
+    return problems
+
+
 def revision_info(manifest: dict, earlier: list[dict]) -> RevisionInfo:
     """The report's RevisionInfo of a stored revision (for the web view)."""
     return RevisionInfo(
