@@ -11,7 +11,10 @@ latest publication it:
    only when the gate passed) and a manifest of hashes. A revision is never overwritten:
    unchanged inputs publish nothing new, changed inputs make revision N+1 with a reason;
 2. **e-mails** the region's Inspektorat and BKD (Airflow SMTP connection `smtp_default` or
-   `RAPOR_SMTP_CONN_ID`) when a month is published or held by the gate; once per event.
+   `RAPOR_SMTP_CONN_ID`) when a month is published or held by the gate; once per event;
+3. **rebuilds the public open-data site** `output/public/<region>/` from the revisions whose
+   gate passed (ranking, zones, counts, trend, the §7 CSV and JSON, the method; no personal
+   data, no complaint tickets, no officials): a static folder for any web host.
 
 A month held by the gate (`ditahan`) gets no publication and no BKD file; a month the gate
 has not checked yet is published "belum diperiksa" without a BKD file.
@@ -26,7 +29,8 @@ A month whose complaints changed after it was scored (collectors keep delivering
 **When it fails:** `publish_month` names the region-month and what to do (for a correction
 by hand whose data changed after scoring: re-run `rapor_monthly` for the month, then clear
 the task).
-A failed `notify` task is safe to clear: an e-mail already sent is not sent again.
+A failed `notify` task is safe to clear: an e-mail already sent is not sent again; so is a
+failed `publish_public_site` (the site is rebuilt from the published revisions).
 """
 
 from __future__ import annotations
@@ -77,7 +81,15 @@ def rapor_publish():
 
         return publish.notify(outcome)
 
-    notify.expand(outcome=publish_month.expand(job=plan_publications()))
+    @task
+    def publish_public_site(outcome: dict) -> dict:
+        from rapor.tasks import publish
+
+        return publish.publish_public_site(outcome)
+
+    outcomes = publish_month.expand(job=plan_publications())
+    notify.expand(outcome=outcomes)
+    publish_public_site.expand(outcome=outcomes)
 
 
 rapor_publish()

@@ -5,6 +5,7 @@
     <output>/scorecards/<region>/quality-YYYY-MM/index.html the month's GX Data Docs
     <output>/published/<region>/<YYYY-MM>/r<N>/             a published revision (never overwritten)
     <output>/early-warning/<region>/<YYYY-MM-DD>/<opd>.csv|.json  the morning's early warning per OPD
+    <output>/public/<region>/                               the public open-data site (passed revisions)
 
 ``<output>`` is ``config.output_dir()`` unless a caller names another folder.
 """
@@ -62,3 +63,8 @@ def revision_folder(region_code: str, period: str, revision: int, out_dir: Path 
 def early_warning_folder(region_code: str, day, out_dir: Path | None = None) -> Path:
     """``<output>/early-warning/<region>/<YYYY-MM-DD>``: one CSV and one JSON file per OPD."""
     return Path(out_dir or config.output_dir()) / "early-warning" / region_code / str(day)
+
+
+def public_root(out_dir: Path | None = None) -> Path:
+    """``<output>/public``: one static site per region, for any web host."""
+    return Path(out_dir or config.output_dir()) / "public"

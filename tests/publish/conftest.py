@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from rapor.quality.status import GateResult, record_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
 
+CHROMIUM = Path(os.environ.get("RAPOR_CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("RAPOR_CHROMEDRIVER", "/usr/bin/chromedriver"))
 REGION = DEMO_REGION_CODE
 OCTOBER = "2026-10"
 
@@ -81,3 +85,48 @@ def hold_gate(warehouse):
             )
 
     return _hold
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Debian's chromium, headless, with a fresh profile and a download folder."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.fail(
+            f"{CHROMIUM} / {CHROMEDRIVER} missing: apt-get install -y chromium chromium-driver "
+            "(.ci/run does this in CI)",
+            pytrace=False,
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "plugins.always_open_pdf_externally": True,
+        },
+    )
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()

@@ -175,7 +175,7 @@ def _evidence_items(frame: pd.DataFrame, tz: str) -> tuple[list[dict], int]:
     return items, hidden
 
 
-def _rank(entries: list[dict]) -> None:
+def rank_by_index(entries: list[dict]) -> None:
     """Competition ranking by index (equal index, equal rank); OPDs not rated come last, unranked."""
     rated = [e for e in entries if e["index"] is not None]
     rated.sort(key=lambda e: (-e["index"], e["opd_code"]))
@@ -427,7 +427,7 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
     month = _month(snapshot, rows)
     region, tz, period = snapshot["region"], month.tz, month.period
     entries = [_opd_entry(row, month) for row in rows]
-    _rank(entries)
+    rank_by_index(entries)
     region_series = _region_series(month)
     return {
         "region": {**region, "zone_abbr": zone_abbreviation(tz)},

@@ -1,4 +1,5 @@
-"""Bodies of the rapor_publish DAG's tasks: plan_publications → publish_month → notify.
+"""Bodies of the rapor_publish DAG's tasks: plan_publications → publish_month → notify and
+publish_public_site.
 
 Each function has the name of the task that runs it (see rapor.tasks); the DAG file imports
 this module only inside its tasks, so parsing the DAG stays light.
@@ -15,8 +16,9 @@ from sqlalchemy import func, select
 from rapor.publish import notify as notifications
 from rapor.publish import revisions
 from rapor.publish.inputs import StaleInputsError
+from rapor.publish.public_site import build_public_site
 from rapor.scoring.periods import Period
-from rapor.vocabulary import WAITING
+from rapor.vocabulary import PUBLISHED, WAITING
 from rapor.warehouse import schema
 from rapor.warehouse.db import open_warehouse
 
@@ -99,3 +101,12 @@ def publish_month(job: PublicationJob, published_by: str = "airflow") -> dict:
 def notify(outcome: dict) -> dict:
     """E-mail the Inspektorat and the BKD about a published or held month (once per event)."""
     return notifications.notify(open_warehouse(), outcome)
+
+
+def publish_public_site(outcome: dict) -> dict:
+    """Rebuild the region's public open-data site when a revision was published (passed ones only)."""
+    if outcome.get("status") != PUBLISHED:
+        return {**outcome, "public_files": 0}
+    files = build_public_site(open_warehouse(), outcome["region_code"])
+    log.info("public site of %s: %d files", outcome["region_code"], len(files))
+    return {**outcome, "public_files": len(files)}
