@@ -91,7 +91,7 @@ def test_publish_dag_runs_on_the_scorecard_asset_and_parses_light():
     dag = DagBag(dag_folder=str(DAGS)).dags["rapor_publish"]
     assert [a.uri for a in dag.timetable.asset_condition.objects] == ["rapor://warehouse/scorecard"]
     assert dag.max_active_runs == 1 and "correction by hand" in dag.doc_md.lower()
-    assert set(dag.task_ids) == {"plan_publications", "publish_month", "notify"}
+    assert set(dag.task_ids) == {"plan_publications", "publish_month", "notify", "publish_public_site"}
     assert set(dag.params.keys()) == {"region", "period", "reason", "force"}
     heavy = ["pandas", "reportlab", "openpyxl", "rapor.publish.revisions", "rapor.publish.web", "rapor.tasks.publish"]
     code = (
@@ -133,6 +133,23 @@ def test_ingestion_dags_publish_the_assets_the_monthly_dag_waits_for_and_use_poo
         "import runpy, sys, pathlib\n"
         f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('rapor_ingest_*.py')): runpy.run_path(str(f))\n"
         "print([m for m in ('rapor.collectors', 'rapor.demo.simulator', 'requests', 'pandas') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_early_warning_dag_runs_hourly_and_parses_light():
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS)).dags["rapor_early_warning"]
+    assert dag.timetable.summary == "0 * * * *" and dag.max_active_runs == 1
+    assert "when it fails" in dag.doc_md.lower()
+    assert set(dag.task_ids) == {"plan_warnings", "warn_region"}
+    heavy = ["pandas", "rapor.tasks.early_warning", "rapor.publish.early_warning"]
+    code = (
+        "import runpy, sys\n"
+        f"runpy.run_path({str(DAGS / 'rapor_early_warning.py')!r})\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
