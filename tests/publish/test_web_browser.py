@@ -214,6 +214,16 @@ def test_after_login_region_month_and_opd_pages_show_the_scorecard_and_files_dow
     assert "Dinas Kependudukan dan Pencatatan Sipil" in opd and "R1 tanggapan pertama" in opd
     assert "Bukti: keluhan terlambat atau menunggak" in opd and "k-" in opd
     assert "Rekomendasi TPP" in opd
+    # The live early-warning list: the same duties the morning e-mail would list right now.
+    from rapor.publish.early_warning import warnings_at
+
+    live = next(
+        w for w in warnings_at(open_warehouse(site["url"]), REGION, datetime.now(UTC)) if w.opd_code == "DISDUKCAPIL"
+    )
+    shown = [
+        r.find_elements(By.TAG_NAME, "td")[1].text for r in browser.find_elements(By.CSS_SELECTOR, "#due-now tbody tr")
+    ]
+    assert shown == [i.ticket for i in live.listed] and shown
     browser.back()
     _wait(lambda: browser.current_url.endswith("/r2/"), what="the month page again")
 

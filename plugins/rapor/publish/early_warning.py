@@ -101,13 +101,21 @@ class OpdWarning:
 
 
 def opd_warnings(engine, region_code: str, day: date, policy: Policy | None = None) -> list[OpdWarning]:
-    """The warnings of every active OPD of the region with something due on ``day`` (none: empty)."""
+    """The warnings of every active OPD of the region with something due on ``day``'s morning."""
+    policy = policy or load_policy()
+    with engine.connect() as conn:
+        region = get_region(conn, region_code)
+    return warnings_at(engine, region_code, morning_of(region, day, policy), policy)
+
+
+def warnings_at(engine, region_code: str, as_of: datetime, policy: Policy | None = None) -> list[OpdWarning]:
+    """The same lists at any instant (the OPD web page shows them live); none due: empty."""
     policy = policy or load_policy()
     with engine.connect() as conn:
         region = get_region(conn, region_code)
         names = active_opd_names(conn, region_code)
-        as_of = morning_of(region, day, policy)
         due = due_at(conn, region, as_of, policy)
+    day = as_of.astimezone(ZoneInfo(region.timezone)).date()
     warnings = []
     for opd_code, rows in due.groupby("opd_code", sort=True):
         if opd_code not in names:

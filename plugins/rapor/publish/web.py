@@ -14,6 +14,7 @@ scorecard table), so what a reader sees is what was published.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rapor import config
 from rapor.errors import ConfigError
 from rapor.layout import revision_folder
+from rapor.publish.early_warning import warnings_at
 from rapor.publish.fingerprint import read_snapshot
 from rapor.publish.formatting import long_datetime, month_name
 from rapor.publish.inputs import recompute_rows
@@ -33,6 +35,7 @@ from rapor.publish.report import build_context, jinja_env
 from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
+from rapor.vocabulary import DUTY_LABELS
 from rapor.warehouse import schema
 from rapor.warehouse.db import open_warehouse
 
@@ -163,6 +166,7 @@ def opd_page(region_code: str, period: str, revision: int, opd_code: str):
         "web_opd.html.j2",
         **context,
         e=entry,
+        due_now=_due_now(region_code, opd_code),
         root="../../../../",
         crumbs=[
             (context["region"]["region_name"], "../../../"),
@@ -208,6 +212,32 @@ def download(region_code: str, period: str, revision: int, name: str):
 def _engine():
     """The warehouse (``RAPOR_WAREHOUSE_URL``), for the lists of publications and gate verdicts."""
     return open_warehouse()
+
+
+def _due_now(region_code: str, opd_code: str) -> dict:
+    """The OPD's early-warning list as of now (live, whatever revision the page shows)."""
+    now = datetime.now(UTC)
+    warning = next((w for w in warnings_at(_engine(), region_code, now) if w.opd_code == opd_code), None)
+    tz = _region(region_code)["timezone"]
+    if warning is None:
+        return {"as_of": long_datetime(now, tz, True), "items": [], "n_confidential": 0, "n_overdue": 0}
+    return {
+        "as_of": long_datetime(now, tz, True),
+        # Web readers are not all this OPD's handlers: confidential complaints are counted, not listed.
+        "items": [
+            {
+                "source": i.source,
+                "ticket": i.ticket,
+                "duty": DUTY_LABELS[i.duty],
+                "deadline": long_datetime(i.deadline_at, tz),
+                "state": i.state,
+                "overdue": i.overdue,
+            }
+            for i in warning.listed
+        ],
+        "n_confidential": warning.n_confidential,
+        "n_overdue": warning.n_overdue,
+    }
 
 
 def _regions() -> list[dict]:
