@@ -99,3 +99,25 @@ def template_globals() -> dict:
         "GATE_HELD": GATE_HELD,
         "GATE_NOT_CHECKED": GATE_NOT_CHECKED,
     }
+
+
+# Appeals (banding) of a published month: what an OPD contests, on what ground, and the decision.
+APPEAL_COMPLAINT = "keluhan"  # a named complaint of the month's evidence
+APPEAL_INDICATOR = "indikator"  # one indicator of an inspection
+APPEAL_ITEMS = (APPEAL_COMPLAINT, APPEAL_INDICATOR)
+APPEAL_EXCLUDE = "keluarkan"  # the complaint leaves the scoring
+APPEAL_CORRECT = "koreksi"  # an event time (first response, resolution) or an indicator score is corrected
+APPEAL_REQUESTS = (APPEAL_EXCLUDE, APPEAL_CORRECT)
+APPEAL_GROUNDS = (
+    "bukan kewenangan kami",
+    "sudah ditanggapi di kanal lain",
+    "waktu tercatat keliru",
+    "nilai inspeksi keliru",
+    "lainnya",
+)
+APPEAL_FILED = "diajukan"
+APPEAL_ACCEPTED = "diterima"
+APPEAL_REJECTED = "ditolak"
+APPEAL_DECISIONS = (APPEAL_ACCEPTED, APPEAL_REJECTED)
+APPEAL_LABELS = {APPEAL_FILED: "Diajukan", APPEAL_ACCEPTED: "Diterima", APPEAL_REJECTED: "Ditolak"}
+INDICATOR_SCORES = (0, 1, 2, 3)  # an inspection indicator's score (SCORING.md §4)

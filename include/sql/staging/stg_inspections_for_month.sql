@@ -1,14 +1,20 @@
 -- Inspection rows of one region dated in the scoring month or the months that
 -- SCORING.md §4 lets carry forward.
 --   :region_code, :first_day (first day of the oldest month), :end_day (first day after the month)
+-- An accepted appeal (inspection_override) corrects an indicator's score; the raw row stays.
 select
-    opd_code,
-    inspected_on,
-    dimension,
-    indicator,
-    score
+    inspection.opd_code,
+    inspection.inspected_on,
+    inspection.dimension,
+    inspection.indicator,
+    coalesce(inspection_override.score, inspection.score) as score
 from inspection
-where region_code = :region_code
-  and inspected_on >= :first_day
-  and inspected_on < :end_day
-order by opd_code, inspected_on, indicator
+left join inspection_override
+    on inspection_override.region_code = inspection.region_code
+    and inspection_override.opd_code = inspection.opd_code
+    and inspection_override.inspected_on = inspection.inspected_on
+    and inspection_override.indicator = inspection.indicator
+where inspection.region_code = :region_code
+  and inspection.inspected_on >= :first_day
+  and inspection.inspected_on < :end_day
+order by inspection.opd_code, inspection.inspected_on, inspection.indicator

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -36,3 +37,8 @@ def write_snapshot(snapshot: dict, path: Path) -> None:
 def read_snapshot(path: Path) -> dict:
     with gzip.open(path, "rb") as handle:
         return json.loads(handle.read().decode("utf-8"))
+
+
+def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
+    """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
+    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]

@@ -15,17 +15,18 @@ reporter or text is copied into a publication.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import yaml
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from rapor import config
 from rapor.errors import RaporError
 from rapor.policy import Policy, parse_policy
+from rapor.publish.appeals import snapshot_appeals
+from rapor.publish.fingerprint import complaint_ref
 from rapor.registry import get_region
 from rapor.scoring.explain import Explanation, explain_month
 from rapor.scoring.periods import Period
@@ -82,11 +83,6 @@ def iso(instant: datetime | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
-    """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
-    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def collect_inputs(engine, region_code: str, period: Period, key: bytes | None = None) -> MonthInputs:
@@ -166,6 +162,10 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
             for o, p, i, c, z, s in sorted(trend, key=lambda t: (t[0], t[1]))
         ],
     }
+    with engine.connect() as conn:
+        appeals = snapshot_appeals(conn, region_code, period)
+    if appeals:  # only then: a month without appeals keeps the fingerprint it always had
+        snapshot["appeals"] = appeals
     return MonthInputs(snapshot, rows)
 
 
@@ -179,7 +179,7 @@ def _evidence(conn, region_code: str, period: Period, key: bytes, scored_at: dat
     A complaint of the evidence that changed after the month was scored would make the
     snapshot disagree with the scorecard: refuse, the month must be scored again.
     """
-    ev, c = schema.score_evidence, schema.complaint
+    ev, c, o = schema.score_evidence, schema.complaint, schema.complaint_override
     stmt = (
         select(
             ev.c.source,
@@ -193,17 +193,23 @@ def _evidence(conn, region_code: str, period: Period, key: bytes, scored_at: dat
             *(ev.c[f] for f in EVIDENCE_FLAGS),
             c.c.received_at,
             c.c.forwarded_at,
-            c.c.first_response_at,
-            c.c.resolved_at,
+            # as scored: an accepted appeal's correction over the recorded event
+            func.coalesce(o.c.first_response_at, c.c.first_response_at).label("first_response_at"),
+            func.coalesce(o.c.resolved_at, c.c.resolved_at).label("resolved_at"),
             c.c.confidential,
             c.c.updated_at,
+            o.c.created_at.label("override_at"),
         )
-        .select_from(ev.outerjoin(c, and_(c.c.source == ev.c.source, c.c.complaint_id == ev.c.complaint_id)))
+        .select_from(
+            ev.outerjoin(c, and_(c.c.source == ev.c.source, c.c.complaint_id == ev.c.complaint_id)).outerjoin(
+                o, and_(o.c.source == ev.c.source, o.c.complaint_id == ev.c.complaint_id)
+            )
+        )
         .where(ev.c.region_code == region_code, ev.c.period == str(period))
     )
     out, changed = [], 0
     for r in conn.execute(stmt).mappings():
-        if r["updated_at"] is None or iso(r["updated_at"]) > iso(scored_at):
+        if r["updated_at"] is None or max(iso(r["updated_at"]), iso(r["override_at"]) or "") > iso(scored_at):
             changed += 1
         item = {
             "ref": complaint_ref(r["source"], r["complaint_id"], key),

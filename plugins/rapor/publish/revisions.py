@@ -48,7 +48,7 @@ from rapor.publish.report import RevisionInfo, build_context, render_html
 from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
-from rapor.vocabulary import GATE_NOT_CHECKED, GATE_PASSED, HELD, PUBLISHED, UNCHANGED
+from rapor.vocabulary import APPEAL_DECISIONS, GATE_NOT_CHECKED, GATE_PASSED, HELD, PUBLISHED, UNCHANGED
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
@@ -226,28 +226,53 @@ def publish_month(
 
 
 def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status: str, out_dir: Path | None) -> str:
-    """The stated reason, followed by what changed since the previous revision."""
+    """The stated reason, the appeals decided since the previous revision, and what changed."""
     if latest is None:
         changes = "Publikasi pertama."
+        before = None
     else:
+        before = _previous_snapshot(latest, out_dir)
         parts = []
         if latest["gate_status"] != gate_status:
             parts.append(f"gerbang mutu data: {latest['gate_status']} menjadi {gate_status}")
         if latest["inputs_sha256"] != fingerprint(snapshot):
-            parts.append(_input_changes(latest, snapshot, out_dir))
+            parts.append(_input_changes(before, snapshot) if before is not None else "data masukan berubah")
         changes = ("Perubahan sejak revisi " + str(latest["revision"]) + ": " + "; ".join(parts) + ".") if parts else ""
-    given = (given or "").strip()
-    if given and changes:
-        return f"{given} — {changes}"
-    return given or changes or "Penerbitan ulang."
+    decided = _decided_appeals(before, snapshot)
+    given = " — ".join(p for p in ((given or "").strip(), decided, changes) if p)
+    return given or "Penerbitan ulang."
 
 
-def _input_changes(latest: dict, snapshot: dict, out_dir: Path | None) -> str:
+def _previous_snapshot(latest: dict, out_dir: Path | None) -> dict | None:
     path = revision_folder(latest["region_code"], latest["period"], latest["revision"], out_dir) / INPUTS
     try:
-        before = read_snapshot(path)
+        return read_snapshot(path)
     except OSError:
-        return "data masukan berubah"
+        return None
+
+
+def _decided_appeals(before: dict | None, snapshot: dict) -> str:
+    """The appeals decided since the previous revision: number, item, ground, decision, reason and who."""
+    earlier = {a["appeal_id"]: a["status"] for a in (before or {}).get("appeals", [])}
+    decided = [
+        a
+        for a in snapshot.get("appeals", [])
+        if a["status"] in APPEAL_DECISIONS and earlier.get(a["appeal_id"]) != a["status"]
+    ]
+    if not decided:
+        return ""
+    return (
+        "Banding diputus: "
+        + "; ".join(
+            f"no. {a['appeal_id']} {a['status']} (OPD {a['opd_code']}, {a['item']} {a['subject']}, "
+            f"\u201c{a['ground']}\u201d; alasan: {a['decision_reason']}; oleh {a['decided_by']})"
+            for a in decided
+        )
+        + "."
+    )
+
+
+def _input_changes(before: dict, snapshot: dict) -> str:
     old = {e["ref"]: e for e in before["evidence"]}
     new = {e["ref"]: e for e in snapshot["evidence"]}
     added = len(new.keys() - old.keys())

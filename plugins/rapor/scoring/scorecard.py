@@ -214,20 +214,24 @@ class Scored:
     later_months: list[Period]  # already scored, oldest first; empty when no category changed
 
 
-def score_month_in_order(engine, region_code: str, period: Period, policy: Policy | None = None) -> Scored:
+def score_month_in_order(
+    engine, region_code: str, period: Period, policy: Policy | None = None, *, cascade: bool = False
+) -> Scored:
     """Score one region-month while holding the region's scoring lock, and say what must follow.
 
     Two scorings of one region never interleave (another worker waits), so every month is
     computed from the categories the months before it hold at that moment. If a category
     differs from the stored scorecard (a correction, or the month scored for the first time
     after later months were: a backfill out of order), the region's later scored months are
-    named: their TPP runs (SCORING.md §6) must be re-scored, oldest first.
+    named: their TPP runs (SCORING.md §6) must be re-scored, oldest first. ``cascade`` names
+    them whatever changed: after decided appeals, whose overrides can touch later months'
+    complaints (an open complaint's backlog) as well as this month's categories.
     """
     with exclusive(engine, f"score:{region_code}"):
         with engine.connect() as conn:
             before = stored_categories(conn, region_code, period)
         rows = _score_and_store(engine, region_code, period, policy or load_policy(), True)
-        if {r["opd_code"]: r["category"] for r in rows} == before:
+        if not cascade and {r["opd_code"]: r["category"] for r in rows} == before:
             return Scored(rows, [])
         with engine.connect() as conn:
             return Scored(rows, later_scored_periods(conn, region_code, period))

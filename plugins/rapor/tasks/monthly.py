@@ -37,6 +37,8 @@ class RegionMonthJob(TypedDict):
     # Set by score_region when a category changed: the region's already-scored later months,
     # whose TPP runs (SCORING.md §6) count this month, to be re-scored in order.
     later_months: NotRequired[list[str]]
+    # Re-score the later months whatever changed (after decided appeals: rapor_appeals).
+    cascade: NotRequired[bool]
 
 
 class GateVerdict(TypedDict):
@@ -104,12 +106,12 @@ def score_region(job: RegionMonthJob) -> RegionMonthJob:
     that were already scored are named in ``later_months``: their TPP runs count this month.
     """
     region_code, period = job["region_code"], Period.parse(job["period"])
-    scored = score_month_in_order(open_warehouse(), region_code, period)
+    scored = score_month_in_order(open_warehouse(), region_code, period, cascade=bool(job.get("cascade")))
     log.info("scored %s %s: %d OPDs", region_code, period, len(scored.rows))
     if not scored.later_months:
         return job
     later = [str(p) for p in scored.later_months]
-    log.warning("%s %s: categories changed; the later months %s are re-scored", region_code, period, later)
+    log.warning("%s %s: the later months %s are re-scored", region_code, period, later)
     return {**job, "later_months": later}
 
 

@@ -376,3 +376,66 @@ quality_quarantine_count = Table(
     Column("n_rows", Integer, nullable=False),
     Column("computed_at", Instant, nullable=False),
 )
+
+# --- Appeals (migration 0006_appeals) -----------------------------------------------------
+# One row per contested item of a published month (a complaint of the evidence, or an
+# inspection indicator): filed by an authenticated Airflow user within the appeal window,
+# decided (diterima / ditolak) with a reason by an authenticated user. ``applied_at``: when
+# the month was re-scored after the decision (rapor_appeals). Rows are never deleted.
+appeal = Table(
+    "appeal",
+    metadata,
+    Column("appeal_id", BigId, primary_key=True, autoincrement=True),
+    Column("region_code", String(16), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("revision", Integer, nullable=False),  # the revision whose appeal window it was filed in
+    Column("opd_code", String(64), nullable=False),
+    Column("item", String(16), nullable=False),  # keluhan | indikator
+    Column("source", String(64)),
+    Column("complaint_id", String(128)),
+    Column("complaint_ref", String(20)),  # the k-… reference the publication shows
+    Column("inspected_on", Date),
+    Column("indicator", String(128)),
+    Column("requested", String(16), nullable=False),  # keluarkan | koreksi
+    Column("corrected_first_response_at", Instant),
+    Column("corrected_resolved_at", Instant),
+    Column("corrected_score", SmallInteger),
+    Column("ground", String(64), nullable=False),
+    Column("explanation", Text, nullable=False),  # redacted on the way in
+    Column("filed_by", String(200), nullable=False),
+    Column("filed_at", Instant, nullable=False),
+    Column("status", String(16), nullable=False),  # diajukan | diterima | ditolak
+    Column("decision_reason", Text),
+    Column("decided_by", String(200)),
+    Column("decided_at", Instant),
+    Column("applied_at", Instant),
+    Index("ix_appeal_region_period", "region_code", "period"),
+)
+
+# What an accepted appeal changes in the data a month is scored from; the raw record stays as
+# it arrived. Scoring (include/sql/staging) reads complaints and inspections through these.
+complaint_override = Table(
+    "complaint_override",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("appeal_id", BigId, nullable=False),
+    Column("excluded", Boolean, nullable=False),
+    Column("first_response_at", Instant),  # NULL: as recorded
+    Column("resolved_at", Instant),
+    Column("decided_by", String(200), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+inspection_override = Table(
+    "inspection_override",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("opd_code", String(64), primary_key=True),
+    Column("inspected_on", Date, primary_key=True),
+    Column("indicator", String(128), primary_key=True),
+    Column("appeal_id", BigId, nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)

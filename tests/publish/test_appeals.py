@@ -1,0 +1,144 @@
+"""Appeals (banding): filed in the window, decided with a reason by a named user, applied as
+overrides the scoring reads (the raw record unchanged), listed in the next revision's reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rapor.publish.appeals import AppealError, AppealRequest, decide_appeal, decided_unapplied, file_appeal
+from rapor.publish.fingerprint import complaint_ref, read_snapshot
+from rapor.publish.inputs import StaleInputsError
+from rapor.publish.revisions import INPUTS, publish_month
+from rapor.scoring.periods import Period
+from rapor.scoring.scorecard import score_month_in_order
+from rapor.vocabulary import APPEAL_ACCEPTED, APPEAL_COMPLAINT, APPEAL_CORRECT, APPEAL_EXCLUDE, APPEAL_INDICATOR
+from rapor.warehouse import schema
+
+REGION, OCTOBER = "52.05", "2026-10"
+PUBLISHED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday: the window closes 10 HK later
+WITHIN = PUBLISHED_AT + timedelta(days=3)
+
+
+def _late_complaint(engine, key: bytes) -> tuple[str, str, str]:
+    """An OPD's complaint answered late in October: (opd_code, source, complaint_id)."""
+    ev = schema.score_evidence
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
+            .where(
+                ev.c.region_code == REGION,
+                ev.c.period == OCTOBER,
+                ev.c.in_first_response,
+                ev.c.first_response_on_time.is_(False),
+            )
+            .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
+        ).first()
+    return row.opd_code, row.source, row.complaint_id
+
+
+def _an_indicator(engine, opd_code: str):
+    ins = schema.inspection
+    with engine.connect() as conn:
+        return conn.execute(
+            select(ins.c.inspected_on, ins.c.indicator, ins.c.score)
+            .where(ins.c.region_code == REGION, ins.c.opd_code == opd_code)
+            .order_by(ins.c.inspected_on.desc(), ins.c.indicator)
+        ).first()
+
+
+def _counts(engine, opd_code: str) -> tuple[int, int]:
+    sc = schema.scorecard
+    with engine.connect() as conn:
+        return tuple(
+            conn.execute(
+                select(sc.c.n_first_response, sc.c.n_first_response_on_time).where(
+                    sc.c.region_code == REGION, sc.c.period == OCTOBER, sc.c.opd_code == opd_code
+                )
+            ).one()
+        )
+
+
+def test_an_accepted_appeal_excludes_the_complaint_and_the_next_revision_lists_the_decisions(
+    scored, pass_gate, monkeypatch
+):
+    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", "test-pseudonym-key")
+    from rapor import config
+
+    key = config.pseudonym_key()
+    engine = scored.engine
+    pass_gate()
+    first = publish_month(engine, REGION, OCTOBER, now=PUBLISHED_AT)
+    opd_code, source, complaint_id = _late_complaint(engine, key)
+    ref = complaint_ref(source, complaint_id, key)
+    before = _counts(engine, opd_code)
+
+    complaint = AppealRequest(
+        REGION,
+        OCTOBER,
+        opd_code,
+        APPEAL_COMPLAINT,
+        APPEAL_EXCLUDE,
+        "bukan kewenangan kami",
+        "Keluhan ini tentang jalan provinsi, bukan tugas dinas kami.",
+        complaint_ref=ref,
+    )
+    indicator = _an_indicator(engine, opd_code)
+    sop = AppealRequest(
+        REGION,
+        OCTOBER,
+        opd_code,
+        APPEAL_INDICATOR,
+        APPEAL_CORRECT,
+        "nilai inspeksi keliru",
+        "SOP pengaduan sudah disahkan sebelum inspeksi.",
+        inspected_on=indicator.inspected_on,
+        indicator=indicator.indicator,
+        corrected_score=3,
+    )
+    # Nobody files anonymously, nor after the window closed, nor twice for one item.
+    with pytest.raises(AppealError, match="authenticated Airflow user"):
+        file_appeal(engine, complaint, "  ", now=WITHIN)
+    with pytest.raises(AppealError, match="window .* closed"):
+        file_appeal(engine, complaint, "opd.dinas", now=PUBLISHED_AT + timedelta(days=30))
+    with pytest.raises(AppealError, match="not in the evidence"):
+        file_appeal(
+            engine, AppealRequest(**{**complaint.__dict__, "complaint_ref": "k-0000000000000000"}), "opd", now=WITHIN
+        )
+    first_no = file_appeal(engine, complaint, "opd.dinas", now=WITHIN)
+    with pytest.raises(AppealError, match="already appealed"):
+        file_appeal(engine, complaint, "opd.dinas", now=WITHIN)
+    second_no = file_appeal(engine, sop, "opd.dinas", now=WITHIN)
+
+    with pytest.raises(AppealError, match="authenticated Airflow user"):
+        decide_appeal(engine, first_no, APPEAL_ACCEPTED, "Benar: jalan provinsi.", None)
+    decide_appeal(engine, first_no, "diterima", "Benar: jalan provinsi, kewenangan Dinas PU provinsi.", "inspektur.a")
+    decide_appeal(engine, second_no, "ditolak", "SOP disahkan sesudah tanggal inspeksi.", "inspektur.a")
+    with pytest.raises(AppealError, match="already decided"):
+        decide_appeal(engine, second_no, "diterima", "Berubah pikiran tanpa bukti.", "inspektur.b")
+
+    with engine.connect() as conn:
+        raw = conn.execute(select(schema.complaint).where(schema.complaint.c.complaint_id == complaint_id)).first()
+        override = conn.execute(select(schema.complaint_override)).one()
+        assert decided_unapplied(conn) == [
+            {"region_code": REGION, "period": OCTOBER, "appeal_ids": [first_no, second_no]}
+        ]
+    assert raw is not None and raw.opd_code == opd_code  # the raw record stays as it arrived
+    assert (override.appeal_id, override.excluded, override.decided_by) == (first_no, True, "inspektur.a")
+    # Decided but not re-scored yet: the month cannot be published from stale inputs.
+    with pytest.raises(StaleInputsError):
+        publish_month(engine, REGION, OCTOBER, now=WITHIN)
+
+    score_month_in_order(engine, REGION, Period.parse(OCTOBER))
+    pass_gate()
+    n1, on_time = before
+    assert _counts(engine, opd_code) == (n1 - 1, on_time)  # the late answer no longer counts
+    second = publish_month(engine, REGION, OCTOBER, now=WITHIN + timedelta(hours=1))
+    assert second.revision == first.revision + 1
+    assert f"no. {first_no} diterima (OPD {opd_code}, keluhan {ref}" in second.reason
+    assert f"no. {second_no} ditolak" in second.reason and "oleh inspektur.a" in second.reason
+    snapshot = read_snapshot(second.folder / INPUTS)
+    assert ref not in {e["ref"] for e in snapshot["evidence"]}
+    assert complaint_id not in str(snapshot)  # the publication names the complaint by its reference only
