@@ -21,7 +21,8 @@ has not checked yet is published "belum diperiksa" without a BKD file.
 
 **Correction by hand:** trigger with params `region`, `period` (YYYY-MM) and `reason`
 (e.g. after importing late data and re-running `rapor_monthly` for that month). `force`
-republishes unchanged inputs (the reason is then required).
+republishes unchanged inputs (the reason is then required, and the run must be triggered by a
+logged-in Airflow user: the revision records who, when, why and what changed).
 
 A month whose complaints changed after it was scored (collectors keep delivering) is left
 "menunggu penilaian ulang": the next `rapor_monthly` run re-scores it and triggers this DAG.
@@ -65,7 +66,8 @@ def rapor_publish():
         from rapor.tasks.publish import plan_publications as plan
 
         p = context["params"]
-        return plan(p.get("region"), p.get("period"), p.get("reason"), bool(p.get("force")))
+        user = getattr(context["dag_run"], "triggering_user_name", None)  # who forces a republication
+        return plan(p.get("region"), p.get("period"), p.get("reason"), bool(p.get("force")), triggered_by=user)
 
     @task(max_active_tis_per_dagrun=2)
     def publish_month(job: dict, **context) -> dict:

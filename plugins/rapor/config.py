@@ -22,6 +22,9 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_ALERT_EMAIL``: recipients (comma-separated) of the held-month alert (default: none).
 - ``RAPOR_WEB_BASE_URL``: where the web view is reached, for links in e-mails (default:
   Airflow's ``[api] base_url`` + ``/rapor``).
+- ``RAPOR_AIRFLOW_URL``: the Airflow API server ``rapor banding`` files and decides through
+  (default ``http://localhost:8080``); ``RAPOR_AIRFLOW_USER`` / ``RAPOR_AIRFLOW_PASSWORD``: the
+  Airflow account it logs in as (else asked for), or ``RAPOR_AIRFLOW_TOKEN``: an Airflow token.
 
 This is the only module that reads the environment.
 """
@@ -134,6 +137,20 @@ def alert_recipients() -> list[str]:
 def web_base_url() -> str | None:
     """``RAPOR_WEB_BASE_URL`` when set (rapor.publish.notify falls back to Airflow's base URL)."""
     return os.environ.get("RAPOR_WEB_BASE_URL") or None
+
+
+def airflow_api_url() -> str:
+    """The Airflow API server the appeals CLI talks to."""
+    return (os.environ.get("RAPOR_AIRFLOW_URL") or "http://localhost:8080").rstrip("/")
+
+
+def airflow_credentials() -> tuple[str | None, str | None, str | None]:
+    """(user, password, token) of the Airflow account the appeals CLI acts as; any may be None."""
+    return (
+        os.environ.get("RAPOR_AIRFLOW_USER") or None,
+        os.environ.get("RAPOR_AIRFLOW_PASSWORD") or None,
+        os.environ.get("RAPOR_AIRFLOW_TOKEN") or None,
+    )
 
 
 def disable_gx_analytics() -> None:

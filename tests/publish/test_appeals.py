@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from rapor.errors import ConfigError
 from rapor.publish.appeals import AppealError, AppealRequest, decide_appeal, decided_unapplied, file_appeal
 from rapor.publish.fingerprint import complaint_ref, read_snapshot
-from rapor.publish.inputs import StaleInputsError
-from rapor.publish.revisions import INPUTS, publish_month
+from rapor.publish.inputs import StaleInputsError, recompute_rows
+from rapor.publish.report import build_context
+from rapor.publish.revisions import INPUTS, REPORT_HTML, publish_month, read_manifest, revision_info
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_month_in_order
+from rapor.tasks.publish import plan_publications
 from rapor.vocabulary import APPEAL_ACCEPTED, APPEAL_COMPLAINT, APPEAL_CORRECT, APPEAL_EXCLUDE, APPEAL_INDICATOR
 from rapor.warehouse import schema
 
@@ -142,3 +145,28 @@ def test_an_accepted_appeal_excludes_the_complaint_and_the_next_revision_lists_t
     snapshot = read_snapshot(second.folder / INPUTS)
     assert ref not in {e["ref"] for e in snapshot["evidence"]}
     assert complaint_id not in str(snapshot)  # the publication names the complaint by its reference only
+    # The report counts the OPD's appeals and lists the decisions with who made them.
+    context = build_context(snapshot, recompute_rows(snapshot), revision_info(read_manifest(second.folder), []))
+    (counts,) = context["appeal_counts"]
+    assert (counts["opd_code"], counts["filed"], counts["accepted"], counts["rejected"]) == (opd_code, 2, 1, 1)
+    html = (second.folder / REPORT_HTML).read_text(encoding="utf-8")
+    assert "<h2>Banding</h2>" in html and "inspektur.a" in html and ref in html
+
+
+def test_a_forced_republication_and_a_released_month_name_who_did_it(scored, pass_gate):
+    engine = scored.engine
+    with pytest.raises(ConfigError, match="Airflow user who triggered it"):
+        plan_publications(REGION, OCTOBER, "Koreksi: berkas BKD rusak", force=True, triggered_by=None)
+    assert plan_publications(REGION, OCTOBER, "Koreksi: berkas BKD rusak", force=True, triggered_by="op.budi")
+
+    pass_gate(override_reason="Data hotline lengkap, pemeriksaan salah hitung", override_by="kepala.inspektorat")
+    outcome = publish_month(engine, REGION, OCTOBER, now=PUBLISHED_AT, published_by="kepala.inspektorat (manual)")
+    assert "Gerbang mutu data dilepas oleh kepala.inspektorat" in outcome.reason
+    assert "Data hotline lengkap, pemeriksaan salah hitung" in outcome.reason
+    history = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+    assert "kepala.inspektorat (manual)" in history  # who published it, in the revision history
+    forced = publish_month(
+        engine, REGION, OCTOBER, "Koreksi: berkas BKD rusak", force=True, published_by="op.budi (manual__x)"
+    )
+    assert "dilepas" not in forced.reason  # the release is told once, in the revision it came with
+    assert "op.budi (manual__x)" in (forced.folder / REPORT_HTML).read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ rapor verify output/published/52.05/2026-10/r2 [--warehouse URL]
 rapor demo
 rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
 rapor collect all --until 2026-11-02T00:00:00+00:00
+rapor banding ajukan|putuskan|daftar 52.05 2026-10 …   (appeals, through Airflow's API server)
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import sys
 from pathlib import Path
 
+from rapor.cli.appeals import add_parsers as add_appeal_parsers
+from rapor.cli.appeals import run as run_appeals
 from rapor.cli.channels import add_parsers as add_collector_parsers
 from rapor.cli.channels import run as run_collectors
 from rapor.demo.run import run_demo
@@ -101,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_collector_parsers(sub)  # simulate, collect
+    add_appeal_parsers(sub)  # banding
 
     demo = sub.add_parser("demo", help="load the demo region and run the monthly DAG through Airflow")
     demo.add_argument("--skip-airflow", action="store_true", help="score with the command line instead of Airflow")
@@ -165,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if failed else 0
         elif args.command in ("simulate", "collect"):
             return run_collectors(args)
+        elif args.command == "banding":
+            return run_appeals(args)
         elif args.command == "demo":
             run_demo(use_airflow=not args.skip_airflow)
     except RaporError as exc:

@@ -469,7 +469,8 @@ def _data_quality(ctx: dict, st: _Styles) -> list:
         line += f" (diperiksa {ctx['gate_checked_at']})"
     story = [CondPageBreak(5 * cm), Paragraph("5. Mutu data", st.h2), Paragraph(_t(line + "."), st.base)]
     if ctx["gate_override"]:
-        story.append(Paragraph(_t(f"Dilanjutkan dengan pengecualian: {ctx['gate_override']}"), st.base))
+        by = f" oleh {ctx['gate_override_by']} ({ctx['gate_checked_at']})" if ctx.get("gate_override_by") else ""
+        story.append(Paragraph(_t(f"Dilanjutkan dengan pengecualian{by}: {ctx['gate_override']}"), st.base))
     for title, items in (("Kegagalan kritis", ctx["gate_failures"]), ("Peringatan", ctx["gate_warnings"])):
         if items:
             story.append(Paragraph(_t(f"{title}: " + "; ".join(_check_name(f) for f in items)), st.small))
@@ -512,18 +513,37 @@ def _revision_history(ctx: dict, st: _Styles) -> list:
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    rows = [[Paragraph("Revisi", st.tiny), Paragraph("Terbit", st.tiny), Paragraph("Alasan", st.tiny)]]
-    for r in ctx["revisions"]:
+    rows = [[Paragraph(h, st.tiny) for h in ("Revisi", "Terbit", "Oleh", "Alasan")]]
+    for r in [*ctx["revisions"], {**ctx, "published_at_text": ctx["published_at"]}]:
         rows.append(
-            [str(r["revision"]), Paragraph(_t(r["published_at_text"]), st.small), Paragraph(_t(r["reason"]), st.small)]
+            [
+                str(r["revision"]),
+                Paragraph(_t(r["published_at_text"]), st.small),
+                Paragraph(_t(r.get("published_by") or ""), st.small),
+                Paragraph(_t(r["reason"]), st.small),
+            ]
         )
-    rows.append(
-        [str(ctx["revision"]), Paragraph(_t(ctx["published_at"]), st.small), Paragraph(_t(ctx["reason"]), st.small)]
-    )
-    return [
+    story = [
         Paragraph("6. Riwayat revisi", st.h2),
-        Table(rows, colWidths=[1.5 * cm, 7 * cm, 17 * cm], style=TableStyle(st.grid)),
+        Table(rows, colWidths=[1.5 * cm, 5.5 * cm, 4 * cm, 14.5 * cm], style=TableStyle(st.grid)),
     ]
+    if ctx.get("appeals"):
+        counts = [[Paragraph(h, st.tiny) for h in ("OPD", "Diajukan", "Diterima", "Ditolak")]]
+        counts += [
+            [Paragraph(_t(c["opd_name"]), st.small), c["filed"], c["accepted"], c["rejected"]]
+            for c in ctx["appeal_counts"]
+        ]
+        story += [
+            Paragraph("Banding", st.h3),
+            Table(counts, colWidths=[12 * cm, 3 * cm, 3 * cm, 3 * cm], style=TableStyle(st.grid)),
+        ]
+        for a in ctx["appeals"]:
+            decision = f"{a['status_label']}" + (
+                f" oleh {a['decided_by']}: {a['decision_reason']}" if a["decided_by"] else ""
+            )
+            line = f"No. {a['appeal_id']} · {a['opd_code']} · {a['item']} {a['subject']} · {a['ground']}"
+            story.append(Paragraph(_t(f"{line} · diajukan oleh {a['filed_by']} · {decision}"), st.small))
+    return story
 
 
 def _appendix(ctx: dict, st: _Styles) -> list:

@@ -39,6 +39,9 @@ from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import COUNT_COLUMNS
 from rapor.scoring.workdays import WorkdayCalendar
 from rapor.vocabulary import (
+    APPEAL_ACCEPTED,
+    APPEAL_LABELS,
+    APPEAL_REJECTED,
     CATEGORY_FLOORS,
     CHANNEL_LABELS,
     CLASSIC_ZONE_FLOORS,
@@ -69,7 +72,7 @@ class RevisionInfo:
     inputs_sha256: str
     bkd_produced: bool
     appeal_deadline_at: datetime | None
-    revisions: tuple[dict, ...] = ()  # earlier revisions: revision, published_at, reason
+    revisions: tuple[dict, ...] = ()  # earlier revisions: revision, published_at, published_by, reason
 
 
 def jinja_env() -> Environment:
@@ -450,7 +453,51 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "trend_labels": month.labels,
         "zone_table": month.policy.zone_table,
         "entries": entries,
+        **_appeal_fields(snapshot, rows, tz),
         "methodology": methodology(month.policy, snapshot),
+    }
+
+
+def _appeal_fields(snapshot: dict, rows: list[dict], tz: str) -> dict:
+    """The month's appeals as published: per OPD how many were filed, accepted, rejected; each item."""
+    appeals = snapshot.get("appeals", [])
+    names = {r["opd_code"]: r["opd_name"] for r in rows}
+    counts = {}
+    for a in appeals:
+        c = counts.setdefault(
+            a["opd_code"],
+            {
+                "opd_code": a["opd_code"],
+                "opd_name": names.get(a["opd_code"], a["opd_code"]),
+                "filed": 0,
+                APPEAL_ACCEPTED: 0,
+                APPEAL_REJECTED: 0,
+            },
+        )
+        c["filed"] += 1
+        if a["status"] in (APPEAL_ACCEPTED, APPEAL_REJECTED):
+            c[a["status"]] += 1
+    items = [
+        {
+            **a,
+            "status_label": APPEAL_LABELS[a["status"]],
+            "filed_at_text": long_datetime(parse_iso(a["filed_at"]), tz),
+            "decided_at_text": long_datetime(parse_iso(a["decided_at"]), tz) if a["decided_at"] else "",
+        }
+        for a in appeals
+    ]
+    return {
+        "appeal_counts": [
+            {
+                "opd_code": c["opd_code"],
+                "opd_name": c["opd_name"],
+                "filed": c["filed"],
+                "accepted": c[APPEAL_ACCEPTED],
+                "rejected": c[APPEAL_REJECTED],
+            }
+            for c in sorted(counts.values(), key=lambda c: c["opd_code"])
+        ],
+        "appeals": items,
     }
 
 
@@ -558,6 +605,7 @@ def _gate_fields(info: RevisionInfo, tz: str) -> dict:
         "gate_failures": gate.get("critical_failures", []),
         "gate_warnings": gate.get("warnings", []),
         "gate_override": gate.get("override_reason"),
+        "gate_override_by": gate.get("override_by"),
         "data_docs": _data_docs_link(gate.get("data_docs_path")),
     }
 

@@ -217,7 +217,7 @@ def publish_month(
         gate_status=gate_status,
         earlier=tuple(earlier),
         revision=latest["revision"] + 1 if latest else 1,
-        reason=_reason(reason, latest, snapshot, gate_status, out_dir),
+        reason=_reason(reason, latest, snapshot, gate, gate_status, out_dir),
         published_by=published_by,
         published_at=now,
         out_dir=out_dir,
@@ -225,7 +225,14 @@ def publish_month(
     return _write_revision(engine, new)
 
 
-def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status: str, out_dir: Path | None) -> str:
+def _reason(
+    given: str | None,
+    latest: dict | None,
+    snapshot: dict,
+    gate: GateResult | None,
+    gate_status: str,
+    out_dir: Path | None,
+) -> str:
     """The stated reason, the appeals decided since the previous revision, and what changed."""
     if latest is None:
         changes = "Publikasi pertama."
@@ -239,8 +246,27 @@ def _reason(given: str | None, latest: dict | None, snapshot: dict, gate_status:
             parts.append(_input_changes(before, snapshot) if before is not None else "data masukan berubah")
         changes = ("Perubahan sejak revisi " + str(latest["revision"]) + ": " + "; ".join(parts) + ".") if parts else ""
     decided = _decided_appeals(before, snapshot)
-    given = " — ".join(p for p in ((given or "").strip(), decided, changes) if p)
+    released = _gate_release(gate, latest, out_dir)
+    given = " — ".join(p for p in ((given or "").strip(), released, decided, changes) if p)
     return given or "Penerbitan ulang."
+
+
+def _gate_release(gate: GateResult | None, latest: dict | None, out_dir: Path | None) -> str:
+    """A held month released by hand since the previous revision: who, when, why."""
+    if gate is None or not gate.override_reason:
+        return ""
+    if latest is not None:
+        folder = revision_folder(latest["region_code"], latest["period"], latest["revision"], out_dir)
+        try:
+            earlier = read_manifest(folder).get("gate") or {}
+        except OSError:
+            earlier = {}
+        if earlier.get("checked_at") == iso(gate.checked_at):
+            return ""
+    return (
+        f"Gerbang mutu data dilepas oleh {gate.override_by} pada {iso(gate.checked_at)} "
+        f"meski {len(gate.critical_failures)} pemeriksaan kritis gagal: {gate.override_reason}."
+    )
 
 
 def _previous_snapshot(latest: dict, out_dir: Path | None) -> dict | None:
@@ -355,9 +381,15 @@ def _report_info(new: NewRevision, deadline: datetime | None) -> RevisionInfo:
 
 
 def _revision_summaries(revisions: Iterable[dict]) -> tuple[dict, ...]:
-    """What the report lists of earlier revisions: number, publication time, reason."""
+    """What the report lists of earlier revisions: number, publication time, who published it, reason."""
     return tuple(
-        {"revision": r["revision"], "published_at": r["published_at"], "reason": r["reason"]} for r in revisions
+        {
+            "revision": r["revision"],
+            "published_at": r["published_at"],
+            "published_by": r["published_by"],
+            "reason": r["reason"],
+        }
+        for r in revisions
     )
 
 

@@ -8,15 +8,23 @@ then the auth manager's permission to read the ``rapor_publish`` DAG. A browser 
 session is sent to Airflow's login page and comes back afterwards.
 
 Pages show published revisions only (files under ``output/published``, never the live
-scorecard table), so what a reader sees is what was published.
+scorecard table), so what a reader sees is what was published. The one live part is a
+month's appeals (banding): the list, a form to file one within the appeal window (users the
+auth manager lets edit the ``rapor_appeals`` DAG) and forms to decide the filed ones (users
+it lets trigger ``rapor_appeals`` runs). Both are checked here, server-side, on every POST,
+and the warehouse records the logged-in user's name with the filing or decision. The same
+POST routes take JSON: the ``rapor banding`` CLI calls them with an Airflow token.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
@@ -27,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rapor import config
 from rapor.errors import ConfigError
 from rapor.layout import revision_folder
+from rapor.publish.appeals import AppealError, AppealRequest, decide_appeal, file_appeal, list_appeals, subject
 from rapor.publish.early_warning import warnings_at
 from rapor.publish.fingerprint import read_snapshot
 from rapor.publish.formatting import long_datetime, month_name
@@ -35,11 +44,23 @@ from rapor.publish.report import build_context, jinja_env
 from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
-from rapor.vocabulary import DUTY_LABELS
+from rapor.vocabulary import (
+    APPEAL_COMPLAINT,
+    APPEAL_CORRECT,
+    APPEAL_DECISIONS,
+    APPEAL_EXCLUDE,
+    APPEAL_FILED,
+    APPEAL_GROUNDS,
+    APPEAL_INDICATOR,
+    APPEAL_LABELS,
+    DUTY_LABELS,
+    INDICATOR_SCORES,
+)
 from rapor.warehouse import schema
 from rapor.warehouse.db import open_warehouse
 
 PUBLISH_DAG_ID = "rapor_publish"
+APPEALS_DAG_ID = "rapor_appeals"  # its permissions say who may file and who may decide appeals
 _REGION = re.compile(r"^[0-9A-Za-z._-]{1,16}$")
 _PERIOD = re.compile(r"^\d{4}-\d{2}$")
 _OPD = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
@@ -69,6 +90,27 @@ async def authorized_user(request: Request):
     return user
 
 
+def may_file_appeals(user) -> bool:
+    """Filing an appeal: the auth manager's permission to edit the rapor_appeals DAG."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
+
+    return get_auth_manager().is_authorized_dag(method="PUT", details=DagDetails(id=APPEALS_DAG_ID), user=user)
+
+
+def may_decide_appeals(user) -> bool:
+    """Deciding an appeal (which re-scores the month): permission to trigger rapor_appeals runs."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+
+    return get_auth_manager().is_authorized_dag(
+        method="POST", access_entity=DagAccessEntity.RUN, details=DagDetails(id=APPEALS_DAG_ID), user=user
+    )
+
+
+CurrentUser = Annotated[Any, Depends(authorized_user)]  # the route's user (resolved once per request)
+
+
 def _wants_html(request: Request) -> bool:
     return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
@@ -92,6 +134,9 @@ def create_app() -> FastAPI:
     app.add_api_route("/{region_code}/{period}/r{revision}/laporan", report_inline, methods=["GET"])
     app.add_api_route("/{region_code}/{period}/r{revision}/data-docs/{path:path}", data_docs, methods=["GET"])
     app.add_api_route("/{region_code}/{period}/r{revision}/unduh/{name}", download, methods=["GET"])
+    app.add_api_route("/{region_code}/{period}/banding", appeals_json, methods=["GET"])
+    app.add_api_route("/{region_code}/{period}/banding", file_appeal_route, methods=["POST"])
+    app.add_api_route("/{region_code}/{period}/banding/{appeal_id}/putusan", decide_appeal_route, methods=["POST"])
     return app
 
 
@@ -102,7 +147,7 @@ async def http_error(request: Request, exc: StarletteHTTPException):
         from airflow.api_fastapi.app import get_auth_manager
 
         return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=307)
-    if _wants_html(request):
+    if "text/html" in request.headers.get("accept", ""):  # a page, for a form's POST too
         return HTMLResponse(
             _render("web_error.html.j2", status=exc.status_code, detail=exc.detail, crumbs=[]),
             status_code=exc.status_code,
@@ -136,8 +181,8 @@ def latest_revision(region_code: str, period: str):
     return RedirectResponse(f"r{revisions[-1]['revision']}/", status_code=307)
 
 
-def revision_page(region_code: str, period: str, revision: int):
-    """One revision of a month: the report's content, the month's revisions and the files."""
+def revision_page(region_code: str, period: str, revision: int, user: CurrentUser):
+    """One revision of a month: the report's content, the month's revisions, the files, the appeals."""
     revisions, folder = _folder(region_code, period, revision)
     context = _context(str(folder), _sha(revisions, revision), revision)
     return _render(
@@ -152,6 +197,7 @@ def revision_page(region_code: str, period: str, revision: int):
         root="../../../",
         data_docs_here=_has_data_docs(folder),
         crumbs=[(context["region"]["region_name"], "../../"), (f"{context['month']} · revisi {revision}", None)],
+        banding=_appeals_view(region_code, period, revisions, context, user),
     )
 
 
@@ -204,6 +250,140 @@ def download(region_code: str, period: str, revision: int, name: str):
     stem, dot, ext = name.partition(".")
     filename = f"rapor-{region_code}-{period}-r{revision}-{stem}{dot}{ext}"
     return FileResponse(folder / name, media_type=MEDIA_TYPES[name], filename=filename)
+
+
+# --- appeals (banding): the month's live list, filing and deciding ---------------------------
+
+
+def _appeals_view(region_code: str, period: str, revisions: list[dict], context: dict, user) -> dict:
+    """What the month page shows of its appeals, and which forms this user gets."""
+    tz = context["region"]["timezone"]
+    with _engine().connect() as conn:
+        rows = list_appeals(conn, region_code, period)
+    deadline = revisions[-1]["appeal_deadline_at"]
+    open_now = deadline is not None and datetime.now(deadline.tzinfo) <= deadline
+    return {
+        "items": [
+            {
+                **r,
+                "subject_text": subject(r),
+                "status_label": APPEAL_LABELS[r["status"]],
+                "filed_at_text": long_datetime(r["filed_at"], tz),
+                "decided_at_text": long_datetime(r["decided_at"], tz) if r["decided_at"] else "",
+                "pending": r["status"] == APPEAL_FILED,
+            }
+            for r in rows
+        ],
+        "deadline": long_datetime(deadline, tz) if deadline else None,
+        "open": open_now,
+        "may_file": open_now and may_file_appeals(user),
+        "may_decide": may_decide_appeals(user),
+        "opds": [(e["opd_code"], e["opd_name"]) for e in context["entries"]],
+        "grounds": APPEAL_GROUNDS,
+        "scores": INDICATOR_SCORES,
+        "decisions": [(d, APPEAL_LABELS[d]) for d in APPEAL_DECISIONS],
+        "kinds": (APPEAL_COMPLAINT, APPEAL_INDICATOR),
+        "requests": (APPEAL_EXCLUDE, APPEAL_CORRECT),
+    }
+
+
+def appeals_json(region_code: str, period: str):
+    """The month's appeals as JSON (for ``rapor banding daftar`` through the API server)."""
+    _revisions(region_code, period)
+    with _engine().connect() as conn:
+        rows = list_appeals(conn, region_code, period)
+    out = [{k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in r.items()} for r in rows]
+    for item in out:  # the publication names a complaint by its reference only
+        item.pop("source", None)
+        item.pop("complaint_id", None)
+    return JSONResponse(out)
+
+
+async def _submitted(request: Request) -> tuple[dict, bool]:
+    """The posted fields (form or JSON) and whether they came from a browser form."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return dict(await request.json()), False
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.url.netloc:  # a form posted from another site
+        raise HTTPException(status_code=403, detail="rapor: akses ditolak")
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}, True
+
+
+def _local_instant(value, tz: str) -> datetime | None:
+    """An instant typed in the region's local time (or ISO with an offset)."""
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise AppealError(f"waktu {value!r} tidak dapat dibaca (contoh: 2026-10-05T14:30)") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=ZoneInfo(tz))
+
+
+def _appeal_request(region: dict, period: str, fields: dict) -> AppealRequest:
+    try:
+        score = int(fields["corrected_score"]) if fields.get("corrected_score") not in (None, "") else None
+        inspected_on = date.fromisoformat(fields["inspected_on"]) if fields.get("inspected_on") else None
+    except ValueError:
+        raise AppealError("nilai atau tanggal inspeksi tidak dapat dibaca") from None
+    return AppealRequest(
+        region_code=region["region_code"],
+        period=period,
+        opd_code=str(fields.get("opd_code") or ""),
+        item=str(fields.get("item") or ""),
+        requested=str(fields.get("requested") or ""),
+        ground=str(fields.get("ground") or ""),
+        explanation=str(fields.get("explanation") or ""),
+        complaint_ref=(str(fields.get("complaint_ref") or "").strip() or None),
+        corrected_first_response_at=_local_instant(fields.get("corrected_first_response_at"), region["timezone"]),
+        corrected_resolved_at=_local_instant(fields.get("corrected_resolved_at"), region["timezone"]),
+        inspected_on=inspected_on,
+        indicator=(str(fields.get("indicator") or "").strip() or None),
+        corrected_score=score,
+    )
+
+
+def _done(browser: bool, region_code: str, period: str, payload: dict, status: int = 200):
+    if browser:
+        revisions = _revisions(region_code, period)
+        return RedirectResponse(f"r{revisions[-1]['revision']}/#banding", status_code=303)
+    return JSONResponse(payload, status_code=status)
+
+
+async def file_appeal_route(region_code: str, period: str, request: Request, user: CurrentUser):
+    """File one appeal item for the month, in the name of the logged-in user."""
+    region = _region(region_code)
+    _revisions(region_code, period)
+    if not may_file_appeals(user):
+        raise HTTPException(status_code=403, detail="rapor: akses ditolak")
+    fields, browser = await _submitted(request)
+    try:
+        number = file_appeal(_engine(), _appeal_request(region, period, fields), user.get_name())
+    except AppealError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return _done(browser, region_code, period, {"appeal_id": number, "filed_by": user.get_name()}, 201)
+
+
+async def decide_appeal_route(region_code: str, period: str, appeal_id: int, request: Request, user: CurrentUser):
+    """Accept or reject one filed appeal, in the name of the logged-in user."""
+    _region(region_code)
+    _revisions(region_code, period)
+    if not may_decide_appeals(user):
+        raise HTTPException(status_code=403, detail="rapor: akses ditolak")
+    fields, browser = await _submitted(request)
+    with _engine().connect() as conn:
+        known = {int(r["appeal_id"]) for r in list_appeals(conn, region_code, period)}
+    if appeal_id not in known:
+        raise HTTPException(status_code=404, detail="banding tidak ada untuk bulan ini")
+    try:
+        row = decide_appeal(
+            _engine(), appeal_id, str(fields.get("decision") or ""), str(fields.get("reason") or ""), user.get_name()
+        )
+    except AppealError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return _done(
+        browser, region_code, period, {"appeal_id": appeal_id, "status": row["status"], "decided_by": row["decided_by"]}
+    )
 
 
 # --- data access: published revisions only -------------------------------------------------

@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from sqlalchemy import func, select
 
+from rapor.errors import ConfigError
 from rapor.publish import notify as notifications
 from rapor.publish import revisions
 from rapor.publish.inputs import StaleInputsError
@@ -48,15 +49,25 @@ def _latest_per_month(conn, instant) -> dict[tuple[str, str], object]:
 
 
 def plan_publications(
-    region: str | None = None, period: str | None = None, reason: str | None = None, force: bool = False
+    region: str | None = None,
+    period: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+    triggered_by: str | None = None,
 ) -> list[PublicationJob]:
     """The region-months to publish.
 
     By hand (``region`` and ``period``): that month, with the reason. Triggered by the
     scorecard Asset: every scored month whose scorecard or gate verdict is newer than its
     latest revision, or that has none (held months come back until the gate passes; their
-    e-mail is sent once per verdict).
+    e-mail is sent once per verdict). A forced republication is recorded with the Airflow user
+    who triggered the run (``triggered_by``): it refuses a run without one.
     """
+    if force and not (triggered_by or "").strip():
+        raise ConfigError(
+            "a forced republication is recorded with the Airflow user who triggered it: trigger rapor_publish "
+            "as a logged-in user (Airflow UI or REST API), not anonymously"
+        )
     if region or period:
         if not (region and period):
             raise ValueError("give both region and period (YYYY-MM) to publish one month by hand")
