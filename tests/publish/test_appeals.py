@@ -102,24 +102,24 @@ def test_an_accepted_appeal_excludes_the_complaint_and_the_next_revision_lists_t
         corrected_score=3,
     )
     # Nobody files anonymously, nor after the window closed, nor twice for one item.
-    with pytest.raises(AppealError, match="authenticated Airflow user"):
+    with pytest.raises(AppealError, match="pengguna Airflow yang masuk"):
         file_appeal(engine, complaint, "  ", now=WITHIN)
-    with pytest.raises(AppealError, match="window .* closed"):
+    with pytest.raises(AppealError, match="masa banding .* berakhir"):
         file_appeal(engine, complaint, "opd.dinas", now=PUBLISHED_AT + timedelta(days=30))
-    with pytest.raises(AppealError, match="not in the evidence"):
+    with pytest.raises(AppealError, match="tidak ada dalam bukti"):
         file_appeal(
             engine, AppealRequest(**{**complaint.__dict__, "complaint_ref": "k-0000000000000000"}), "opd", now=WITHIN
         )
     first_no = file_appeal(engine, complaint, "opd.dinas", now=WITHIN)
-    with pytest.raises(AppealError, match="already appealed"):
+    with pytest.raises(AppealError, match="sudah dibanding"):
         file_appeal(engine, complaint, "opd.dinas", now=WITHIN)
     second_no = file_appeal(engine, sop, "opd.dinas", now=WITHIN)
 
-    with pytest.raises(AppealError, match="authenticated Airflow user"):
+    with pytest.raises(AppealError, match="pengguna Airflow yang masuk"):
         decide_appeal(engine, first_no, APPEAL_ACCEPTED, "Benar: jalan provinsi.", None)
     decide_appeal(engine, first_no, "diterima", "Benar: jalan provinsi, kewenangan Dinas PU provinsi.", "inspektur.a")
     decide_appeal(engine, second_no, "ditolak", "SOP disahkan sesudah tanggal inspeksi.", "inspektur.a")
-    with pytest.raises(AppealError, match="already decided"):
+    with pytest.raises(AppealError, match="sudah diputus"):
         decide_appeal(engine, second_no, "diterima", "Berubah pikiran tanpa bukti.", "inspektur.b")
 
     with engine.connect() as conn:

@@ -16,26 +16,35 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from rapor import config
+from rapor.cli import main as cli_main
 from rapor.demo.region import generate_demo_late_export, generate_demo_officials, generate_demo_region
 from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
+from rapor.publish import appeals_client
+from rapor.publish.appeals_client import AirflowApiError
+from rapor.publish.fingerprint import complaint_ref
 from rapor.publish.revisions import publish_month
 from rapor.quality.status import GateResult, record_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
+from rapor.warehouse import schema
 from rapor.warehouse.db import open_warehouse
 
 pytestmark = pytest.mark.browser
 
-USER, PASSWORD = "inspektorat", "sidak-2026-rahasia"
-REGION, OCTOBER = "52.05", "2026-10"
+USER, PASSWORD = "inspektorat", "sidak-2026-rahasia"  # role viewer: reads, files and decides nothing
+FILER, JUDGE = "opd.dlh", "inspektur.a"  # roles user and op: may file and decide appeals
+REGION, OCTOBER, SEPTEMBER = "52.05", "2026-10", "2026-09"
 
 
 def _free_port() -> int:
@@ -83,7 +92,7 @@ def server(site, airflow_db):
     """``airflow api-server`` on a loopback port, with Airflow's SimpleAuthManager and one user."""
     port = _free_port()
     passwords = site["root"] / "passwords.json"
-    passwords.write_text(json.dumps({USER: PASSWORD}))
+    passwords.write_text(json.dumps({USER: PASSWORD, FILER: PASSWORD, JUDGE: PASSWORD}))
     env = dict(os.environ)
     env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
     env.update(
@@ -91,7 +100,7 @@ def server(site, airflow_db):
             "AIRFLOW__CORE__AUTH_MANAGER": (
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
             ),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer,{FILER}:user,{JUDGE}:op",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
             "AIRFLOW__API_AUTH__JWT_SECRET": "rapor-browser-test-secret-0123456789",
@@ -157,13 +166,13 @@ def _wait(condition, timeout: float = 20, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _login(driver, base: str, start: str):
+def _login(driver, base: str, start: str, name: str = USER):
     from selenium.webdriver.common.by import By
 
     driver.get(base + start)
     _wait(lambda: "/auth/login" in driver.current_url, what="Airflow's login page")
     user = _wait(lambda: driver.find_elements(By.NAME, "username"), what="the login form")[0]
-    user.send_keys(USER)
+    user.send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     _wait(lambda: driver.current_url.startswith(base + start), what=f"the redirect back to {start}")
@@ -281,3 +290,121 @@ def test_the_public_site_opens_from_a_plain_file_copy_loads_nothing_from_elsewhe
     text = browser.find_element("tag name", "main").text
     assert "Koreksi: log hotline terlambat" in text  # revision 2's reason, with revision 1 kept
     assert "berlaku" in text
+
+
+@pytest.fixture(scope="module")
+def september(site):
+    """September published now, its gate passed: its appeal window is open (10 HK from today)."""
+    engine = open_warehouse(site["url"])
+    with engine.begin() as conn:
+        record_gate(conn, GateResult(REGION, SEPTEMBER, True))
+    outcome = publish_month(engine, REGION, SEPTEMBER, out_dir=site["out_dir"])
+    ev = schema.score_evidence
+    with engine.connect() as conn:
+        late = conn.execute(
+            select(ev.c.opd_code, ev.c.source, ev.c.complaint_id, ev.c.clock_start_at)
+            .where(ev.c.region_code == REGION, ev.c.period == SEPTEMBER, ev.c.first_response_on_time.is_(False))
+            .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
+        ).all()
+    key = config.pseudonym_key()
+    clock = late[-1].clock_start_at.replace(tzinfo=UTC)  # SQLite: the stored UTC instant, naive
+    return {
+        "engine": engine,
+        "revision": outcome.revision,
+        "late": [(o, complaint_ref(s, c, key), c) for o, s, c, _ in late],
+        # an hour after the last one's clock started, as typed in the region's local time (WITA)
+        "answered_at": (clock + timedelta(hours=1)).astimezone(ZoneInfo("Asia/Makassar")).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _appeal_row(engine, appeal_id: int) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(schema.appeal).where(schema.appeal.c.appeal_id == appeal_id)).mappings().one())
+
+
+def test_the_cli_files_and_decides_through_the_api_server_as_the_airflow_user_it_logged_in_as(
+    server, september, monkeypatch, capsys
+):
+    (opd, ref, complaint_id), *_ = september["late"]
+    url = f"{server}/rapor/{REGION}/{SEPTEMBER}/banding"
+    fields = {"opd_code": opd, "item": "keluhan", "complaint_ref": ref, "requested": "keluarkan"}
+    fields |= {"ground": "bukan kewenangan kami", "explanation": "Jalan provinsi, bukan kewenangan kami."}
+    # Permission is the server's: no token, or a viewer's token, files nothing.
+    with pytest.raises(AirflowApiError, match="HTTP 401"):
+        appeals_client.file_appeal(server, None, REGION, SEPTEMBER, fields)
+    viewer = appeals_client.login(server, USER, PASSWORD)
+    with pytest.raises(AirflowApiError, match="HTTP 403"):
+        appeals_client.file_appeal(server, viewer, REGION, SEPTEMBER, fields)
+    assert url.endswith("/banding")
+
+    monkeypatch.setenv("RAPOR_AIRFLOW_URL", server)
+    monkeypatch.setenv("RAPOR_AIRFLOW_USER", FILER)
+    monkeypatch.setenv("RAPOR_AIRFLOW_PASSWORD", PASSWORD)
+    argv = ["banding", "ajukan", REGION, SEPTEMBER, "--opd", opd, "--keluhan", ref, "--keluarkan"]
+    argv += ["--alasan", "bukan kewenangan kami", "--penjelasan", "Jalan provinsi, bukan kewenangan kami."]
+    assert cli_main(argv) == 0
+    printed = capsys.readouterr().out
+    assert f"diajukan oleh {FILER}" in printed
+    number = int(printed.split("no. ")[1].split()[0])
+    with pytest.raises(AirflowApiError, match="HTTP 403"):  # a viewer decides nothing either
+        appeals_client.decide_appeal(server, viewer, REGION, SEPTEMBER, number, "diterima", "Benar, jalan provinsi.")
+
+    monkeypatch.setenv("RAPOR_AIRFLOW_USER", JUDGE)
+    assert (
+        cli_main(
+            ["banding", "putuskan", REGION, SEPTEMBER, str(number), "diterima", "--alasan", "Benar: jalan provinsi."]
+        )
+        == 0
+    )
+    assert f"diterima oleh {JUDGE}" in capsys.readouterr().out
+    row = _appeal_row(september["engine"], number)
+    assert (row["filed_by"], row["decided_by"], row["status"]) == (FILER, JUDGE, "diterima")
+    assert cli_main(["banding", "daftar", REGION, SEPTEMBER]) == 0
+    listed = capsys.readouterr().out
+    assert ref in listed and complaint_id not in listed
+
+
+def test_the_month_page_files_and_decides_an_appeal_in_the_logged_in_users_name(server, september, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    start = f"/rapor/{REGION}/{SEPTEMBER}/r{september['revision']}/"
+    _login(browser, server, start, JUDGE)
+    opd, ref, _ = september["late"][-1]
+    form = browser.find_element(By.CSS_SELECTOR, "form.file-appeal")
+    Select(form.find_element(By.NAME, "opd_code")).select_by_value(opd)
+    form.find_element(By.NAME, "complaint_ref").send_keys(ref)
+    Select(form.find_element(By.NAME, "ground")).select_by_value("sudah ditanggapi di kanal lain")
+    Select(form.find_element(By.NAME, "requested")).select_by_value("koreksi")
+    form.find_element(By.NAME, "corrected_first_response_at").send_keys("")
+    browser.execute_script(
+        "arguments[0].value = arguments[1]",
+        form.find_element(By.NAME, "corrected_first_response_at"),
+        "2026-09-30T10:00",
+    )
+    form.find_element(By.NAME, "explanation").send_keys("Dijawab lewat WhatsApp resmi dinas.")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait(lambda: browser.current_url.endswith(start + "#banding"), what="the month page after filing")
+    row = browser.find_element(By.XPATH, f"//table[contains(@class,'appeals')]//tr[td[contains(., '{ref}')]]")
+    assert "Diajukan" in row.text and JUDGE in row.text
+
+    row.find_element(By.NAME, "reason").send_keys("Bukti tangkapan layar sah.")
+    Select(row.find_element(By.NAME, "decision")).select_by_value("ditolak")
+    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait(lambda: "Ditolak" in browser.find_element(By.CSS_SELECTOR, "table.appeals").text, what="the decision")
+    appeal_id = int(row_id(browser, ref))
+    stored = _appeal_row(september["engine"], appeal_id)
+    assert (stored["filed_by"], stored["decided_by"], stored["status"]) == (JUDGE, JUDGE, "ditolak")
+
+    # A viewer sees the list but gets no form, and the server refuses a posted one.
+    browser.delete_all_cookies()
+    _login(browser, server, start)
+    assert browser.find_elements(By.CSS_SELECTOR, "form.file-appeal, form.decide") == []
+    assert ref in browser.find_element(By.CSS_SELECTOR, "table.appeals").text
+
+
+def row_id(browser, ref: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    row = browser.find_element(By.XPATH, f"//table[contains(@class,'appeals')]//tr[td[contains(., '{ref}')]]")
+    return row.get_attribute("id").removeprefix("banding-")

@@ -3,7 +3,9 @@
 After the monthly runs: import the demo officials (staff.csv) and e-mail recipients, run
 ``airflow dags test rapor_publish`` (publishes every scored month), then bring in a late
 hotline export for October, re-score October with ``rapor_monthly`` and publish the
-correction by hand (revision 2 with a reason). Re-running the demo publishes nothing new.
+correction by hand (revision 2 with a reason), then file and decide two appeals of October
+through Airflow's API server (rapor.demo.appeal) and apply them: revision 3, whose reason lists
+the decisions. Re-running the demo publishes nothing new.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from rapor import config
 from rapor.demo.airflow_cli import airflow_env, first_instant_after, run_airflow
+from rapor.demo.appeal import appeal_demo
 from rapor.demo.region import DEMO_REGION_CODE, generate_demo_late_export, generate_demo_officials
 from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
@@ -64,6 +67,16 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
             env,
             log,
         )
+        if appeal_demo(engine, last, airflow, env, log):
+            print(
+                "  airflow dags test rapor_appeals; airflow dags test rapor_publish  -> the appealed month's revision"
+            )
+            run_airflow([airflow, "dags", "test", "rapor_appeals", publish_at.replace("-02T", "-06T")], env, log)
+            run_airflow(
+                [airflow, "dags", "test", "rapor_publish", publish_at.replace("-02T", "-07T"), "-c", json.dumps({})],
+                env,
+                log,
+            )
     else:
         for period in periods:
             publish_month(engine, DEMO_REGION_CODE, period)

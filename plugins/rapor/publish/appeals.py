@@ -49,7 +49,10 @@ MIN_REASON = 10  # characters: an explanation, not "ok"
 
 
 class AppealError(RaporError):
-    """An appeal that cannot be filed or decided as asked (window closed, unknown item, …)."""
+    """An appeal that cannot be filed or decided as asked (window closed, unknown item, …).
+
+    Its message is shown as is on the web page and by the CLI: plain Bahasa Indonesia.
+    """
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,14 @@ def _aware(instant: datetime | None) -> datetime | None:
 def _who(name: str | None, what: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise AppealError(f"{what} needs the authenticated Airflow user who does it")
+        raise AppealError(f"{what} harus atas nama pengguna Airflow yang masuk (login)")
     return name[:200]
 
 
 def _text(value: str | None, what: str) -> str:
     value = redact((value or "").strip()) or ""
     if len(value) < MIN_REASON:
-        raise AppealError(f"{what} is too short: say why (at least {MIN_REASON} characters)")
+        raise AppealError(f"{what} terlalu singkat: jelaskan alasannya (minimal {MIN_REASON} karakter)")
     return value
 
 
@@ -101,32 +104,32 @@ def appeal_window(conn, region_code: str, period: str) -> tuple[int, datetime]:
         .limit(1)
     ).first()
     if row is None:
-        raise AppealError(f"{region_code} {period} has not been published: there is nothing to appeal")
+        raise AppealError(f"{region_code} {period} belum diterbitkan: belum ada yang dapat dibanding")
     if row.appeal_deadline_at is None:
         raise AppealError(
-            f"{region_code} {period} revision {row.revision} has no TPP recommendation (gate not passed): "
-            "there is no appeal window"
+            f"{region_code} {period} revisi {row.revision} belum punya rekomendasi TPP (gerbang mutu data "
+            "belum lulus): belum ada masa banding"
         )
     return row.revision, _aware(row.appeal_deadline_at)
 
 
 def file_appeal(engine, request: AppealRequest, filed_by: str, now: datetime | None = None) -> int:
     """Record one contested item (status ``diajukan``); returns its number."""
-    filed_by = _who(filed_by, "filing an appeal")
+    filed_by = _who(filed_by, "Pengajuan banding")
     now = now or datetime.now(UTC)
     if request.item not in APPEAL_ITEMS:
-        raise AppealError(f"item {request.item!r}: must be one of {', '.join(APPEAL_ITEMS)}")
+        raise AppealError(f"yang dibanding {request.item!r}: harus salah satu dari {', '.join(APPEAL_ITEMS)}")
     if request.requested not in APPEAL_REQUESTS:
-        raise AppealError(f"requested {request.requested!r}: must be one of {', '.join(APPEAL_REQUESTS)}")
+        raise AppealError(f"permintaan {request.requested!r}: harus salah satu dari {', '.join(APPEAL_REQUESTS)}")
     if request.ground not in APPEAL_GROUNDS:
-        raise AppealError(f"ground {request.ground!r}: must be one of {', '.join(APPEAL_GROUNDS)}")
-    explanation = _text(request.explanation, "the appeal's explanation")
+        raise AppealError(f"alasan {request.ground!r}: harus salah satu dari {', '.join(APPEAL_GROUNDS)}")
+    explanation = _text(request.explanation, "Penjelasan banding")
     with engine.begin() as conn:
         revision, deadline = appeal_window(conn, request.region_code, request.period)
         if now > deadline:
             raise AppealError(
-                f"the appeal window of {request.region_code} {request.period} (revision {revision}) "
-                f"closed at {deadline.isoformat()}"
+                f"masa banding {request.region_code} {request.period} (revisi {revision}) "
+                f"berakhir pada {deadline.isoformat()}"
             )
         _require_scored_opd(conn, request)
         target = (
@@ -158,7 +161,7 @@ def _require_scored_opd(conn, request: AppealRequest) -> None:
         )
     ).first()
     if found is None:
-        raise AppealError(f"OPD {request.opd_code!r} has no scorecard in {request.region_code} {request.period}")
+        raise AppealError(f"OPD {request.opd_code!r} tidak punya rapor di {request.region_code} {request.period}")
 
 
 def _complaint_target(conn, request: AppealRequest) -> dict:
@@ -173,26 +176,26 @@ def _complaint_target(conn, request: AppealRequest) -> dict:
     match = next((r for r in rows if complaint_ref(r.source, r.complaint_id, key) == request.complaint_ref), None)
     if match is None:
         raise AppealError(
-            f"complaint {request.complaint_ref!r} is not in the evidence of OPD {request.opd_code} "
-            f"in {request.region_code} {request.period}"
+            f"keluhan {request.complaint_ref!r} tidak ada dalam bukti OPD {request.opd_code} "
+            f"di {request.region_code} {request.period}"
         )
     target = {"source": match.source, "complaint_id": match.complaint_id, "complaint_ref": request.complaint_ref}
     if request.requested == APPEAL_EXCLUDE:
         return target
     first, resolved = _aware(request.corrected_first_response_at), _aware(request.corrected_resolved_at)
     if first is None and resolved is None:
-        raise AppealError("a correction of a complaint needs a corrected first response or resolution time")
-    for label, instant in (("first response", first), ("resolution", resolved)):
+        raise AppealError("koreksi keluhan perlu waktu tanggapan pertama atau waktu selesai yang benar")
+    for label, instant in (("tanggapan pertama", first), ("selesai", resolved)):
         if instant is not None and instant < _aware(match.clock_start_at):
-            raise AppealError(f"the corrected {label} time is before the complaint's clock started")
+            raise AppealError(f"waktu {label} yang dikoreksi lebih awal dari mulainya jam keluhan")
     return {**target, "corrected_first_response_at": first, "corrected_resolved_at": resolved}
 
 
 def _indicator_target(conn, request: AppealRequest) -> dict:
     if request.requested != APPEAL_CORRECT:
-        raise AppealError("an inspection indicator is corrected (a new score), not left out")
+        raise AppealError("indikator inspeksi dikoreksi (nilai baru), tidak dikeluarkan")
     if request.corrected_score not in INDICATOR_SCORES:
-        raise AppealError(f"the corrected score {request.corrected_score!r} is not one of {INDICATOR_SCORES}")
+        raise AppealError(f"nilai koreksi {request.corrected_score!r} bukan salah satu dari {INDICATOR_SCORES}")
     ins = schema.inspection
     found = conn.execute(
         select(ins.c.indicator).where(
@@ -204,7 +207,8 @@ def _indicator_target(conn, request: AppealRequest) -> dict:
     ).first()
     if found is None:
         raise AppealError(
-            f"no inspection of OPD {request.opd_code} on {request.inspected_on} has indicator {request.indicator!r}"
+            f"tidak ada inspeksi OPD {request.opd_code} tanggal {request.inspected_on} "
+            f"dengan indikator {request.indicator!r}"
         )
     return {
         "inspected_on": request.inspected_on,
@@ -228,32 +232,32 @@ def _refuse_duplicate(conn, request: AppealRequest, target: dict) -> None:
         select(a.c.appeal_id, a.c.status).where(same, a.c.status.in_([APPEAL_FILED, APPEAL_ACCEPTED]))
     ).first()
     if other is not None:
-        raise AppealError(f"this item is already appealed (appeal {other.appeal_id}, {other.status})")
+        raise AppealError(f"hal ini sudah dibanding (banding no. {other.appeal_id}, {other.status})")
 
 
 def decide_appeal(
     engine, appeal_id: int, decision: str, reason: str, decided_by: str, now: datetime | None = None
 ) -> dict:
     """Accept or reject a filed appeal with a reason; an accepted one becomes an override."""
-    decided_by = _who(decided_by, "deciding an appeal")
+    decided_by = _who(decided_by, "Putusan banding")
     if decision not in APPEAL_DECISIONS:
-        raise AppealError(f"decision {decision!r}: must be one of {', '.join(APPEAL_DECISIONS)}")
-    reason = _text(reason, "the decision's reason")
+        raise AppealError(f"putusan {decision!r}: harus salah satu dari {', '.join(APPEAL_DECISIONS)}")
+    reason = _text(reason, "Alasan putusan")
     now = now or datetime.now(UTC)
     a = schema.appeal
     with engine.begin() as conn:
         row = conn.execute(select(a).where(a.c.appeal_id == appeal_id)).mappings().first()
         if row is None:
-            raise AppealError(f"there is no appeal {appeal_id}")
+            raise AppealError(f"tidak ada banding no. {appeal_id}")
         if row["status"] != APPEAL_FILED:
-            raise AppealError(f"appeal {appeal_id} was already decided ({row['status']} by {row['decided_by']})")
+            raise AppealError(f"banding no. {appeal_id} sudah diputus ({row['status']} oleh {row['decided_by']})")
         changed = conn.execute(
             update(a)
             .where(a.c.appeal_id == appeal_id, a.c.status == APPEAL_FILED)
             .values(status=decision, decision_reason=reason, decided_by=decided_by, decided_at=now)
         ).rowcount
         if changed != 1:
-            raise AppealError(f"appeal {appeal_id} was decided concurrently")
+            raise AppealError(f"banding no. {appeal_id} diputus bersamaan oleh pengguna lain")
         if decision == APPEAL_ACCEPTED:
             _write_override(conn, row, decided_by, now)
     return {**row, "status": decision, "decision_reason": reason, "decided_by": decided_by, "decided_at": now}
