@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from rapor.privacy import pseudonymise, pseudonymise_series, redact, redact_series
+from rapor.privacy import mask_cell, pseudonymise, pseudonymise_series, redact, redact_series
 
 KEY = b"installation-key-1"
 OTHER_KEY = b"installation-key-2"
@@ -143,3 +145,99 @@ def test_redact_keeps_the_meaning_of_the_text():
 def test_redact_series_matches_the_scalar_and_keeps_missing_as_none():
     values = pd.Series(["hubungi 0812-3456-7890", None, "km 12"])
     assert list(redact_series(values)) == [redact("hubungi 0812-3456-7890"), None, "km 12"]
+
+
+# --- Indonesian spellings of personal data (issue 14): every one masked, the words around kept ----------
+
+SPELLINGS = [
+    # NIK, whole or grouped as printed on the KTP, glued to its label
+    ("NIK 5205010101010001", "[NIK]"),
+    ("NIK 5205 0101 0101 0001", "[NIK]"),
+    ("NIK 5205-0101-0101-0001", "[NIK]"),
+    ("NIK 5205.0101.0101.0001", "[NIK]"),
+    ("NIK 520501 010101 0001", "[NIK]"),
+    ("NIK:5205010101010001", "[NIK]"),
+    ("NIK: 5205 0101 0101 0001", "[NIK]"),
+    ("nik5205010101010001", "[NIK]"),
+    ("No.KTP 5205010101010001", "[NIK]"),
+    ("NIK:5205010101010001;telp:081234567890", "[NIK]"),
+    # mobile numbers
+    ("telp 081234567890", "[TELEPON]"),
+    ("telp:081234567890", "[TELEPON]"),
+    ("telp0812-3456-7890", "[TELEPON]"),
+    ("HP 0812 3456 7890", "[TELEPON]"),
+    ("hp.0812.3456.7890", "[TELEPON]"),
+    ("WA +6281234567890", "[TELEPON]"),
+    ("WA+62 812 3456 7890", "[TELEPON]"),
+    ("wa +62-812-3456-7890", "[TELEPON]"),
+    ("no +62 812-3456-7890", "[TELEPON]"),
+    ("no 62-812-3456-7890", "[TELEPON]"),
+    ("no 6281234567890", "[TELEPON]"),
+    ("no (0812) 3456 7890", "[TELEPON]"),
+    ("no +62 (812) 3456 7890", "[TELEPON]"),
+    ("no 0857 1234 567", "[TELEPON]"),
+    ("no 0812/3456/7890", "[TELEPON]"),
+    # landlines
+    ("kantor (0370) 631234", "[TELEPON]"),
+    ("kantor 0370-631234", "[TELEPON]"),
+    ("kantor 021 555 1234", "[TELEPON]"),
+    ("kantor (021)5551234", "[TELEPON]"),
+    # e-mail in every case and spelling
+    ("surel budi.santoso@gmail.com", "[EMAIL]"),
+    ("surel BUDI.SANTOSO@GMAIL.COM", "[EMAIL]"),
+    ("surel Budi_Santoso88@Yahoo.Co.Id", "[EMAIL]"),
+    ("surel budi+lapor@mail.dompukab.go.id", "[EMAIL]"),
+    ("surel budi @ gmail.com", "[EMAIL]"),
+    ("surel budi[at]gmail.com", "[EMAIL]"),
+    ("surel budi (at) gmail (dot) com", "[EMAIL]"),
+    ("surel budi [at] gmail [dot] com", "[EMAIL]"),
+    ("email:budi@gmail.com;hp:0812", "[EMAIL]"),
+    # handles
+    ("akun @budisantoso88", "[AKUN]"),
+    ("akun @budi.santoso_", "[AKUN]"),
+    # foreign or unlabelled long numbers
+    ("rekening 1234567890123", "[ANGKA]"),
+    ("paspor +1 415 555 2671", "[TELEPON]"),
+]
+
+
+@pytest.mark.parametrize(("written", "token"), SPELLINGS)
+def test_redact_masks_indonesian_spellings_of_personal_data(written, token):
+    out = redact(f"mohon dibantu, {written} terima kasih")
+    assert token in out
+    assert out.startswith("mohon dibantu, ") and out.endswith(" terima kasih")
+    # No run of 5+ digits, no '@' with a name, survives.
+    assert not re.search(r"\d{5,}", re.sub(r"\D", "", out.split(", ", 1)[1])) or token == "[EMAIL]"
+    assert "santoso@" not in out.lower() and "[at]gmail" not in out.lower()
+
+
+def test_the_spelling_table_is_large():
+    assert len(SPELLINGS) >= 40
+
+
+def test_glued_nik_and_phone_are_both_masked():
+    assert redact("NIK:5205010101010001;telp:081234567890") == "NIK:[NIK];telp:[TELEPON]"
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("Budi Santoso", "[TEKS]"),
+        ("siti aminah", "[TEKS]"),
+        ("0812-3456-7890", "[TELEPON]"),
+        ("5205 0101 0101 0001", "[NIK]"),
+        ("BUDI@GMAIL.COM", "[EMAIL]"),
+        ("DPU PR", "DPU PR"),
+        ("pengaduaan", "pengaduaan"),
+        ("52.05", "52.05"),
+        ("2026-10-05 09:30:00+08:00", "2026-10-05 09:30:00+08:00"),
+        ("31/08/2026 14.20", "31/08/2026 14.20"),
+        ("", ""),
+    ],
+)
+def test_a_quarantined_cell_keeps_codes_and_times_but_no_identity(cell, stored):
+    assert mask_cell(cell) == stored
+
+
+def test_an_e_mail_at_the_end_of_a_sentence_keeps_the_next_word():
+    assert redact("surel budi@mail.id. Saya tunggu") == "surel [EMAIL]. Saya tunggu"

@@ -39,6 +39,8 @@ class QualityPolicy:
     silent_source_days: int = 7
     source_lookback_days: int = 90
     future_tolerance_minutes: int = 10
+    # Timestamps before this day are placeholders (1970, Excel's 1900, year 1): quarantined at import.
+    earliest_plausible_date: date = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,15 @@ def _quality(spec) -> QualityPolicy:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"policy: quality.{name} must be a whole number of 0 or more, got {value!r}")
         days[name] = value
-    return QualityPolicy(max_share_without_opd=share, **days)
+    earliest = spec.get("earliest_plausible_date", default.earliest_plausible_date)
+    if not isinstance(earliest, date):
+        try:
+            earliest = date.fromisoformat(str(earliest))
+        except ValueError:
+            raise ConfigError(
+                f"policy: quality.earliest_plausible_date must be a date YYYY-MM-DD, got {earliest!r}"
+            ) from None
+    return QualityPolicy(max_share_without_opd=share, earliest_plausible_date=earliest, **days)
 
 
 def _raw_landing(spec) -> RawLandingPolicy:

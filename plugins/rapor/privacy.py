@@ -14,19 +14,36 @@ import re
 
 import pandas as pd
 
-# Order matters: NIK (16 digits) before phone numbers, e-mail before handles.
-_PATTERNS = (
-    ("[EMAIL]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("[NIK]", re.compile(r"(?<!\d)\d{16}(?!\d)")),
-    # Indonesian mobile/landline numbers: +62 / 62 / 0 prefix, digits with optional separators.
-    ("[TELEPON]", re.compile(r"(?<![\w])(?:\+?62|0)[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){2,3}(?!\d)")),
-    # A landline with its area code in brackets: (0370) 631234.
-    ("[TELEPON]", re.compile(r"\(\s*0\d{2,3}\s*\)[\s.-]?\d{3,4}[\s.-]?\d{0,4}(?!\d)")),
-    # Any other run of 9+ digits, possibly in groups (foreign phone numbers, card or
-    # social-security numbers). A date (8 digits) or a short number stays.
-    ("[ANGKA]", re.compile(r"(?<![\d\w])(?=(?:\d[\s.-]?){9,})\d{2,}(?:[\s.-]\d{2,})*(?!\d)")),
-    ("[AKUN]", re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,30}")),
+# E-mail in any case, also written "name [at] host [dot] id" or with spaces around the @.
+_EMAIL = re.compile(
+    r"[\w.+-]+(?:@|\s@\s|\s?\[at\]\s?|\s?\(at\)\s?)[\w-]+(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?)[\w-]+)+",
+    re.IGNORECASE,
 )
+# A run of digits in groups: 5205 0101 0101 0001, +62-812-3456-7890, (0370) 631234, 0812.3456.7890.
+# A label may be glued in front ("NIK:5205...", "telp0812...", "WA+62..."): no digit before it.
+_DIGITS = re.compile(r"(?<![\d])(?:\+\s?)?\(?\d+\)?(?:(?:[ .\-/]{1,2}|(?<=\)))\(?\d+\)?)*(?!\d)")
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,30}")
+
+
+def _digits_token(match: re.Match) -> str:
+    """[NIK] for 16 digits, [TELEPON] for an Indonesian number, [ANGKA] for another long number."""
+    text = match.group(0)
+    digits = re.sub(r"\D", "", text)
+    glued = match.start() > 0 and match.string[match.start() - 1].isalpha()
+    if len(digits) == 16:
+        return "[NIK]"
+    if 9 <= len(digits) <= 14 and (digits.startswith("0") or digits.startswith("62") or text.startswith("+")):
+        return "[TELEPON]"
+    if len(digits) >= 9 and not glued:
+        # Foreign phone numbers, card or social-security numbers. A date (8 digits) or a short number stays.
+        return "[ANGKA]"
+    return text
+
+
+def _mask(text: str) -> str:
+    text = _EMAIL.sub("[EMAIL]", text)
+    text = _DIGITS.sub(_digits_token, text)
+    return _HANDLE.sub("[AKUN]", text)
 
 
 _PHONE_LIKE = re.compile(r"[\d\s+().-]{8,}")
@@ -51,9 +68,29 @@ def redact(text: str | None) -> str | None:
     """Mask e-mail addresses, NIK, phone numbers, long numbers and @handles in free text."""
     if text is None:
         return None
-    for token, pattern in _PATTERNS:
-        text = pattern.sub(token, text)
-    return text
+    return _mask(text)
+
+
+# Timestamps in a cell (2026-10-05 09:30:00+08:00, 31/08/2026 14.20) are not personal data.
+_TIMESTAMP = re.compile(
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})(?:[T ]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?"
+    r"\s*(?:[zZ]|[+-]\d{2}:?\d{2})?"
+)
+# Two or more words with small letters (as a name is typed: "Budi Santoso", "siti aminah") in a
+# cell meant for a code: the shape of a shifted column, masked whole. Codes ("DPU PR") stay.
+_WORDS = re.compile(r"(?=.*[a-z])[^\W\d_]{2,}(?:[\s.,']+[^\W\d_]+)+", re.DOTALL)
+
+
+def mask_cell(value: str) -> str:
+    """A cell of a quarantined row as it may be stored: identifiers and name-like words masked.
+
+    Used for every cell of a row that is kept for review (not only the reporter and the
+    text): when a file's columns are shifted, a name or phone number can sit in any of them.
+    """
+    if _TIMESTAMP.fullmatch(value.strip()):
+        return value
+    masked = _mask(value)
+    return "[TEKS]" if _WORDS.fullmatch(masked.strip()) else masked
 
 
 def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
@@ -61,8 +98,5 @@ def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
 
 
 def redact_series(values: pd.Series) -> pd.Series:
-    """Vectorised redaction of a text column (pandas' regex replace per pattern)."""
-    out = values.astype("string")
-    for token, pattern in _PATTERNS:
-        out = out.str.replace(pattern, token, regex=True)
-    return out.astype(object).where(out.notna(), None)
+    """Redaction of a text column (None stays None)."""
+    return values.map(lambda v: _mask(v) if isinstance(v, str) else None).astype(object).where(values.notna(), None)

@@ -22,8 +22,8 @@ from rapor.cli.appeals import run as run_appeals
 from rapor.cli.channels import add_parsers as add_collector_parsers
 from rapor.cli.channels import run as run_collectors
 from rapor.demo.run import run_demo
-from rapor.errors import RaporError
-from rapor.imports import import_files
+from rapor.errors import ConfigError, RaporError
+from rapor.imports import import_complaints, import_inspections, import_registry
 from rapor.imports.accounts import import_accounts, import_routing_rules
 from rapor.imports.files import read_table
 from rapor.imports.recipients import import_recipients
@@ -31,6 +31,7 @@ from rapor.imports.registry import COLUMNS
 from rapor.imports.staff import import_staff
 from rapor.policy import load_policy
 from rapor.publish.revisions import verify_in_warehouse, verify_revision
+from rapor.registry import registry_lookup
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_periods
 from rapor.warehouse.db import open_warehouse
@@ -111,28 +112,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _import(args) -> tuple[object, list]:
+def _import(args) -> tuple[object, list, list[str]]:
+    """Import every file given, in dependency order (the registry first).
+
+    A file that cannot be read is reported and skipped: the files after it are
+    independent and still imported. Returns the engine, the results and the errors.
+    """
     engine = open_warehouse(args.warehouse)
-    results = import_files(engine, args.registry, args.complaints, args.inspections)
-    if args.staff or args.recipients:  # registry-like files of publication (rapor.publish)
-        results += [import_staff(engine, p) for p in args.staff] + [
-            import_recipients(engine, p) for p in args.recipients
-        ]
-    if args.accounts or args.routing_rules:  # the collectors' registry (rapor.collectors)
-        results += [import_accounts(engine, p) for p in args.accounts]
-        results += [import_routing_rules(engine, p) for p in args.routing_rules]
-    for result in results:
+    steps = [
+        *((import_registry, p) for p in args.registry),
+        *((import_complaints, p) for p in args.complaints),
+        *((import_inspections, p) for p in args.inspections),
+        *((import_staff, p) for p in args.staff),  # registry-like files of publication (rapor.publish)
+        *((import_recipients, p) for p in args.recipients),
+        *((import_accounts, p) for p in args.accounts),  # the collectors' registry (rapor.collectors)
+        *((import_routing_rules, p) for p in args.routing_rules),
+    ]
+    results, errors = [], []
+    for importer, path in steps:
+        try:
+            result = importer(engine, path)
+        except RaporError as exc:
+            errors.append(str(exc))
+            print(f"rapor: error: {exc} (not imported; the other files are)", file=sys.stderr)
+            continue
+        results.append(result)
         print(result.summary())
-    return engine, results
+    return engine, results, errors
 
 
-def _registry_regions(paths: list[Path]) -> list[str]:
+def _registry_regions(engine, paths: list[Path]) -> list[str]:
+    """The registry files' regions that are in the warehouse (a quarantined one is named, not scored)."""
     codes: list[str] = []
     for path in paths:
-        for code in read_table(path, COLUMNS)["region_code"]:
+        try:
+            listed = read_table(path, COLUMNS)["region_code"]
+        except RaporError:
+            continue  # already reported by the import
+        for code in listed:
             if code and code not in codes:
                 codes.append(code)
-    return codes
+    with engine.connect() as conn:
+        zones, _ = registry_lookup(conn)
+    for code in codes:
+        if code not in zones:
+            print(
+                f"rapor: warning: region {code!r} of the registry was quarantined (see the rows above): not scored",
+                file=sys.stderr,
+            )
+    return [c for c in codes if c in zones]
 
 
 def _verified(with_warehouse: bool) -> str:
@@ -150,13 +178,18 @@ def main(argv: list[str] | None = None) -> int:
             open_warehouse(args.warehouse)
             print("warehouse schema is up to date")
         elif args.command == "import":
-            _import(args)
+            _, _, errors = _import(args)
+            return 2 if errors else 0
         elif args.command == "score":
             periods = [Period.parse(p) for p in args.period]
             policy = load_policy(args.policy)
-            engine, _ = _import(args)
-            for path in score_periods(engine, _registry_regions(args.registry), periods, args.out, policy):
+            engine, _, errors = _import(args)
+            regions = _registry_regions(engine, args.registry)
+            if not regions:
+                raise ConfigError("no region of the registry file(s) could be imported: nothing to score")
+            for path in score_periods(engine, regions, periods, args.out, policy):
                 print(f"wrote {path}")
+            return 2 if errors else 0
         elif args.command == "verify":
             failed = 0
             engine = open_warehouse(args.warehouse) if args.warehouse else None
@@ -176,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     except RaporError as exc:
         print(f"rapor: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a user never gets a traceback; -v shows it for a bug report
+        if args.verbose:
+            raise
+        print(f"rapor: unexpected error ({type(exc).__name__}): {exc}; re-run with -v for details", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rapor.collectors.streams import STREAMS
 from rapor.demo.simulator.server import Faults, Simulator
 from rapor.demo.simulator.world import World
-from rapor.errors import ConfigError
+from rapor.errors import ConfigError, RaporError
 from rapor.tasks.ingest import collect_stream, load_inbox
 
 
@@ -85,8 +86,29 @@ def _collect(args) -> int:
     unknown = [n for n in names if n not in STREAMS and n != "hotline"]
     if unknown:
         raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join([*STREAMS, 'hotline'])}")
-    until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
-    for name in names:
-        summary = load_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
+    try:
+        until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
+    except ValueError:
+        raise ConfigError(f"--until {args.until!r} is not an ISO 8601 timestamp") from None
+    failed = 0
+    for name in names:  # one stream failing (an expired token) does not stop the others
+        try:
+            summary = load_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
+        except Exception as exc:  # noqa: BLE001 - the tasks wrap Rapor's errors for Airflow
+            error = _rapor_error(exc)
+            if error is None:
+                raise
+            failed += 1
+            print(f"rapor: error: {name}: {error}", file=sys.stderr)
+            continue
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "stream"))
-    return 0
+    return 2 if failed else 0
+
+
+def _rapor_error(exc: BaseException) -> RaporError | None:
+    """The Rapor error behind ``exc`` (a task raises AirflowFailException from it), if any."""
+    while exc is not None:
+        if isinstance(exc, RaporError):
+            return exc
+        exc = exc.__cause__
+    return None

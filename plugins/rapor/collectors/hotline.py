@@ -12,6 +12,10 @@ any fsspec location (``s3://bucket/hotline``, ``sftp://...``; the same URLs Airf
 4. moved to the archive (``<inbox>/arsip/<YYYY-MM-DD>/``, or ``RAPOR_HOTLINE_ARCHIVE``),
    never deleted.
 
+A file that cannot be read (not UTF-8, a broken workbook) or whose header is no known
+format stays in the inbox and is named in the error raised at the end; the other exports
+of the inbox are loaded and archived all the same, so one bad file never blocks the rest.
+
 Two export formats are known (``FORMATS``), recognised by their header: the call center's
 CSV (``no_tiket``, ``saluran``, ``waktu_masuk`` as ``dd/mm/yyyy HH:MM:SS`` local time, ...)
 and the WhatsApp gateway's .xlsx (``id_pesan``, ``nomor_tujuan``, ``waktu_diterima``, ...).
@@ -186,7 +190,7 @@ def collect_hotline(
     archive_fs, archive_root = fsspec.core.url_to_fs(archive_url)
     fs.makedirs(root, exist_ok=True)
     run = StreamRun(HOTLINE_STREAM)
-    unknown = []
+    unknown, unreadable = [], []
     entries = sorted(fs.ls(root, detail=True), key=lambda e: e["name"])
     for entry in entries:
         name = PurePosixPath(entry["name"]).name
@@ -208,13 +212,20 @@ def collect_hotline(
             landed = landing.land(
                 HOTLINE_SOURCE, HOTLINE_STREAM, body, request=f"{inbox.rstrip('/')}/{name}", ext=suffix
             )
-            header = read_table_file(landed.path, ()).header
-            fmt = next((f for f in FORMATS if f.matches(header)), None)
-            if fmt is None:
-                unknown.append(name)
-                log.error("hotline: %s is not a known export format (header: %s): left in the inbox", name, header)
+            try:
+                header = read_table_file(landed.path, ()).header
+                fmt = next((f for f in FORMATS if f.matches(header)), None)
+                if fmt is None:
+                    unknown.append(name)
+                    log.error("hotline: %s is not a known export format (header: %s): left in the inbox", name, header)
+                    continue
+                items, table = parse_export(landed.path, fmt, registry, region_code, sha)
+            except InputFileError as exc:
+                # Named as the user knows it (the inbox file, not the raw copy); the next exports still load.
+                reason = str(exc).removeprefix(f"{exc.path}: ")
+                unreadable.append(f"{name}: {reason}")
+                log.error("hotline: %s cannot be read (%s): left in the inbox", name, reason)
                 continue
-            items, table = parse_export(landed.path, fmt, registry, region_code, sha)
             malformed = malformed_rows(table, tuple(fmt.columns[k] for k in ("id", "line", "kind")))
             batch = Batch(HOTLINE_STREAM, {"last_file": name, "last_sha256": sha}, items, [landed])
             commit_batch(
@@ -230,11 +241,16 @@ def collect_hotline(
             )
             log.info("hotline: loaded %s (%s, %d rows)", name, fmt.name, len(items))
         _archive(fs, entry["name"], archive_fs, archive_root, name, sha)
+    problems = []
     if unknown:
+        problems.append(
+            ", ".join(unknown) + ": not a known hotline export (call center CSV or WhatsApp .xlsx; "
+            "see rapor.collectors.hotline.FORMATS)"
+        )
+    problems += unreadable
+    if problems:
         raise InputFileError(
-            ", ".join(unknown),
-            "not a known hotline export (call center CSV or WhatsApp .xlsx): "
-            "the file(s) stay in the inbox; see rapor.collectors.hotline.FORMATS",
+            inbox, "; ".join(problems) + ". The file(s) stay in the inbox; every other export was loaded"
         )
     return run
 

@@ -36,13 +36,15 @@ def _import(engine, path, dataset: str, columns: tuple[str, ...], required: tupl
     table = read_table_file(path, columns)
     frame = table.rows
     bad_rows, bad_copies = malformed_rows(table, columns)
-    result = ImportResult(dataset, str(path), rows_total=len(frame) + len(bad_rows))
+    result = ImportResult(dataset, str(path), rows_total=table.rows_total)
+    result.count_lines(table)
     checks = RowChecks(frame, frame[columns[0]] + "/" + frame[columns[1]] + "/" + frame[columns[2]])
     with engine.begin() as conn:
         zones, known_opds = registry_lookup(conn)
         checks.require(required)
         checks.known_to_registry(zones, known_opds)
         table_, keys, rows = build(frame, checks)
+        checks.fit(table_)
         good = frame[checks.good]
         now = datetime.now(UTC)
         records = [{**row, "updated_at": now} for row in rows(good)]

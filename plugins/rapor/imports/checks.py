@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import String
 
 from rapor.imports.files import TableFile, file_sha256
 from rapor.imports.result import ImportResult, Problem
-from rapor.privacy import redact
+from rapor.privacy import mask_cell, redact
 from rapor.warehouse import schema
 from rapor.warehouse.db import insert_ignoring_duplicates
 
@@ -34,6 +36,24 @@ class RowChecks:
             self.problems.append(Problem(int(row_number), str(self.record_keys[row_number]), field, rule, str(text)))
         self.bad |= mask
 
+    def fit(self, table) -> None:
+        """Values longer than their warehouse column are quarantined before the database sees them.
+
+        The same check on every database: SQLite would store them, PostgreSQL would refuse
+        the whole file.
+        """
+        for column in self.frame.columns:
+            if column not in table.c or not isinstance(table.c[column].type, String):
+                continue
+            limit = table.c[column].type.length
+            lengths = self.frame[column].fillna("").astype(str).str.len()
+            self.flag(
+                lengths > limit,
+                column,
+                "value_too_long",
+                column + " has " + lengths.astype(str) + f" characters; at most {limit} fit",
+            )
+
     def require(self, columns) -> None:
         for column in columns:
             self.flag(self.frame[column] == "", column, "missing_value", f"{column} is required")
@@ -41,7 +61,7 @@ class RowChecks:
     def one_of(self, column: str, allowed, rule: str) -> None:
         values = self.frame[column]
         mask = (values != "") & ~values.isin(list(allowed))
-        self.flag(mask, column, rule, column + " " + values.map(repr) + f" is not one of {', '.join(allowed)}")
+        self.flag(mask, column, rule, column + " " + shown(values) + f" is not one of {', '.join(allowed)}")
 
     def known_to_registry(self, zones: dict[str, str], known_opds: set[tuple[str, str]]) -> None:
         """Region must be in the registry; a given OPD must belong to that region."""
@@ -51,19 +71,62 @@ class RowChecks:
             (frame["region_code"] != "") & ~known_region,
             "region_code",
             "unknown_region",
-            "region_code " + frame["region_code"].map(repr) + " is not in the registry",
+            "region_code " + shown(frame["region_code"]) + " is not in the registry",
         )
         pairs = pd.Series(list(zip(frame["region_code"], frame["opd_code"], strict=True)), index=frame.index)
         self.flag(
             known_region & (frame["opd_code"] != "") & ~pairs.isin(known_opds),
             "opd_code",
             "unknown_opd",
-            "opd_code " + frame["opd_code"].map(repr) + " is not an OPD of region " + frame["region_code"],
+            "opd_code " + shown(frame["opd_code"]) + " is not an OPD of region " + shown(frame["region_code"]),
         )
 
     @property
     def good(self) -> pd.Series:
         return ~self.bad
+
+
+_SHOWN_LENGTH = 60
+
+
+def shown(values: pd.Series) -> pd.Series:
+    """Values as a message quotes them: personal data masked, long values cut."""
+
+    def one(value) -> str:
+        text = mask_cell("" if value is None else str(value))
+        return repr(text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "…")
+
+    return values.map(one)
+
+
+def fit_text(value: str, length: int) -> str:
+    """A file path or key cut to its column, keeping its end (the file's name)."""
+    return value if len(value) <= length else "…" + value[-(length - 1) :]
+
+
+_PSEUDONYM = re.compile(r"p-[0-9a-f]{24}")
+
+
+# Columns already made safe on the way in (the reporter's pseudonym, the redacted text).
+_ALREADY_SAFE = ("reporter", "text")
+
+
+def _redacted_copy(row: dict, personal: bool) -> dict:
+    """Every cell of a quarantined row with personal data masked.
+
+    In a file that carries complainants' data (``personal``), a shifted column can put a
+    name or a phone number under any header: every cell is masked as a cell meant for a
+    code (``mask_cell``). Elsewhere (registry, inspections) identifiers and e-mails are.
+    """
+
+    def safe(column, value):
+        if not isinstance(value, str) or _PSEUDONYM.fullmatch(value):
+            return value
+        if column in _ALREADY_SAFE or not personal:
+            return redact(value)
+        return mask_cell(value)
+
+    return {k: safe(k, v) for k, v in row.items()}
 
 
 def malformed_rows(table: TableFile, kept_columns: tuple[str, ...]) -> tuple[list[Problem], dict[int, dict]]:
@@ -73,12 +136,14 @@ def malformed_rows(table: TableFile, kept_columns: tuple[str, ...]) -> tuple[lis
     redacted too: the cells of a malformed row may be shifted.
     """
     problems, copies = [], {}
-    for number, cells in table.malformed:
-        copy = {col: redact(cells[i]) for i, col in enumerate(table.header) if col in kept_columns and i < len(cells)}
+    for row in table.malformed:
+        cells = row.cells
+        copy = {
+            col: mask_cell(cells[i]) for i, col in enumerate(table.header) if col in kept_columns and i < len(cells)
+        }
         key = " ".join(f"{c}={copy[c]}" for c in kept_columns[:2] if c in copy)
-        detail = f"row has {len(cells)} cells but the header has {len(table.header)}"
-        problems.append(Problem(number, key, "", "malformed_row", detail))
-        copies[number] = {**copy, "cells": len(cells)}
+        problems.append(Problem(row.row_number, key, "", row.rule, row.detail))
+        copies[row.row_number] = {**copy, "cells": len(cells)}
     return problems, copies
 
 
@@ -93,15 +158,17 @@ def write_quarantine(
     rows = [
         {
             "dataset": result.dataset,
-            "source_file": result.file,
+            "source_file": fit_text(result.file, schema.quarantine.c.source_file.type.length),
             "file_sha256": sha256,
             "row_number": p.row_number,
-            "record_key": p.record_key[:300],
+            "record_key": fit_text(mask_cell(p.record_key), schema.quarantine.c.record_key.type.length),
             "field": p.field,
             "rule": p.rule,
-            "detail": p.detail,
+            "detail": redact(p.detail),
             "raw_record": json.dumps(
-                malformed[p.row_number] if p.row_number in malformed else raw_rows.loc[p.row_number].to_dict(),
+                malformed[p.row_number]
+                if p.row_number in malformed
+                else _redacted_copy(raw_rows.loc[p.row_number].to_dict(), result.dataset == "complaints"),
                 ensure_ascii=False,
                 sort_keys=True,
             ),
@@ -130,7 +197,7 @@ def record_import(conn, result: ImportResult, sha256: str) -> None:
     row = {
         "file_sha256": sha256,
         "dataset": result.dataset,
-        "file_name": result.file,
+        "file_name": fit_text(result.file, schema.import_file.c.file_name.type.length),
         "rows_total": result.rows_total,
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from rapor import config
-from rapor.imports.checks import RowChecks, malformed_rows, record_import, write_quarantine
-from rapor.imports.files import file_sha256, read_table_file
+from rapor.imports.checks import RowChecks, malformed_rows, record_import, shown, write_quarantine
+from rapor.imports.files import clean_cell, file_sha256, read_table_file
 from rapor.imports.result import ImportResult
-from rapor.imports.timestamps import parse_instants
+from rapor.imports.timestamps import parse_timestamps
 from rapor.policy import load_policy
 from rapor.privacy import pseudonymise_series, redact_series
 from rapor.registry import registry_lookup
@@ -52,6 +52,7 @@ def import_complaints(engine, path: str | Path, key: bytes | None = None) -> Imp
         result = load_complaint_frame(
             conn, table.rows, source_file=str(path), sha256=file_sha256(Path(path)), key=key, malformed=malformed
         )
+    result.count_lines(table)
     log.info(result.summary())
     return result
 
@@ -77,29 +78,51 @@ def load_complaint_frame(
     malformed_problems, malformed_copies = malformed
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
+    for column in COLUMNS:  # NUL and control characters never reach the database (collectors too)
+        frame[column] = frame[column].map(lambda v: clean_cell(v) if isinstance(v, str) else v)
+    raw = frame
     frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
     frame["text"] = redact_series(raw["text"].where(raw["text"] != ""))
     result = ImportResult("complaints", source_file, rows_total=len(frame) + len(malformed_problems))
     checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
 
     zones, known_opds = registry_lookup(conn)
+    checks.fit(schema.complaint)
     checks.require(("complaint_id", "region_code", "channel", "source", "kind", "received_at"))
     checks.known_to_registry(zones, known_opds)
     checks.one_of("channel", CHANNELS, "invalid_channel")
     checks.one_of("kind", KINDS, "invalid_kind")
 
     tz = frame["region_code"].map(zones).fillna("")
+    policy = load_policy()
+    earliest = pd.Timestamp(policy.quality.earliest_plausible_date, tz="UTC")
     instants = {}
     for column in TIMESTAMP_COLUMNS:
-        instants[column], unparsable = parse_instants(frame[column], tz)
+        parsed = parse_timestamps(frame[column], tz)
+        value = column + " " + shown(frame[column])
+        checks.flag(parsed.unparsable, column, "invalid_timestamp", value + " is not an ISO 8601 timestamp")
         checks.flag(
-            unparsable,
+            parsed.nonexistent,
             column,
-            "invalid_timestamp",
-            column + " " + frame[column].map(repr) + " is not an ISO 8601 timestamp",
+            "nonexistent_local_time",
+            value + " does not exist in the region's time zone " + tz + " (skipped by daylight saving)",
         )
+        checks.flag(
+            parsed.ambiguous,
+            column,
+            "ambiguous_local_time",
+            value + " happens twice in the region's time zone " + tz + ": give its offset",
+        )
+        # 1970 (a Unix zero), 1900 (Excel's zero date), year 1: a placeholder, not a complaint.
+        checks.flag(
+            parsed.instants < earliest,
+            column,
+            "implausible_timestamp",
+            value + f" is before {policy.quality.earliest_plausible_date.isoformat()} (the policy's earliest date)",
+        )
+        instants[column] = parsed.instants.where(parsed.instants >= earliest)
     # Clocks of source systems drift: a few minutes ahead (the policy's tolerance) is not "in the future".
-    tolerance = timedelta(minutes=load_policy().quality.future_tolerance_minutes)
+    tolerance = timedelta(minutes=policy.quality.future_tolerance_minutes)
     latest_allowed = pd.Timestamp(datetime.now(UTC) + tolerance)
     for column in TIMESTAMP_COLUMNS:
         checks.flag(instants[column] > latest_allowed, column, "future_timestamp", f"{column} is in the future")

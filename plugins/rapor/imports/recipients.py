@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows, shown
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.imports.staff import replace_region_rows
@@ -28,23 +28,25 @@ _EMAIL = r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+"
 def import_recipients(engine, path: str | Path) -> ImportResult:
     table = read_table_file(path, COLUMNS)
     frame = table.rows
-    result = ImportResult("recipients", str(path), rows_total=len(frame) + len(table.malformed))
+    result = ImportResult("recipients", str(path), rows_total=table.rows_total)
+    result.count_lines(table)
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["recipient"] + "/" + frame["email"])
     with engine.connect() as conn:
         zones, _ = registry_lookup(conn)
+    checks.fit(schema.notification_recipient)
     checks.require(COLUMNS)
     checks.flag(
         (frame["region_code"] != "") & ~frame["region_code"].isin(list(zones)),
         "region_code",
         "unknown_region",
-        "region_code " + frame["region_code"].map(repr) + " is not in the registry",
+        "region_code " + frame["region_code"].pipe(shown) + " is not in the registry",
     )
     checks.one_of("recipient", RECIPIENTS, "invalid_recipient")
     checks.flag(
         (frame["email"] != "") & ~frame["email"].str.fullmatch(_EMAIL),
         "email",
         "invalid_email",
-        "email " + frame["email"].map(repr) + " is not an e-mail address",
+        "email " + frame["email"].pipe(shown) + " is not an e-mail address",
     )
     good = frame[checks.good].drop_duplicates(list(COLUMNS), keep="last")
     now = datetime.now(UTC)

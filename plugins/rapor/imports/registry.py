@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows, shown
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.warehouse import schema
@@ -21,14 +21,29 @@ COLUMNS = ("region_code", "region_name", "timezone", "opd_code", "opd_name")
 def import_registry(engine, path: str | Path) -> ImportResult:
     table = read_table_file(path, COLUMNS)
     frame = table.rows
-    result = ImportResult("registry", str(path), rows_total=len(frame) + len(table.malformed))
+    result = ImportResult("registry", str(path), rows_total=table.rows_total)
+    result.count_lines(table)
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"])
+    checks.fit(schema.region)
+    checks.fit(schema.opd)
     checks.require(COLUMNS)
     checks.flag(
         (frame["timezone"] != "") & ~frame["timezone"].isin(available_timezones()),
         "timezone",
         "invalid_timezone",
-        "timezone " + frame["timezone"].map(repr) + " is not an IANA time zone (e.g. Asia/Makassar)",
+        "timezone " + shown(frame["timezone"]) + " is not an IANA time zone (e.g. Asia/Makassar)",
+    )
+    # One OPD code, one OPD: the same code with another name is refused, not silently the last one.
+    same_code = frame[checks.good].groupby(["region_code", "opd_code"])["opd_name"].transform("nunique")
+    checks.flag(
+        (same_code.reindex(frame.index).fillna(1) > 1) & checks.good,
+        "opd_code",
+        "duplicate_opd_code",
+        "opd_code "
+        + shown(frame["opd_code"])
+        + " appears more than once in region "
+        + shown(frame["region_code"])
+        + " with different names",
     )
     # A region has one name and one zone: rows that disagree with the region's first row are held.
     first = (

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# How many quarantined rules a summary names with their row and field.
+SHOWN_PROBLEMS = 5
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,19 +26,46 @@ class ImportResult:
     rows_total: int = 0
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Physical lines after the header, and those that are not rows of their own (for files).
+    lines: int | None = None
+    lines_in_quoted_cells: int = 0
+    blank_lines: int = 0
 
     @property
     def rows_quarantined(self) -> int:
         return len({p.row_number for p in self.problems})
+
+    @property
+    def lines_accounted(self) -> bool:
+        """Every physical line is a loaded, quarantined, blank or continuation line."""
+        if self.lines is None:
+            return True
+        return self.rows_total + self.lines_in_quoted_cells + self.blank_lines == self.lines and (
+            self.rows_loaded + self.rows_quarantined == self.rows_total
+        )
 
     def summary(self) -> str:
         text = (
             f"{self.dataset} {self.file}: {self.rows_total} rows, {self.rows_loaded} loaded, "
             f"{self.rows_quarantined} quarantined"
         )
+        if self.lines is not None and (self.lines_in_quoted_cells or self.blank_lines):
+            text += f" ({self.lines} lines: {self.lines_in_quoted_cells} inside quoted cells, {self.blank_lines} blank)"
         rules: dict[str, int] = {}
         for problem in self.problems:
             rules[problem.rule] = rules.get(problem.rule, 0) + 1
         if rules:
             text += " (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(rules.items())) + ")"
+        first = sorted(self.problems, key=lambda p: p.row_number)[:SHOWN_PROBLEMS]
+        for problem in first:
+            where = f"row {problem.row_number}" + (f", field {problem.field}" if problem.field else "")
+            text += f"\n  {where}: {problem.rule}: {problem.detail}"
+        if len(self.problems) > SHOWN_PROBLEMS:
+            text += f"\n  ... and {len(self.problems) - SHOWN_PROBLEMS} more in the quarantine table"
         return text
+
+    def count_lines(self, table) -> None:
+        """Take the file's line accounting (``imports.files.LineCount``)."""
+        self.lines = table.lines.lines
+        self.lines_in_quoted_cells = table.lines.in_quoted_cells
+        self.blank_lines = table.lines.blank

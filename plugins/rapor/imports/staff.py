@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, delete, select
 
-from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows
+from rapor.imports.checks import RowChecks, finish_file_import, malformed_rows, shown
 from rapor.imports.files import read_table_file
 from rapor.imports.result import ImportResult
 from rapor.registry import registry_lookup
@@ -38,10 +38,12 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 def import_staff(engine, path: str | Path) -> ImportResult:
     table = read_table_file(path, COLUMNS, OPTIONAL_COLUMNS)
     frame = table.rows
-    result = ImportResult("staff", str(path), rows_total=len(frame) + len(table.malformed))
+    result = ImportResult("staff", str(path), rows_total=table.rows_total)
+    result.count_lines(table)
     checks = RowChecks(frame, frame["region_code"] + "/" + frame["opd_code"] + "/" + frame["role"] + "/" + frame["nip"])
     with engine.connect() as conn:
         zones, known_opds = registry_lookup(conn)
+    checks.fit(schema.opd_staff)
     checks.require(COLUMNS)
     checks.known_to_registry(zones, known_opds)
     checks.one_of("role", ROLES, "invalid_role")
@@ -49,7 +51,7 @@ def import_staff(engine, path: str | Path) -> ImportResult:
         (frame["nip"] != "") & ~frame["nip"].str.fullmatch(r"\d{18}"),
         "nip",
         "invalid_nip",
-        "nip " + frame["nip"].map(repr) + " is not an 18-digit NIP",
+        "nip " + frame["nip"].pipe(shown) + " is not an 18-digit NIP",
     )
     checks.flag(
         (frame["email"] != "") & ~frame["email"].str.fullmatch(EMAIL_PATTERN),
