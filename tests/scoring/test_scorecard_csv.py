@@ -60,3 +60,13 @@ def test_rows_are_written_in_code_point_order_of_region_and_opd_whatever_order_t
     ]
     assert lines[3].endswith(",70.00,76.20,C,kuning,dinilai,2.50,2026.1")
     assert lines[-1] == ""  # every line ends with \n, no \r
+
+
+def test_formula_cells_in_text_columns_are_neutralised_and_numbers_stay_numbers():
+    # OWASP CSV injection: a text cell starting with = + - @ tab or CR is prefixed with an apostrophe.
+    row = _row("52.05", '=HYPERLINK("http://x","klik")', opd_name="+cmd|' /C calc'!A0", tpp_cut_pct=Decimal("-2.5"))
+    cells = dict(zip(CSV_COLUMNS, csv_cells(row), strict=True))
+    assert cells["opd_code"] == '\'=HYPERLINK("http://x","klik")'
+    assert cells["opd_name"] == "'+cmd|' /C calc'!A0"
+    assert cells["tpp_cut_pct"] == "-2.50"  # a number column is never touched
+    assert cells["period"] == "2026-10" and cells["status"] == "tidak dinilai"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
+from rapor.cells import safe_cell, safe_text
 from rapor.policy import Policy
 from rapor.publish.formatting import long_datetime, month_name, number
 from rapor.publish.tpp_rule import checked_cut, rule_text
@@ -124,6 +125,8 @@ def bkd_csv_bytes(records: list[dict]) -> bytes:
                 cells.append(value.isoformat())
             elif key == "indeks" or key == "potongan_tpp_persen":
                 cells.append(format(value, ".2f"))
+            elif isinstance(value, str):  # names, codes, rule text: no formula (rapor.cells)
+                cells.append(safe_text(value))
             else:
                 cells.append(str(value))
         writer.writerow(cells)
@@ -153,7 +156,7 @@ def bkd_xlsx_bytes(records: list[dict], meta: dict) -> bytes:
                 value = long_datetime(value, tz, with_day=True)
             elif key in ("indeks", "potongan_tpp_persen") and value is not None:
                 value = float(value)
-            row.append(value)
+            row.append(safe_cell(value))
         sheet.append(row)
     widths = {
         "nama_opd": 40,
@@ -199,7 +202,7 @@ def bkd_xlsx_bytes(records: list[dict], meta: dict) -> bytes:
             number(max((r["potongan_tpp_persen"] or 0) for r in records), None, 1) if records else "—",
         ),
     ):
-        info.append([label, value])
+        info.append([label, safe_cell(value)])
     info.column_dimensions["A"].width = 32
     info.column_dimensions["B"].width = 90
     for (cell,) in info.iter_rows(min_col=1, max_col=1):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from rapor.cells import safe_text
 from rapor.scoring.periods import Period
 from rapor.warehouse import schema
 
@@ -45,15 +46,21 @@ _FIELDS = {"index": "index_score"}
 _PLACES = {"r1": 4, "r2": 4, "r3": 4, "s_resp": 2, "s_sop": 2, "index": 2, "tpp_cut_pct": 2}
 
 
-def _cell(value, places: int | None) -> str:
+# The text columns (names, codes, words): neutralised against formula injection (rapor.cells).
+_TEXT = ("period", "region_code", "opd_code", "opd_name", "category", "zone", "status", "method_version")
+
+
+def _cell(value, places: int | None, text: bool) -> str:
     if value is None:
         return ""
+    if text:
+        return safe_text(str(value))
     return str(value) if places is None else format(value, f".{places}f")
 
 
 def csv_cells(row: dict) -> list[str]:
     """One scorecard row (stored, or computed by ``score_rows``) as its §7 CSV cells."""
-    return [_cell(row[_FIELDS.get(column, column)], _PLACES.get(column)) for column in CSV_COLUMNS]
+    return [_cell(row[_FIELDS.get(column, column)], _PLACES.get(column), column in _TEXT) for column in CSV_COLUMNS]
 
 
 def scorecard_csv_rows(rows: Iterable[dict]) -> list[list[str]]:
