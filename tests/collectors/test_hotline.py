@@ -96,3 +96,17 @@ def test_an_inbox_on_any_fsspec_location(region, world, tmp_path):
     collect_hotline(region, folder.as_uri(), landing=RawLanding(tmp_path / "raw"))
     assert_matches_truth(region, world, SOURCES)
     assert not any(p.is_file() for p in folder.iterdir())
+
+
+def test_an_unreadable_export_is_named_by_its_inbox_name_and_blocks_no_other(region, world, inbox, tmp_path):
+    # Saved by hand from Excel as "CSV (Windows-1252)", dropped before the month's real exports.
+    broken = inbox / "00-rekap-callcenter.csv"
+    broken.write_bytes("no_tiket,saluran,waktu_masuk\nHL-1,0373-21000,01/09/2026 08:00 Désa\n".encode("latin-1"))
+    world.write_hotline_exports(inbox)
+    with pytest.raises(InputFileError) as refused:
+        load(region, inbox, tmp_path)
+    message = str(refused.value)
+    assert "00-rekap-callcenter.csv: not UTF-8 text" in message and "line 2" in message
+    assert str(tmp_path / "raw") not in message  # the inbox file, not its raw-landing copy
+    assert broken.exists()  # kept where the operator put it
+    assert_matches_truth(region, world, SOURCES)  # every other export loaded
