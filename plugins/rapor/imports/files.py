@@ -131,15 +131,18 @@ def _one_record(lines: list[str], start: int, delimiter: str) -> tuple[list[str]
 
 
 def _sniff_delimiter(first_lines: list[str], columns: tuple[str, ...], suffix: str) -> str:
-    """The delimiter under which a header line holds the most expected columns (then cells)."""
+    """The delimiter under which a header line holds the most expected columns.
 
-    def score(delimiter: str) -> tuple[int, int, int]:
-        best = (0, 0)
-        for line in first_lines:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
-            names = {normalise_header(c) for c in cells}
-            best = max(best, (len(names & set(columns)), len(cells)))
-        return (*best, delimiter == ("\t" if suffix == ".tsv" else ","))
+    Then the one splitting the first line into the most cells (a semicolon inside a quoted
+    text further down cannot win), then the suffix's own (tab for .tsv, else comma).
+    """
+
+    def cells(line: str, delimiter: str) -> list[str]:
+        return next(csv.reader([line], delimiter=delimiter), [])
+
+    def score(delimiter: str) -> tuple[int, int, bool]:
+        expected = max((len({normalise_header(c) for c in cells(ln, delimiter)} & set(columns)) for ln in first_lines))
+        return expected, len(cells(first_lines[0], delimiter)), delimiter == ("\t" if suffix == ".tsv" else ",")
 
     return max(DELIMITERS, key=score)
 

@@ -187,6 +187,10 @@ def complaints() -> None:
             ]
         ),
     )
+    # Commas delimit; the text holds many semicolons (the sniffer must not be fooled by them).
+    write(
+        d + "50-semicolons-in-text.csv", csv_text(good(2) + [row(3, text="a; b; c; d; e; f; g; h; i; j; k; l; m; n")])
+    )
     (HERE / d / "41-not-a-table.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
