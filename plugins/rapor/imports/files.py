@@ -141,7 +141,7 @@ def _sniff_delimiter(first_lines: list[str], columns: tuple[str, ...], suffix: s
         return next(csv.reader([line], delimiter=delimiter), [])
 
     def score(delimiter: str) -> tuple[int, int, bool]:
-        expected = max((len({normalise_header(c) for c in cells(ln, delimiter)} & set(columns)) for ln in first_lines))
+        expected = max(len({normalise_header(c) for c in cells(ln, delimiter)} & set(columns)) for ln in first_lines)
         return expected, len(cells(first_lines[0], delimiter)), delimiter == ("\t" if suffix == ".tsv" else ",")
 
     return max(DELIMITERS, key=score)
