@@ -78,7 +78,7 @@ def load_complaint_frame(
     malformed_problems, malformed_copies = malformed
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
-    for column in COLUMNS:  # NUL and control characters never reach the database (collectors too)
+    for column in (c for c in COLUMNS if c in frame):  # no NUL or control character reaches the database
         frame[column] = frame[column].map(lambda v: clean_cell(v) if isinstance(v, str) else v)
     raw = frame
     frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
