@@ -95,11 +95,10 @@ def _collect(args) -> int:
         try:
             summary = load_inbox(args.inbox) if name == "hotline" else collect_stream(name, until)
         except Exception as exc:  # noqa: BLE001 - the tasks wrap Rapor's errors for Airflow
-            error = _rapor_error(exc)
-            if error is None:
+            if _rapor_error(exc) is None:
                 raise
             failed += 1
-            print(f"rapor: error: {name}: {error}", file=sys.stderr)
+            print(f"rapor: error: {name}: {exc}", file=sys.stderr)  # the task's message, every region in it
             continue
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "stream"))
     return 2 if failed else 0
