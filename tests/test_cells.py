@@ -85,3 +85,24 @@ def test_the_bkd_workbook_has_no_formula_and_keeps_numbers_as_numbers():
     assert by_header["Nama OPD"] == '\'=HYPERLINK("http://x","klik")'
     assert by_header["Indeks"] == -1.5 and by_header["Rekomendasi potongan TPP (%)"] == 2.5
     assert "'=1+1" in [c.value for c in book["Keterangan"]["B"]]
+
+
+def test_the_early_warning_csv_neutralises_a_formula_ticket():
+    import csv as csv_module
+
+    from rapor.publish import early_warning
+
+    class Item:
+        source, ticket, channel, kind, duty, state = "lapor", "=HYPERLINK(1)", "aplikasi", "pengaduan", None, "+1"
+        deadline_at = datetime(2026, 11, 2, 8, tzinfo=UTC)
+        overdue = True
+
+    class Region:
+        timezone = "Asia/Makassar"
+
+    class Warning:
+        region, listed = Region(), [Item()]
+
+    Item.duty = next(iter(early_warning.DUTY_LABELS))
+    rows = list(csv_module.reader(io.StringIO(early_warning.feed_csv(Warning()).decode("utf-8"))))
+    assert rows[1][1] == "'=HYPERLINK(1)" and rows[1][-1] == "'+1"

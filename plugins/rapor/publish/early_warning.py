@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from rapor import config
+from rapor.cells import safe_text
 from rapor.imports.staff import HANDLER
 from rapor.layout import early_warning_folder
 from rapor.mail import FAILED, SENT, SKIPPED, send_email
@@ -165,7 +166,8 @@ def feed_csv(warning: OpdWarning) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FEED_HEADER)
-    writer.writerows(feed_rows(warning))
+    # Every cell is text (tickets come from the public): no formula reaches a spreadsheet (rapor.cells).
+    writer.writerows([safe_text(str(cell)) for cell in row] for row in feed_rows(warning))
     return out.getvalue().encode("utf-8")
 
 
