@@ -66,6 +66,18 @@ class EarlyWarningPolicy:
 
 
 @dataclass(frozen=True)
+class ChannelDutiesPolicy:
+    """The channel duties measured from the collectors (``channel_duties:``; optional).
+
+    ``count_in_pengaduan`` would count them as indicators of the pengaduan dimension of
+    S_sop. Method 2026.1 shows them beside S_sop only: it gives no rule that turns a
+    yes/no or a share into a 0-3 indicator score, so only ``false`` is accepted.
+    """
+
+    count_in_pengaduan: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     method_version: str
     first_response_hk: dict[str, int]
@@ -88,6 +100,7 @@ class Policy:
     quality: QualityPolicy = field(default_factory=QualityPolicy)
     raw_landing: RawLandingPolicy = field(default_factory=RawLandingPolicy)
     early_warning: EarlyWarningPolicy = field(default_factory=EarlyWarningPolicy)
+    channel_duties: ChannelDutiesPolicy = field(default_factory=ChannelDutiesPolicy)
 
     def calendar_for(self, region_code: str) -> RegionCalendar:
         return self.regions.get(region_code, RegionCalendar())
@@ -179,6 +192,27 @@ def _early_warning(spec) -> EarlyWarningPolicy:
     return EarlyWarningPolicy(horizon_hk=horizon, local_hour=hour)
 
 
+def _channel_duties(spec) -> ChannelDutiesPolicy:
+    """The ``channel_duties:`` section; policy files written before the duties have none (shown only)."""
+    if spec is None:
+        return ChannelDutiesPolicy()
+    if not isinstance(spec, dict):
+        raise ConfigError("policy: channel_duties must be a mapping of settings")
+    unknown = set(spec) - set(ChannelDutiesPolicy.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"policy: unknown channel_duties settings {sorted(unknown)}")
+    counted = spec.get("count_in_pengaduan", False)
+    if not isinstance(counted, bool):
+        raise ConfigError(f"policy: channel_duties.count_in_pengaduan must be true or false, got {counted!r}")
+    if counted:
+        raise ConfigError(
+            "policy: channel_duties.count_in_pengaduan: true is not available: the scoring method "
+            "does not define how a channel duty (yes/no, or the share of calls answered) becomes an "
+            "indicator score 0-3 of the pengaduan dimension; the duties are shown beside S_sop only (false)"
+        )
+    return ChannelDutiesPolicy(count_in_pengaduan=counted)
+
+
 def parse_policy(data: dict, source_hash: str = "") -> Policy:
     """Build a Policy from the YAML mapping, checking every field a scorecard depends on."""
     try:
@@ -227,6 +261,7 @@ def parse_policy(data: dict, source_hash: str = "") -> Policy:
             quality=_quality(data.get("quality")),
             raw_landing=_raw_landing(data.get("raw_landing")),
             early_warning=_early_warning(data.get("early_warning")),
+            channel_duties=_channel_duties(data.get("channel_duties")),
         )
     except KeyError as exc:
         raise ConfigError(f"policy: missing setting {exc.args[0]!r}") from None

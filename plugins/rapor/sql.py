@@ -21,13 +21,23 @@ def load_sql(name: str) -> str:
     return "\n".join(line for line in text_.splitlines() if not line.lstrip().startswith("--"))
 
 
-def query_frame(conn, name: str, params: dict, types: dict | None = None, columns: dict | None = None) -> pd.DataFrame:
+def query_frame(
+    conn,
+    name: str,
+    params: dict,
+    types: dict | None = None,
+    columns: dict | None = None,
+    lists: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Run a SQL model with typed parameters; return its rows as a DataFrame.
 
     ``types`` gives SQLAlchemy types for parameters and ``columns`` for result
-    columns, so that timestamps bind and read the same way on SQLite and PostgreSQL.
+    columns, so that timestamps bind and read the same way on SQLite and PostgreSQL;
+    the parameters named in ``lists`` are sequences, written ``in :name`` in the model.
     """
     stmt = text(load_sql(name))
+    if lists:
+        stmt = stmt.bindparams(*(bindparam(k, expanding=True) for k in lists))
     if types:
         stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
     if columns:

@@ -16,6 +16,25 @@ KIND_LABELS = {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi", "permintaan_inf
 
 # Channel accounts of the collectors' registry.
 PLATFORMS = ("facebook", "instagram", "x", "lapor", "open311", "hotline")
+SOCIAL_PLATFORMS = ("facebook", "instagram", "x")  # their comments and mentions are media_sosial
+HOTLINE_PLATFORM = "hotline"  # a phone line or WhatsApp number
+CALL_LOG_SOURCE = "hotline-call"  # the call center's export: one row per call to a line
+ROUTED_BY_ACCOUNT = "akun"  # a complaint that reached the OPD through its own account
+
+# Channel duties (SCORING.md §4: an official social media account that is active, with
+# comments open; the contact number answered), measured each month from what the
+# collectors saw. Automatic indicators of the pengaduan dimension; method 2026.1 shows
+# them beside S_sop and does not count them.
+DUTY_REPLIED = "akun_membalas"
+DUTY_COMMENTS = "komentar_masuk"
+DUTY_CALLS_ANSWERED = "telepon_ditanggapi"
+CHANNEL_DUTIES = (DUTY_REPLIED, DUTY_COMMENTS, DUTY_CALLS_ANSWERED)
+CHANNEL_DUTY_DIMENSION = "pengaduan"
+CHANNEL_DUTY_LABELS = {
+    DUTY_REPLIED: "Akun media sosial resmi membalas",
+    DUTY_COMMENTS: "Akun media sosial menerima komentar (kolom komentar terbuka)",
+    DUTY_CALLS_ANSWERED: "Telepon ke nomor OPD yang ditanggapi",
+}
 
 # SOP inspections (SCORING.md §4).
 DIMENSIONS = ("input", "proses", "output", "pengaduan")

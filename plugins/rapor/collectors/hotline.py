@@ -44,6 +44,7 @@ from rapor.collectors.streams.base import Batch
 from rapor.errors import InputFileError
 from rapor.imports.files import read_table_file
 from rapor.registry import Registry
+from rapor.vocabulary import CALL_LOG_SOURCE
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class HotlineFormat:
 FORMATS = (
     HotlineFormat(
         "call_center",
-        "hotline-call",
+        CALL_LOG_SOURCE,
         {
             "id": "no_tiket",
             "line": "saluran",

@@ -3,10 +3,12 @@
 ``collect_inputs`` reads from the warehouse exactly what scoring read (the same SQL models
 and the stored per-complaint evidence) into a JSON snapshot: the region and its OPDs as
 scored, the evidence rows with the complaint fields behind them, the inspections, the
-earlier categories that make the TPP run, the policy file itself, and the six-month trend
-the report shows. ``recompute_rows`` scores the month again from that snapshot alone with
-the same pure functions (rapor.scoring.responsiveness, rapor.scoring.sop, rapor.scoring.scorecard.score_rows), so a
-revision's scorecard CSV can be checked byte for byte at any later time.
+earlier categories that make the TPP run, the policy file itself, the six-month trend
+the report shows, and each OPD's channel duties of the month (rapor.scoring.duties: shown
+beside S_sop, not counted by method 2026.1; an older snapshot has none).
+``recompute_rows`` scores the month again from that snapshot alone with the same pure
+functions (rapor.scoring.responsiveness, rapor.scoring.sop, rapor.scoring.scorecard.score_rows),
+so a revision's scorecard CSV can be checked byte for byte at any later time.
 
 Complaints appear only under a keyed pseudonymous reference (``k-…``): no complaint id,
 reporter or text is copied into a publication.
@@ -28,6 +30,7 @@ from rapor.policy import Policy, parse_policy
 from rapor.publish.appeals import snapshot_appeals
 from rapor.publish.fingerprint import complaint_ref
 from rapor.registry import get_region
+from rapor.scoring.duties import channel_duties
 from rapor.scoring.explain import Explanation, explain_month
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import counts_by_opd
@@ -121,6 +124,7 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         evidence = _evidence(conn, region_code, period, key, min(r["computed_at"] for r in rows))
         inspections = month_inspections(conn, region_code, period, policy)
         history = scorecard_history(conn, region_code, period)
+        duties = channel_duties(conn, region_code, region.timezone, period, [r["opd_code"] for r in rows])
         trend = conn.execute(
             select(sc.c.opd_code, sc.c.period, sc.c.index_score, sc.c.category, sc.c.zone, sc.c.status).where(
                 sc.c.region_code == region_code,
@@ -161,6 +165,7 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
             }
             for o, p, i, c, z, s in sorted(trend, key=lambda t: (t[0], t[1]))
         ],
+        "channel_duties": [d.as_dict() for d in duties],
     }
     with engine.connect() as conn:
         appeals = snapshot_appeals(conn, region_code, period)

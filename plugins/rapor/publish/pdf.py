@@ -388,8 +388,21 @@ def _opd_card(e: dict, st: _Styles):
 
 
 def _opd_figures(e: dict) -> list[list[str]]:
-    """Label, value, label, value: the index, its components with their counts, the TPP rule, the times."""
+    """Label, value, label, value: the index, its components with their counts, the TPP rule, the times,
+    and the channel duties shown beside S_sop."""
     t = e["times"]
+    duties = (
+        [
+            [
+                "Tugas kanal",
+                "; ".join(f"{d['label']}: {d['text']}" for d in e["duties"]),
+                "Dalam nilai",
+                e["duties_in_score"],
+            ]
+        ]
+        if e["duties"]
+        else []
+    )
     return [
         ["Indeks", e["index_text"], "Status", e["status"]],
         ["S_resp", e["s_resp"], "S_sop", f"{e['s_sop']} (inspeksi {e['sop_inspected_on']})"],
@@ -412,6 +425,7 @@ def _opd_figures(e: dict) -> list[list[str]]:
             f"median {t['resolution_median']}, p90 {t['resolution_p90']} ({t['resolution_n']} dari "
             f"{t['resolution_pop']} selesai)",
         ],
+        *duties,
     ]
 
 

@@ -35,6 +35,7 @@ from rapor.publish.formatting import (
 from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, explain_snapshot, parse_iso, snapshot_policy
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
+from rapor.scoring.duties import ChannelDuties, duties_from_dicts
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import COUNT_COLUMNS
 from rapor.scoring.workdays import WorkdayCalendar
@@ -43,9 +44,13 @@ from rapor.vocabulary import (
     APPEAL_LABELS,
     APPEAL_REJECTED,
     CATEGORY_FLOORS,
+    CHANNEL_DUTY_LABELS,
     CHANNEL_LABELS,
     CLASSIC_ZONE_FLOORS,
     CLASSIC_ZONE_TABLE,
+    DUTY_CALLS_ANSWERED,
+    DUTY_COMMENTS,
+    DUTY_REPLIED,
     GATE_LABELS,
     KIND_LABELS,
     STATUS_LIMITED,
@@ -201,6 +206,7 @@ def methodology(policy: Policy, snapshot: dict) -> list[dict]:
         _deadlines_block(policy),
         _responsiveness_block(policy),
         _sop_block(policy),
+        _duties_block(policy),
         _index_block(policy),
         _tpp_block(policy),
         explain_block(policy),
@@ -285,6 +291,23 @@ def _sop_block(policy: Policy) -> dict:
             f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan "
             "sebelumnya "
             f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
+        ],
+    }
+
+
+def _duties_block(policy: Policy) -> dict:
+    counted = policy.channel_duties.count_in_pengaduan
+    return {
+        "title": "Tugas kanal pengaduan",
+        "items": [
+            "Diukur setiap bulan dari data yang dikumpulkan dari kanal OPD: apakah akun media sosial resmi OPD "
+            "menanggapi warga (tanggapan pertama yang diberikan bulan ini), apakah akun itu menerima komentar atau "
+            "sebutan warga (kolom komentar terbuka), dan berapa bagian telepon ke nomor OPD sendiri (catatan call "
+            "center) yang mendapat tanggapan.",
+            "Akun atau nomor yang tidak terdaftar tidak dapat diukur dan ditulis demikian; unggahan akun belum diukur.",
+            "Ditampilkan di samping S_sop dan dihitung dalam dimensi Pengaduan."
+            if counted
+            else "Ditampilkan di samping S_sop sebagai keterangan; tidak dihitung dalam S_sop maupun indeks.",
         ],
     }
 
@@ -384,6 +407,7 @@ class _Month:
     trend_category: dict[str, dict[str, str | None]]  # opd_code → period → category, earlier months
     evidence: pd.DataFrame
     explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
+    duties: dict[str, ChannelDuties] | None  # None: a snapshot from before the duties were measured
 
     @property
     def previous(self) -> str:
@@ -422,6 +446,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         trend_category=trend_category,
         evidence=_evidence_frame(snapshot),
         explanations=explain_snapshot(snapshot),
+        duties=duties_from_dicts(snapshot["channel_duties"]) if "channel_duties" in snapshot else None,
     )
 
 
@@ -454,6 +479,7 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "zone_table": month.policy.zone_table,
         "entries": entries,
         **_appeal_fields(snapshot, rows, tz),
+        "duties_counted": month.policy.channel_duties.count_in_pengaduan,
         "methodology": methodology(month.policy, snapshot),
     }
 
@@ -513,6 +539,7 @@ def _opd_entry(row: dict, month: _Month) -> dict:
         **_score_fields(row, month),
         **_responsiveness_fields(row),
         **_tpp_fields(row, month.policy),
+        **_duty_fields(month.duties, row["opd_code"], month.policy.channel_duties.count_in_pengaduan),
         "times": _times_text(_times(frame, month.calendar)),
         "trend_values": series,
         "trend_svg": charts.to_svg(
@@ -541,6 +568,42 @@ def _score_fields(row: dict, month: _Month) -> dict:
         "s_resp": number(row["s_resp"], 2),
         "s_sop": number(row["s_sop"], 2),
         "sop_inspected_on": long_date(row["sop_inspected_on"]) if row.get("sop_inspected_on") else "—",
+    }
+
+
+def _duty_fields(duties: dict[str, ChannelDuties] | None, opd_code: str, counted: bool) -> dict:
+    """The OPD's channel duties in words (shown beside S_sop; not counted by method 2026.1)."""
+    if duties is None:
+        return {"duties": [], "duties_short": "—", "duties_in_score": "—"}
+    d = duties.get(opd_code, ChannelDuties(opd_code))
+    measured = d.indicators()
+    no_account = "tidak ada akun terdaftar"
+    replied = measured[DUTY_REPLIED]
+    comments = measured[DUTY_COMMENTS]
+    answered = measured[DUTY_CALLS_ANSWERED]
+    texts = {
+        DUTY_REPLIED: no_account
+        if replied is None
+        else (f"ya, {d.n_replies} tanggapan" if replied else "tidak ada tanggapan bulan ini"),
+        DUTY_COMMENTS: no_account
+        if comments is None
+        else (f"ya, {d.n_comments_received} komentar" if comments else "tidak ada komentar bulan ini"),
+        DUTY_CALLS_ANSWERED: (
+            ("tidak ada telepon bulan ini" if d.n_hotline_lines else "tidak ada nomor terdaftar")
+            if answered is None
+            else f"{percent(_share(d.n_calls_answered, d.n_calls))} ({d.n_calls_answered} dari {d.n_calls} telepon)"
+        ),
+    }
+    short = {
+        DUTY_REPLIED: "—" if replied is None else ("ya" if replied else "tidak"),
+        DUTY_COMMENTS: "—" if comments is None else ("ya" if comments else "tidak"),
+        DUTY_CALLS_ANSWERED: percent(_share(d.n_calls_answered, d.n_calls), 0),
+    }
+    return {
+        "duties": [{"label": CHANNEL_DUTY_LABELS[code], "text": text} for code, text in texts.items()],
+        "duties_short": f"membalas {short[DUTY_REPLIED]}; komentar {short[DUTY_COMMENTS]}; "
+        f"telepon {short[DUTY_CALLS_ANSWERED]}",
+        "duties_in_score": "dihitung dalam dimensi Pengaduan" if counted else "tidak dihitung (keterangan)",
     }
 
 

@@ -312,6 +312,7 @@ def _input_changes(before: dict, snapshot: dict) -> str:
         ("inspections", "inspeksi"),
         ("opds", "daftar OPD"),
         ("trend", "tren bulan sebelumnya"),
+        ("channel_duties", "tugas kanal"),
     ):
         if before.get(key) != snapshot.get(key):
             parts.append(f"{label} berubah")
