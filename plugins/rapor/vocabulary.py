@@ -36,6 +36,45 @@ CHANNEL_DUTY_LABELS = {
     DUTY_CALLS_ANSWERED: "Telepon ke nomor OPD yang ditanggapi",
 }
 
+# What an attempt to collect an account ended with (table ``collection_attempt``), and for
+# each failure the cause and the fix as the quality summary says them ({conn} is the
+# Airflow connection, {account} the platform account).
+COLLECTED_OK = "ok"
+TOKEN_EXPIRED = "token_expired"  # HTTP 401, Graph API code 190
+PERMISSION_MISSING = "permission_missing"  # Graph API codes 10, 100, 200-299: a configuration error
+RATE_LIMITED = "rate_limited"
+ENDPOINT_DOWN = "endpoint_down"  # retries spent on 5xx, timeouts, cut pages; other HTTP errors
+COLLECTION_OUTCOMES = (COLLECTED_OK, TOKEN_EXPIRED, PERMISSION_MISSING, RATE_LIMITED, ENDPOINT_DOWN)
+COLLECTION_CAUSES = {
+    TOKEN_EXPIRED: "token akses koneksi {conn} ditolak platform (kedaluwarsa atau dicabut)",
+    PERMISSION_MISSING: "koneksi {conn} tidak punya izin membaca akun {account} (kesalahan konfigurasi)",
+    RATE_LIMITED: "platform membatasi permintaan koneksi {conn}",
+    ENDPOINT_DOWN: "layanan platform tidak dapat dihubungi lewat koneksi {conn}",
+}
+COLLECTION_FIXES = {
+    TOKEN_EXPIRED: "Perbarui token koneksi {conn} untuk akun {account} (Admin > Connections), "
+    "lalu jalankan ulang pengumpulan dan penilaian bulan ini.",
+    PERMISSION_MISSING: "Berikan izin yang diminta platform kepada aplikasi koneksi {conn} dan periksa nomor akun "
+    "{account} di daftar akun, lalu jalankan ulang pengumpulan dan penilaian bulan ini.",
+    RATE_LIMITED: "Jalankan ulang pengumpulan koneksi {conn} setelah batas platform pulih, "
+    "lalu jalankan ulang penilaian bulan ini.",
+    ENDPOINT_DOWN: "Periksa alamat koneksi {conn} dan status layanan platform; setelah pulih, "
+    "jalankan ulang pengumpulan dan penilaian bulan ini.",
+}
+OPD_HELD_NOTE = "Ditahan: akun kanal OPD ini tidak terkumpul; tidak ada rekomendasi TPP"
+UNIDENTIFIED_REPLIES_NOTE = (
+    "balasan tidak dapat dikenali pengirimnya (dibaca tanpa token Halaman): tanggapan pertama OPD tidak diketahui"
+)
+
+
+def collection_cause(outcome: str, conn: str, account: str) -> str:
+    return COLLECTION_CAUSES.get(outcome, COLLECTION_CAUSES[ENDPOINT_DOWN]).format(conn=conn, account=account)
+
+
+def collection_fix(outcome: str, conn: str, account: str) -> str:
+    return COLLECTION_FIXES.get(outcome, COLLECTION_FIXES[ENDPOINT_DOWN]).format(conn=conn, account=account)
+
+
 # SOP inspections (SCORING.md §4).
 DIMENSIONS = ("input", "proses", "output", "pengaduan")
 

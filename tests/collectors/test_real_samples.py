@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from rapor.collectors.http import Credentials, HttpClient, RequestFailedError, RetryPolicy
+from rapor.collectors.http import AuthError, Credentials, HttpClient, PermissionMissingError, RetryPolicy
 from rapor.collectors.normalise import Reply
 from rapor.collectors.raw import RawLanding
 from rapor.collectors.streams.base import Batch, RunContext
@@ -95,7 +95,12 @@ def test_facebook_comment_pages_are_read_to_the_end_and_replies_find_their_comme
     assert len(threads) == 10  # the 5 replies (reply_comment_id in the permalink) are not complaints
     asked = threads["10158407654328553_10158407903973553"]
     assert asked.received_at == datetime(2021, 8, 10, 19, 38, 44, tzinfo=UTC)
-    assert len(asked.raw_shas) == 1 and asked.replies == []  # no `from` without a Page token: nobody known
+    # No `from` without a Page token: the page's "Hi, please access ..." answer and the
+    # citizen's "they don't respond" are both replies of unknown author. Neither becomes a
+    # response (the first response stays unknown), and neither is dropped: they are counted.
+    assert len(asked.raw_shas) == 1 and asked.replies == []
+    assert asked.unidentified_replies == 2
+    assert sum(t.unidentified_replies for t in threads.values()) == 5  # every reply of the two pages
 
 
 def test_with_a_page_token_the_pages_earliest_reply_is_the_first_response(served, tmp_path):
@@ -199,8 +204,29 @@ def test_the_real_x_429_waits_for_its_reset_and_the_graph_error_is_reported(serv
     assert x.get("tweets/1").payload == {"data": {"id": "1"}}
     assert x.stats.waits == [("rate limited", 1.0)]  # its reset (2020) is past: one second
     graph = HttpClient(Credentials("rapor_facebook", served.url + "/v11.0", "t"), "facebook", FAST)
-    with pytest.raises(RequestFailedError, match=r"\(#100\) Object does not exist"):
+    with pytest.raises(PermissionMissingError, match=r"\(#100\) Object does not exist"):
         graph.get("123/comments")
+
+
+def test_the_real_code_100_is_a_configuration_error_naming_the_permission_not_an_expired_token(served):
+    # error_data.json: {"error": {"code": 100, "type": "OAuthException", "message": "(#100) Object
+    # does not exist, cannot be loaded due to missing permission ... requires the
+    # 'pages_read_engagement' permission ..."}}. Renewing the token cannot fix it; the
+    # message says what can, and the request is not retried.
+    served.add("/v11.0/123/comments", lambda q: (400, sample("facebook/error_data.json"), {}))
+    expired = {"error": {"message": "Error validating access token: Session has expired", "code": 190}}
+    served.add("/v11.0/456/comments", lambda q: (400, expired, {}))
+    graph = HttpClient(Credentials("rapor_facebook", served.url + "/v11.0", "t"), "facebook", FAST)
+    with pytest.raises(PermissionMissingError) as refused:
+        graph.get("123/comments")
+    message = str(refused.value)
+    assert refused.value.outcome == "permission_missing" and not isinstance(refused.value, AuthError)
+    assert "configuration error" in message and "pages_read_engagement" in message
+    assert "`rapor_facebook`" in message and "Renewing the token alone does not help" in message
+    assert graph.stats.requests == 1 and graph.stats.retries == 0
+    with pytest.raises(AuthError) as rejected:
+        graph.get("456/comments")
+    assert rejected.value.outcome == "token_expired" and "Renew the token" in str(rejected.value)
 
 
 def test_a_comment_repeated_on_the_next_page_is_one_comment_read_from_the_later_page(served, tmp_path):

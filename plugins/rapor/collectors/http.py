@@ -13,6 +13,11 @@
   without their ``access_token`` parameter.
 - A rejected token (HTTP 401, Graph API code 190) raises ``AuthError`` naming the
   connection to renew; it is never retried.
+- A Graph API permission or configuration error (code 100 "Object does not exist, cannot
+  be loaded due to missing permission ...", 10 "permission denied", 200-299 "permission",
+  3 "capability") raises ``PermissionMissingError``: a configuration error (the app lacks
+  ``pages_read_engagement`` or a feature, or the registry names a wrong page), distinct
+  from an expired token; never retried.
 
 Waits are real sleeps. ``RetryPolicy.time_scale`` shortens them (tests use 0.001); the
 client records every wait unscaled in ``stats.waits``, so the behaviour stays visible.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -31,21 +37,29 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 
 from rapor.errors import ConfigError, RaporError
+from rapor.vocabulary import ENDPOINT_DOWN, PERMISSION_MISSING, RATE_LIMITED, TOKEN_EXPIRED
 
 log = logging.getLogger(__name__)
 
 GRAPH_THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 GRAPH_TRANSIENT_CODES = frozenset({1, 2})
 GRAPH_EXPIRED_TOKEN = 190
+# Graph API "Handling Errors": 3 API method (capability), 10 permission denied, 100 invalid
+# parameter (also a missing permission, as in the real error_data.json), 200-299 permissions.
+GRAPH_PERMISSION_CODES = frozenset({3, 10, 100, *range(200, 300)})
 SECRET_PARAMS = frozenset({"access_token", "token", "api_key", "key", "client_secret"})
 
 
 class CollectorError(RaporError):
     """A collection could not complete; the stream's state was not advanced."""
 
+    outcome = ENDPOINT_DOWN  # how a collection attempt ending with it is recorded (vocabulary)
+
 
 class AuthError(CollectorError):
     """The platform rejected the connection's credentials: renew them, then re-run."""
+
+    outcome = TOKEN_EXPIRED
 
     def __init__(self, conn_id: str, platform: str, detail: str):
         self.conn_id = conn_id
@@ -60,8 +74,27 @@ class NoConnectionError(ConfigError):
     """The Airflow connection is not defined (a region without that channel, or a missing setup)."""
 
 
+class PermissionMissingError(CollectorError):
+    """The connection may not read what was asked: a configuration error, not an expired token."""
+
+    outcome = PERMISSION_MISSING
+
+    def __init__(self, conn_id: str, platform: str, code, detail: str, url: str):
+        self.conn_id = conn_id
+        wanted = sorted(set(re.findall(r"'([a-z_]+)' permission", detail)))
+        grant = f"grant the app the permission {', '.join(wanted)} " if wanted else "grant the app the permission "
+        super().__init__(
+            f"{platform}: configuration error on {url} (Graph API code {code}): {detail[:300]} "
+            f"The token of Airflow connection `{conn_id}` is valid but may not read this object: {grant}"
+            f"(or the feature the message names) and use a Page access token, or correct the account id in "
+            f"the account registry; then clear the failed task. Renewing the token alone does not help."
+        )
+
+
 class RateLimitedError(CollectorError):
     """The platform asked for a longer pause than the policy allows: retry the task later."""
+
+    outcome = RATE_LIMITED
 
 
 class RequestFailedError(CollectorError):
@@ -305,6 +338,11 @@ class HttpClient:
             if status == 401 or (graph_error and graph_error.get("code") == GRAPH_EXPIRED_TOKEN):
                 detail = (graph_error or {}).get("message") or f"HTTP {status}"
                 raise AuthError(self.credentials.conn_id, self.platform, str(detail)[:200])
+            if graph_error and graph_error.get("code") in GRAPH_PERMISSION_CODES:
+                detail = str(graph_error.get("message") or f"HTTP {status}")
+                raise PermissionMissingError(
+                    self.credentials.conn_id, self.platform, graph_error.get("code"), detail, label
+                )
             if status == 429 or (graph_error and graph_error.get("code") in GRAPH_THROTTLE_CODES):
                 throttles += 1
                 if throttles > self.policy.max_throttle_waits:

@@ -204,6 +204,10 @@ class Collected:
     first_response_at: datetime | str | None = None
     resolved_at: datetime | str | None = None
     replies: list[Reply] = field(default_factory=list)
+    # Replies whose author the platform did not say (a Facebook comment without ``from``,
+    # read without a Page token): maybe the OPD's answer, maybe a citizen's. The first
+    # response stays unknown (never guessed); the page is counted in the coverage report.
+    unidentified_replies: int = 0
     confidential: bool = False
     raw_shas: set[str] = field(default_factory=set)
     row: int | None = None  # the row of an export file, for the quarantine

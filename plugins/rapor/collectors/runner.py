@@ -2,8 +2,13 @@
 
 For every partition: read its state, sync (HTTP, raw landing), normalise, then in ONE
 transaction load the complaints through the shared loader, record routing decisions,
-index the landed pages and save the new state. A failure in partition k leaves
-partitions 1..k-1 committed and k's state where it was: the next run resumes there.
+index the landed pages, save the new state and record the attempt of each account it
+covers (``collectors/attempts.py``). A partition that fails with a ``CollectorError`` (an
+expired token, a missing permission, an endpoint down) keeps its state where it was, its
+failed attempt is recorded with the error, and the other partitions are still collected:
+one page's broken token does not silence the others. The run then raises the first
+failure, so the task fails and names what to fix; the next run resumes where each
+partition stopped.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rapor import config
+from rapor.collectors.attempts import attempt_rows, last_successful_ends, record_attempts
+from rapor.collectors.http import CollectorError
 from rapor.collectors.normalise import normalise
 from rapor.collectors.raw import RawLanding, record_landings
 from rapor.collectors.state import load_states, save_state, unresolved_complaints
 from rapor.collectors.streams.base import Batch, RunContext, Stream
 from rapor.imports.complaints import load_complaint_frame
 from rapor.registry import Registry
+from rapor.vocabulary import COLLECTED_OK
 from rapor.warehouse import schema
 from rapor.warehouse.db import upsert
 
@@ -37,6 +45,8 @@ class StreamRun:
     loaded: int = 0
     quarantined: int = 0
     unrouted: int = 0
+    unidentified_replies: int = 0  # replies whose author the platform did not say
+    failed: list[str] = field(default_factory=list)  # "<partition>: <outcome>" of partitions not collected
     landed: list[str] = field(default_factory=list)  # sha256 of every page or file landed
     # One row per collected record as landed (for the raw_landing quality suite).
     records: list[dict] = field(default_factory=list)
@@ -55,6 +65,7 @@ def commit_batch(
     sha256: str | None = None,
     record: bool = False,
     malformed: tuple[list, dict] = ((), {}),
+    attempts: list[dict] = (),
 ) -> None:
     """Load one batch and save its state in one transaction (see the module docstring).
 
@@ -84,6 +95,7 @@ def commit_batch(
             upsert(conn, schema.complaint_routing, normalised.routing, ["source", "complaint_id"])
         record_landings(conn, batch.landed, normalised.lineage)
         save_state(conn, batch.stream_id, batch.state)
+        record_attempts(conn, list(attempts))
     run.partitions += 1
     run.pages += batch.pages
     run.complaints += len(normalised.frame)
@@ -117,12 +129,42 @@ def run_stream(
         registry = Registry.load(conn)
         states = load_states(conn, stream.name + ":")
         unresolved = unresolved_complaints(conn, stream.source) if stream.repolls_unresolved else {}
+        starts = last_successful_ends(conn, stream.name)
     ctx = RunContext(client, landing or RawLanding(), registry, until, dict(settings or {}), unresolved)
     run = StreamRun(stream.name)
+    conn_id = getattr(getattr(client, "credentials", None), "conn_id", None) or stream.conn_id
+    failures: list[CollectorError] = []
     for partition in stream.partitions_for(registry, ctx.settings):
         stream_id = stream.stream_id(partition)
-        batch = stream.sync(ctx, partition, dict(states.get(stream_id, {})))
-        commit_batch(engine, batch, registry, key, run)
+        accounts = stream.partition_accounts(ctx, partition)
+
+        def attempts(outcome: str, accounts=accounts, **counts) -> list[dict]:
+            return attempt_rows(
+                stream.name, conn_id, accounts, starts, ctx.start_date(), until, datetime.now(UTC), outcome, **counts
+            )
+
+        try:
+            batch = stream.sync(ctx, partition, dict(states.get(stream_id, {})))
+        except CollectorError as exc:
+            with engine.begin() as conn:
+                record_attempts(conn, attempts(exc.outcome, error=str(exc)))
+            run.failed.append(f"{partition}: {exc.outcome}")
+            failures.append(exc)
+            log.error("%s: not collected (%s): %s", stream_id, exc.outcome, exc)
+            continue
+        unidentified = sum(item.unidentified_replies for item in batch.items)
+        done = attempts(COLLECTED_OK, pages=batch.pages, complaints=len(batch.items), unidentified_replies=unidentified)
+        commit_batch(engine, batch, registry, key, run, attempts=done)
+        run.unidentified_replies += unidentified
+        if unidentified:
+            log.warning(
+                "%s: %d replies without their author (no `from`: read without a Page token?); the first "
+                "responses of their complaints stay unknown",
+                stream_id,
+                unidentified,
+            )
         log.info("%s: %d pages, %d complaints", stream_id, batch.pages, len(batch.items))
     log.info("%s: %s", stream.name, run.as_dict())
+    if failures:
+        raise failures[0]
     return run

@@ -17,6 +17,7 @@ from rapor.collectors.http import (
     Credentials,
     HttpClient,
     NoConnectionError,
+    PermissionMissingError,
     credentials_from_connection,
 )
 from rapor.collectors.raw import purge_expired
@@ -141,8 +142,8 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
         if region is not None:
             summary.setdefault("regions", {})[region] = run.loaded
     if failures:
-        # Only when every failure is a token to renew is a retry pointless.
-        cause = next((exc for _, exc in failures if not isinstance(exc, AuthError)), failures[0][1])
+        # Only when every failure is a token to renew or a permission to grant is a retry pointless.
+        cause = next((exc for _, exc in failures if not isinstance(exc, UNRETRYABLE)), failures[0][1])
         _fail(cause, f"{name}: " + "; ".join(f"region {region}: {exc}" for region, exc in failures))
     if validate:
         validate_landing(name, records)
@@ -150,9 +151,14 @@ def collect_stream(name: str, until: datetime | None = None, policy=None, valida
     return summary
 
 
+UNRETRYABLE = (AuthError, PermissionMissingError)
+
+
 def _fail(exc: CollectorError, message: str | None = None):
-    """An expired or revoked token cannot be renewed by retrying: fail now, naming the connection."""
-    if isinstance(exc, AuthError):
+    """An expired or revoked token, or a missing permission, cannot be fixed by retrying: fail
+    now, naming the connection. The other partitions were collected and every attempt is
+    recorded (the gate reads them)."""
+    if isinstance(exc, UNRETRYABLE):
         from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(message or str(exc)) from exc

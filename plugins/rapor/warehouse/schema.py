@@ -199,6 +199,9 @@ quality_gate = Table(
     Column("data_docs_path", String(500)),
     Column("override_reason", Text),
     Column("override_by", String(200)),
+    # OPDs held alone (migration 0006): JSON list of {opd_code, platform, account_id, conn_id,
+    # outcome, error, uncollected_days}; their TPP recommendation is cleared, the others stand.
+    Column("held_opds", Text, nullable=False, server_default="[]"),
     Index("ix_quality_gate_region_period", "region_code", "period", "checked_at"),
 )
 
@@ -438,4 +441,53 @@ inspection_override = Table(
     Column("score", SmallInteger, nullable=False),
     Column("decided_by", String(200), nullable=False),
     Column("created_at", Instant, nullable=False),
+)
+
+# --- Collection attempts (migration 0006_collection_attempts) ------------------------------
+# One row per account and attempt of a stream to collect it: the window the attempt was to
+# cover (from the end of the account's last successful attempt to the run's end), its
+# outcome ("ok" or a vocabulary.COLLECTION_OUTCOMES cause) and the error, never a token.
+collection_attempt = Table(
+    "collection_attempt",
+    metadata,
+    Column("attempt_id", BigId, primary_key=True, autoincrement=True),
+    Column("stream", String(64), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("account_id", String(128), nullable=False),
+    Column("region_code", String(16), nullable=False),
+    Column("opd_code", String(64)),
+    Column("conn_id", String(200), nullable=False),
+    Column("window_start", Instant, nullable=False),
+    Column("window_end", Instant, nullable=False),
+    Column("attempted_at", Instant, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("error", Text),
+    Column("pages", Integer, nullable=False),
+    Column("complaints", Integer, nullable=False),
+    Column("unidentified_replies", Integer, nullable=False),
+    Index("ix_collection_attempt_region_window", "region_code", "window_end", "window_start"),
+)
+
+# Per account of the region and month: how much of the month could not be collected, and
+# replies whose author the platform did not say (Facebook without a Page token).
+quality_account_coverage = Table(
+    "quality_account_coverage",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(128), primary_key=True),
+    Column("opd_code", String(64)),
+    Column("conn_id", String(200), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("uncollected_days", Numeric(6, 2), nullable=False),
+    Column("uncollected_from", Instant),
+    Column("uncollected_to", Instant),
+    Column("outcome", String(32)),
+    Column("error", Text),
+    Column("threshold_days", Integer, nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Column("unidentified_replies", Integer, nullable=False),
+    Column("computed_at", Instant, nullable=False),
 )

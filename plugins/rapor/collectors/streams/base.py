@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from rapor.collectors.http import CollectorError, HttpClient
 from rapor.collectors.normalise import Collected
 from rapor.collectors.raw import Landed, RawLanding
-from rapor.registry import Registry
+from rapor.registry import Account, Registry
 
 
 @dataclass
@@ -251,6 +251,23 @@ class Stream:
     def partitions_for(self, registry: Registry, settings: dict) -> list[str]:
         """The partitions one connection (its ``settings``: the extra) serves: by default all of them."""
         return self.partitions(registry)
+
+    def partition_accounts(self, ctx: RunContext, partition: str) -> list[Account]:
+        """The registry accounts a partition collects (whose attempts it records).
+
+        A partition named by an account id is that account; one named by a region code is the
+        region's accounts of the platform (X); an endpoint-wide partition (an app) is the
+        accounts of the connection's ``region_code``, or all accounts of the platform.
+        """
+        accounts = ctx.registry.accounts_of(self.platform)
+        own = [a for a in accounts if a.account_id == partition]
+        if own:
+            return own
+        in_region = [a for a in accounts if a.region_code == partition]
+        if in_region:
+            return in_region
+        region = ctx.setting("region_code", None)
+        return [a for a in accounts if region is None or a.region_code == region]
 
     def stream_id(self, partition: str) -> str:
         return f"{self.name}:{partition}"

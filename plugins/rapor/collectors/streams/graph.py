@@ -9,6 +9,15 @@ A citizen's top-level comment is a complaint. A reply by an account of the regis
 the region speaking: the central account forwarding, the OPD's account answering (its
 earliest reply is the first response) or closing (a reply with ``#selesai``). Replies by
 citizens are neither. Pagination follows ``paging.next`` (cursor ``after``) to the end.
+
+Who wrote a reply is its ``from`` field, which the Graph API returns only when asked for in
+``fields`` and only with a Page access token ("for any comments or replies owned by (on) a
+Page, you must use a Page access token if you want User information to be included in the
+response", Graph API Comment reference); with another token the real comments come without
+``from`` (and without ``id``: see api-samples/facebook/comments_p1.json). A reply without
+``from`` is not dropped as a citizen's: it is counted on its complaint
+(``unidentified_replies``), whose first response stays unknown, and the page is reported as
+"replies not identifiable" in the month's coverage.
 """
 
 from __future__ import annotations
@@ -121,7 +130,12 @@ class GraphThreads(Stream):
             if thread is None:
                 continue
             thread.raw_shas.add(sha)
-            author = ctx.registry.account(self.platform, (item.get("from") or {}).get("id"))
+            author_id = (item.get("from") or {}).get("id") or (item.get("user") or {}).get("id")
+            if not author_id:
+                if not item.get("username"):
+                    thread.unidentified_replies += 1  # the page's answer or a citizen's: the response does not say
+                continue
+            author = ctx.registry.account(self.platform, author_id)
             if author is None or author.region_code != account.region_code:
                 continue  # a citizen joining in is not a response
             at = parse_time(item.get(self.time_field))

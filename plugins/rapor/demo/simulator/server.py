@@ -49,7 +49,25 @@ from rapor.demo.simulator.world import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOKENS = {"graph": "sim-graph-token", "x": "sim-x-token", "lapor": "sim-lapor-token", "open311": None}
+# "graph" is a Page access token (comments carry ``from`` and ``id``); "graph_user" a token
+# without the page's MODERATE task (Page Public Content Access): comments come without them,
+# as in the real api-samples/facebook/comments_p1.json.
+DEFAULT_TOKENS = {
+    "graph": "sim-graph-token",
+    "graph_user": "sim-graph-user-token",
+    "x": "sim-x-token",
+    "lapor": "sim-lapor-token",
+    "open311": None,
+}
+# The real error_data.json: what the Graph API answers a token that may not read a page.
+GRAPH_PERMISSION_MESSAGE = (
+    "(#100) Object does not exist, cannot be loaded due to missing permission or reviewable feature, or does "
+    "not support this operation. This endpoint requires the 'pages_read_engagement' permission or the 'Page "
+    "Public Content Access' feature or the 'Page Public Metadata Access' feature. Refer to "
+    "https://developers.facebook.com/docs/apps/review/login-permissions#manage-pages, "
+    "https://developers.facebook.com/docs/apps/review/feature#reference-PAGES_ACCESS and "
+    "https://developers.facebook.com/docs/apps/review/feature#page-public-metadata-access for details."
+)
 
 
 @dataclass
@@ -64,6 +82,10 @@ class Faults:
     truncated: int = 0  # the next N responses are cut in half (odd: short body; even: connection cut)
     repeat_items: int = 0  # every page after the first starts with this many items of the page before
     expired_token: bool = False  # every authenticated request is refused (401 / Graph code 190)
+    # Graph accounts (page / IG user ids) whose own token was invalidated: their requests get code 190
+    expired_accounts: tuple[str, ...] = ()
+    # Graph accounts the app may not read: code 100 with the real "missing permission" message
+    unreadable_accounts: tuple[str, ...] = ()
     high_usage: bool = False  # Graph responses report 95% app usage (X-App-Usage)
     after: int = 0  # requests that pass before the counted faults start
     every: int = 1  # counted faults fire on every n-th request only (spread over a run)
@@ -73,8 +95,9 @@ class Faults:
     def from_dict(cls, data: dict) -> Faults:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        if "paths" in values:
-            values["paths"] = tuple(values["paths"])
+        for name in ("paths", "expired_accounts", "unreadable_accounts"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
 
@@ -219,6 +242,17 @@ class Simulator:
             uid = opd_account("x", opd)
             self.x_users[uid] = {"id": uid, "username": opd_username(opd), "name": OPD_NAMES[opd]}
 
+    def graph_account_of(self, ident: str) -> str | None:
+        """The page or IG account an object belongs to (itself, or the account of its post / media)."""
+        if ident in self.fb_posts or ident in self.ig_media:
+            return ident
+        if "_" in ident:
+            return ident.split("_")[0]
+        for account, media in self.ig_media.items():
+            if any(m == ident for m, _ in media):
+                return account
+        return None
+
     def _x_user(self, user_id: str, username: str) -> None:
         self.x_users[user_id] = {"id": user_id, "username": username, "name": username.title()}
 
@@ -252,6 +286,7 @@ class Simulator:
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "RaporSimulator/1"
+    page_token = True  # set per request by _auth: was the Graph token the page's own?
     protocol_version = "HTTP/1.1"
 
     def setup(self):
@@ -396,22 +431,13 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         header = self.headers.get("Authorization", "")
         given = header[7:] if header.startswith("Bearer ") else params.get("access_token", "")
+        self.page_token = family == "graph" and given == expected
+        if family == "graph" and given and given == self.sim.tokens.get("graph_user"):
+            given = expected  # a valid token, but not the page's: comments come without `from`
         if given == expected and not self.sim.faults.expired_token:
             return None
         if family == "graph":
-            return _Reply(
-                400,
-                {
-                    "error": {
-                        "message": "Error validating access token: Session has expired on "
-                        "Sunday, 01-Nov-26 00:00:00 PST.",
-                        "type": "OAuthException",
-                        "code": 190,
-                        "error_subcode": 463,
-                        "fbtrace_id": "SimTrace",
-                    }
-                },
-            )
+            return _Reply(400, _graph_expired())
         if family == "x":
             return _Reply(
                 401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -419,16 +445,41 @@ class _Handler(BaseHTTPRequestHandler):
         return _Reply(401, {"error": "token_expired", "message": "Token tidak valid atau kedaluwarsa"})
 
     # -- APIs -------------------------------------------------------------------------------
+    def _graph_refusal(self, ident: str) -> _Reply | None:
+        """A page's own token invalidated (code 190) or the page not readable by the app (code 100)."""
+        account = self.sim.graph_account_of(ident)
+        if account in self.sim.faults.expired_accounts:
+            return _Reply(400, _graph_expired())
+        if account in self.sim.faults.unreadable_accounts:
+            return _Reply(
+                400,
+                {
+                    "error": {
+                        "message": GRAPH_PERMISSION_MESSAGE,
+                        "type": "OAuthException",
+                        "code": 100,
+                        "fbtrace_id": "SimTrace",
+                    }
+                },
+            )
+        return None
+
     def _route(self, path: str, params: dict) -> _Reply:
         segments = [s for s in path.split("/") if s]
         if segments[:1] == ["graph"] and len(segments) == 4:
             _, _version, ident, edge = segments
+            refused = self._graph_refusal(ident)
+            if refused:
+                return refused
             if edge == "posts":
                 return self._graph_list(path, params, self._fb_posts(ident, params))
             if edge == "media":
                 return self._graph_list(path, params, self._ig_media(ident, params))
             if edge == "comments":
-                return self._graph_list(path, params, self._comments(ident, params))
+                comments = self._comments(ident, params)
+                if not self.page_token and "_" in ident:  # a FB post read without its Page token: no author, no id
+                    comments = [{k: v for k, v in c.items() if k not in ("from", "id")} for c in comments]
+                return self._graph_list(path, params, [_graph_fields(c, params.get("fields")) for c in comments])
             raise _NotFoundError(ident)
         if segments[:3] == ["x", "2", "users"] and len(segments) == 5:
             return self._x_list(segments[3], segments[4], params)
@@ -636,6 +687,58 @@ class _NotFoundError(Exception):
 
 class _BadRequestError(Exception):
     pass
+
+
+def _graph_expired() -> dict:
+    return {
+        "error": {
+            "message": "Error validating access token: Session has expired on Sunday, 01-Nov-26 00:00:00 PST.",
+            "type": "OAuthException",
+            "code": 190,
+            "error_subcode": 463,
+            "fbtrace_id": "SimTrace",
+        }
+    }
+
+
+def _field_names(spec: str) -> dict[str, str | None]:
+    """``id,from{id,name},replies{id,text}`` -> {"id": None, "from": "id,name", "replies": "id,text"}."""
+    out, depth, name, inner = {}, 0, "", ""
+    for ch in spec + ",":
+        if ch == "{":
+            depth += 1
+            if depth == 1:
+                continue
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                continue
+        if depth == 0 and ch == ",":
+            if name.strip():
+                out[name.strip()] = inner or None
+            name, inner = "", ""
+        elif depth == 0:
+            name += ch
+        else:
+            inner += ch
+    return out
+
+
+def _graph_fields(item: dict, spec: str | None) -> dict:
+    """An object as the Graph API returns it for ``fields``: only the fields asked for (and had)."""
+    if not spec:
+        return item
+    out = {}
+    for name, inner in _field_names(spec).items():
+        if name not in item:
+            continue
+        value = item[name]
+        if inner and isinstance(value, dict) and isinstance(value.get("data"), list):
+            value = {**value, "data": [_graph_fields(v, inner) for v in value["data"]]}
+        elif inner and isinstance(value, dict):
+            value = _graph_fields(value, inner)
+        out[name] = value
+    return out
 
 
 def _not_found(family: str, what: str) -> dict:
