@@ -41,6 +41,7 @@ class QualityPolicy:
     future_tolerance_minutes: int = 10
     # Timestamps before this day are placeholders (1970, Excel's 1900, year 1): quarantined at import.
     earliest_plausible_date: date = date(2000, 1, 1)
+    max_uncollected_days: int = 3  # an OPD whose account was uncollected longer in the month gets no TPP
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _quality(spec) -> QualityPolicy:
     if not 0 <= share <= 1:
         raise ConfigError(f"policy: quality.max_share_without_opd must be between 0 and 1, got {share}")
     days = {}
-    for name in ("silent_source_days", "source_lookback_days", "future_tolerance_minutes"):
+    for name in ("silent_source_days", "source_lookback_days", "future_tolerance_minutes", "max_uncollected_days"):
         value = spec.get(name, getattr(default, name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"policy: quality.{name} must be a whole number of 0 or more, got {value!r}")

@@ -194,3 +194,47 @@ def test_a_silent_channel_is_flagged_and_shown_beside_the_scorecard(warehouse, a
     assert facebook["longest_silent_days"] == 21  # 11..31 October
     page = quality_paths(DEMO_REGION_CODE, Period(2026, 10)).summary_html.read_text(encoding="utf-8")
     assert "SILENT" in page and 'href="quality-2026-10/index.html"' in page
+
+
+def test_an_opd_whose_account_went_uncollected_gets_no_tpp_while_the_others_are_published(
+    warehouse, airflow_db, monthly_dag, tmp_path, monkeypatch
+):
+    from rapor.collectors.attempts import attempt_rows, record_attempts
+    from rapor.collectors.http import AuthError
+    from rapor.layout import quality_paths
+    from rapor.publish.revisions import publish_month
+    from rapor.quality.status import latest_gate
+    from rapor.registry import Account
+    from rapor.vocabulary import OPD_HELD_NOTE
+
+    monkeypatch.setenv("RAPOR_OUTPUT_DIR", str(tmp_path / "output"))
+    _import_demo(warehouse, tmp_path)
+    # DLH's Facebook page was collected until 15 October; from then on every run was refused
+    # (Graph API code 190), as the runner records it.
+    page = Account("facebook", "100000000000109", DEMO_REGION_CODE, "DLH")
+    refused = str(AuthError("rapor_facebook", "facebook", "Error validating access token: Session has expired"))
+    with warehouse.begin() as conn:
+        for start, end, outcome, error in (
+            (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 15, tzinfo=UTC), "ok", None),
+            (datetime(2026, 10, 15, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC), "token_expired", refused),
+        ):
+            rows = attempt_rows("facebook_comments", "rapor_facebook", [page], {}, start, end, end, outcome, error)
+            record_attempts(conn, rows)
+
+    run = monthly_dag.test(logical_date=datetime(2026, 11, 1, 1, tzinfo=UTC))
+
+    assert run.state == "success"  # the month passes and is published; DLH alone is held
+    with warehouse.connect() as conn:
+        gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")
+    assert gate.status == "lulus" and gate.held_opd_codes == {"DLH"}
+    scorecard = {row["opd_code"]: row for row in _read(scorecard_path(DEMO_REGION_CODE, Period(2026, 10)))}
+    assert scorecard["DLH"]["tpp_cut_pct"] == "" and scorecard["DLH"]["category"] == "D"  # scores still shown
+    others = {code: row["tpp_cut_pct"] for code, row in scorecard.items() if code != "DLH" and row["category"]}
+    assert "" not in others.values()  # the others keep their recommendations
+    cut = next(code for code, value in others.items() if value not in ("", "0.00"))
+    outcome = publish_month(warehouse, DEMO_REGION_CODE, "2026-10")
+    bkd = {row["kode_opd"]: row for row in _read(outcome.folder / "bkd-tpp.csv")}
+    assert (bkd["DLH"]["potongan_tpp_persen"], bkd["DLH"]["aturan"]) == ("", OPD_HELD_NOTE)
+    assert bkd[cut]["potongan_tpp_persen"] == others[cut] and bkd[cut]["aturan"] != OPD_HELD_NOTE
+    page_html = quality_paths(DEMO_REGION_CODE, Period(2026, 10)).summary_html.read_text(encoding="utf-8")
+    assert "Dinas Lingkungan Hidup" in page_html and "Perbarui token koneksi rapor_facebook" in page_html

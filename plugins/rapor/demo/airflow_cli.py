@@ -28,15 +28,20 @@ def airflow_env() -> dict[str, str]:
     )
 
 
-def run_airflow(args: list[str], env: dict[str, str], log: Path) -> None:
+def run_airflow(args: list[str], env: dict[str, str], log: Path, may_fail: bool = False) -> str | None:
+    """Run an Airflow command, its output to ``log``; a failure ends the demo unless ``may_fail``
+    (then the failure is returned, as a short text)."""
     with open(log, "a", encoding="utf-8") as handle:
         handle.write(f"\n$ {' '.join(args)}\n")
         handle.flush()
         done = subprocess.run(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    if done.returncode != 0 and may_fail:
+        return f"`{' '.join(args[1:])}` exit {done.returncode} (log: {log})"
     if done.returncode != 0:
         tail = log.read_text(encoding="utf-8").splitlines()[-40:]
         print("\n".join(tail), file=sys.stderr)
         raise SystemExit(f"demo: `{' '.join(args[1:])}` failed (exit {done.returncode}); full log: {log}")
+    return None
 
 
 def first_instant_after(period: Period) -> str:

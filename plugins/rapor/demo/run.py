@@ -85,4 +85,9 @@ def _print_gate_verdicts(engine, region_code: str, periods: list[Period]) -> Non
             notes = f", {len(gate.warnings)} warnings" if gate.warnings else ""
             if gate.critical_failures:
                 notes += f", failed: {describe(gate.critical_failures)}"
+            for hold in gate.held_opds:
+                notes += (
+                    f", {hold['opd_code']} held without TPP ({hold['platform']} {hold['account_id']} not collected "
+                    f"for {hold['uncollected_days']} days: {hold['outcome']}, connection {hold['conn_id']})"
+                )
             print(f"  {period}: {gate.status}{notes}  -> {quality_paths(region_code, period).summary_html}")

@@ -78,6 +78,7 @@ def bkd_rows(
     policy: Policy,
     revision: int,
     deadline: datetime,
+    held: frozenset[str] = frozenset(),
 ) -> list[dict]:
     """One record per OPD (by code), keyed by the CSV columns; numbers stay numbers."""
     out = []
@@ -103,7 +104,7 @@ def bkd_rows(
                 "status": r["status"],
                 "bulan_berturut": r["tpp_run_months"],
                 "potongan_tpp_persen": cut,
-                "aturan": rule_text(r["category"], r["tpp_run_months"], policy),
+                "aturan": rule_text(r["category"], r["tpp_run_months"], policy, r["opd_code"] in held),
                 "batas_banding": deadline,
             }
         )

@@ -29,6 +29,7 @@ from rapor.errors import RaporError
 from rapor.policy import Policy, parse_policy
 from rapor.publish.appeals import snapshot_appeals
 from rapor.publish.fingerprint import complaint_ref
+from rapor.quality.status import latest_gate
 from rapor.registry import get_region
 from rapor.scoring.duties import channel_duties
 from rapor.scoring.explain import Explanation, explain_month
@@ -133,6 +134,11 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
             )
         ).all()
     rated = [r for r in rows if r["category"] is not None]
+    with engine.connect() as conn:
+        gate = latest_gate(conn, region_code, str(period))
+    # OPDs the gate held alone (an account uncollected too long) have no TPP cut by rule.
+    held = gate.held_opd_codes if gate is not None and gate.passed else frozenset()
+    held_rated = sorted(r["opd_code"] for r in rated if r["opd_code"] in held and r["tpp_cut_pct"] is None)
     snapshot = {
         "format": SNAPSHOT_FORMAT,
         "region": {"region_code": region.region_code, "region_name": region.region_name, "timezone": region.timezone},
@@ -140,7 +146,7 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         "method_version": next(iter(methods)),
         "policy": {"sha256": policy.source_hash, "file_name": path.name, "text": policy_text},
         # score_rows leaves the TPP cut empty when the gate had failed at scoring time.
-        "gate_passed_at_scoring": all(r["tpp_cut_pct"] is not None for r in rated),
+        "gate_passed_at_scoring": all(r["tpp_cut_pct"] is not None for r in rated if r["opd_code"] not in held),
         "opds": [{"opd_code": r["opd_code"], "opd_name": r["opd_name"]} for r in rows],
         "evidence": evidence,
         "inspections": [
@@ -171,6 +177,8 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         appeals = snapshot_appeals(conn, region_code, period)
     if appeals:  # only then: a month without appeals keeps the fingerprint it always had
         snapshot["appeals"] = appeals
+    if held_rated:  # absent when none: the snapshots of months without a held OPD stay as they were
+        snapshot["opds_held_by_gate"] = held_rated
     return MonthInputs(snapshot, rows)
 
 
@@ -296,6 +304,7 @@ def recompute_rows(snapshot: dict) -> list[dict]:
         snapshot["region"]["region_code"],
         parts.policy,
         snapshot["gate_passed_at_scoring"],
+        frozenset(snapshot.get("opds_held_by_gate", ())),
     )
 
 

@@ -408,6 +408,7 @@ class _Month:
     evidence: pd.DataFrame
     explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
     duties: dict[str, ChannelDuties] | None  # None: a snapshot from before the duties were measured
+    held: frozenset[str] = frozenset()  # OPDs the gate held alone: no TPP recommendation
 
     @property
     def previous(self) -> str:
@@ -447,6 +448,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         evidence=_evidence_frame(snapshot),
         explanations=explain_snapshot(snapshot),
         duties=duties_from_dicts(snapshot["channel_duties"]) if "channel_duties" in snapshot else None,
+        held=frozenset(snapshot.get("opds_held_by_gate", ())),
     )
 
 
@@ -538,7 +540,7 @@ def _opd_entry(row: dict, month: _Month) -> dict:
     return {
         **_score_fields(row, month),
         **_responsiveness_fields(row),
-        **_tpp_fields(row, month.policy),
+        **_tpp_fields(row, month.policy, row["opd_code"] in month.held),
         **_duty_fields(month.duties, row["opd_code"], month.policy.channel_duties.count_in_pengaduan),
         "times": _times_text(_times(frame, month.calendar)),
         "trend_values": series,
@@ -625,11 +627,11 @@ def _responsiveness_fields(row: dict) -> dict:
     }
 
 
-def _tpp_fields(row: dict, policy: Policy) -> dict:
+def _tpp_fields(row: dict, policy: Policy, held: bool = False) -> dict:
     return {
         "tpp": number(row["tpp_cut_pct"], None, 1) + "%" if row["tpp_cut_pct"] is not None else "—",
         "tpp_run": row["tpp_run_months"],
-        "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy),
+        "tpp_rule": rule_text(row["category"], row["tpp_run_months"], policy, held),
     }
 
 

@@ -201,6 +201,15 @@ def publish_month(
             f"{region_code} {period} passed the gate after it was scored without a TPP recommendation: "
             "re-run rapor_monthly for the month, then publish"
         )
+    if gate is not None and gate.passed:
+        cut_though_held = [
+            r["opd_code"] for r in inputs.rows if r["opd_code"] in gate.held_opd_codes and r["tpp_cut_pct"] is not None
+        ]
+        if cut_though_held:
+            raise PublicationError(
+                f"{region_code} {period}: the gate held {', '.join(cut_though_held)} but the stored scorecard still "
+                "has their TPP recommendation: re-run rapor_monthly for the month, then publish"
+            )
     scorecard_bytes = scorecard_csv_bytes(inputs.rows)
     rows = recompute_rows(snapshot)
     if scorecard_csv_bytes(rows) != scorecard_bytes:
@@ -398,7 +407,8 @@ def _bkd_files(engine, new: NewRevision, policy: Policy, deadline: datetime) -> 
     """The BKD's TPP file, as workbook and CSV."""
     with engine.connect() as conn:
         officials = load_officials(conn, new.region_code)
-    records = bkd_rows(new.rows, officials, policy, new.revision, deadline)
+    held = frozenset(new.snapshot.get("opds_held_by_gate", ()))
+    records = bkd_rows(new.rows, officials, policy, new.revision, deadline, held)
     meta = {
         **new.region,
         "period": new.period,

@@ -12,10 +12,16 @@ from rapor.policy import Policy
 from rapor.publish.formatting import number
 from rapor.scoring.tpp import tpp_cut
 from rapor.scoring.zones import round_half_up
+from rapor.vocabulary import OPD_HELD_NOTE
 
 
-def rule_text(category: str | None, run: int, policy: Policy) -> str:
-    """The rule and arithmetic behind the cut for ``category`` after ``run`` weak months."""
+def rule_text(category: str | None, run: int, policy: Policy, held: bool = False) -> str:
+    """The rule and arithmetic behind the cut for ``category`` after ``run`` weak months.
+
+    ``held``: the gate held the OPD alone (a channel account not collected): no recommendation.
+    """
+    if held:
+        return OPD_HELD_NOTE
     if category is None:
         return "Tidak dinilai: tidak ada rekomendasi"
     rule = policy.tpp_by_category.get(category)

@@ -16,9 +16,18 @@ per region and month:
   region's zone), or, when that date is what was broken, to the month it was
   quarantined in. Rows whose region is unknown to the registry belong to no region.
 
+- ``accounts``: per channel account of the region that the collectors tried (table
+  ``collection_attempt``): how much of the month only failed attempts covered (an expired
+  token, a missing permission, an endpoint down), i.e. the union of the failed attempts'
+  windows less the successful ones', within the month and up to now; the cause and error
+  of the latest failure; flagged when more than ``quality.max_uncollected_days`` days
+  (the gate then holds the account's OPD alone). Also the replies whose author the
+  platform did not say (``unidentified_replies``: a Facebook page read without its Page
+  token), the most any attempt of the month saw: such a page's first responses are unknown.
+
 Everything is stored (tables ``quality_coverage_daily``, ``quality_source_silence``,
-``quality_quarantine_count``), replaced per (region, month), and shown beside the
-scorecard; the ``coverage`` suite validates ``silence``.
+``quality_quarantine_count``, ``quality_account_coverage``), replaced per (region, month),
+and shown beside the scorecard; the ``coverage`` suite validates ``silence``.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -33,6 +43,7 @@ from sqlalchemy import delete, insert, select
 from rapor.imports.timestamps import parse_instants
 from rapor.policy import Policy
 from rapor.scoring.periods import Period
+from rapor.vocabulary import COLLECTED_OK
 from rapor.warehouse import schema
 from rapor.warehouse.db import frame_records
 
@@ -48,6 +59,22 @@ SILENCE_COLUMNS = (
     "threshold_days",
     "flagged",
 )
+ACCOUNT_COLUMNS = (
+    "platform",
+    "account_id",
+    "opd_code",
+    "conn_id",
+    "attempts",
+    "failed_attempts",
+    "uncollected_days",
+    "uncollected_from",
+    "uncollected_to",
+    "outcome",
+    "error",
+    "threshold_days",
+    "flagged",
+    "unidentified_replies",
+)
 _DATE_FIELD = {"complaints": "received_at", "inspections": "inspected_at"}
 
 
@@ -58,10 +85,25 @@ class Coverage:
     daily: pd.DataFrame  # source, channel, arrival_date, n_complaints
     silence: pd.DataFrame  # SILENCE_COLUMNS
     quarantine: pd.DataFrame  # dataset, rule, n_rows
+    accounts: pd.DataFrame = None  # ACCOUNT_COLUMNS
+
+    def __post_init__(self):
+        if self.accounts is None:
+            object.__setattr__(self, "accounts", pd.DataFrame(columns=list(ACCOUNT_COLUMNS)))
 
     @property
     def flagged_sources(self) -> list[str]:
         return sorted(self.silence.loc[self.silence["flagged"], "source"])
+
+    @property
+    def uncollected(self) -> pd.DataFrame:
+        """The accounts uncollected for more than the policy allows (their OPDs are held)."""
+        return self.accounts[self.accounts["flagged"].astype(bool)]
+
+    @property
+    def unidentified(self) -> pd.DataFrame:
+        """The accounts whose replies could not be attributed ("replies not identifiable")."""
+        return self.accounts[self.accounts["unidentified_replies"].astype(int) > 0]
 
 
 def _month_days(period: Period) -> tuple[date, date]:
@@ -186,7 +228,97 @@ def quarantine_counts(conn, region_code: str, tz: str, period: Period) -> pd.Dat
     return counts.sort_values(["dataset", "rule"]).reset_index(drop=True)
 
 
-def build_coverage(conn, region_code: str, tz: str, period: Period, policy: Policy) -> Coverage:
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _union(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(pieces: list[tuple[datetime, datetime]], cuts: list[tuple[datetime, datetime]]):
+    """``pieces`` less ``cuts`` (both unions of intervals)."""
+    out = []
+    for start, end in pieces:
+        for cut_start, cut_end in cuts:
+            if cut_end <= start or cut_start >= end:
+                continue
+            if cut_start > start:
+                out.append((start, cut_start))
+            start = max(start, cut_end)
+            if start >= end:
+                break
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def uncollected_time(attempts: list[dict], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) that failed attempts were to cover and no successful one covered."""
+    ok = _union([(a["window_start"], a["window_end"]) for a in attempts if a["outcome"] == COLLECTED_OK])
+    failed = _union(
+        [(max(a["window_start"], start), min(a["window_end"], end)) for a in attempts if a["outcome"] != COLLECTED_OK]
+    )
+    return _subtract(failed, ok)
+
+
+def account_coverage(conn, region_code: str, tz: str, period: Period, policy: Policy, now: datetime) -> pd.DataFrame:
+    """Per collected account of the region: the month's uncollected time and its cause (ACCOUNT_COLUMNS)."""
+    start = period.start_local(tz).astimezone(UTC)
+    end = min(period.end_local(tz).astimezone(UTC), now)
+    a = schema.collection_attempt
+    rows = conn.execute(
+        select(a)
+        .where(a.c.region_code == region_code, a.c.window_start < end, a.c.window_end > start)
+        .order_by(a.c.attempted_at, a.c.attempt_id)
+    ).mappings()
+    by_account: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        item = dict(row)
+        for name in ("window_start", "window_end", "attempted_at"):
+            item[name] = _aware(item[name])
+        by_account.setdefault((item["platform"], item["account_id"]), []).append(item)
+    threshold = policy.quality.max_uncollected_days
+    records = []
+    for (platform, account_id), tried in sorted(by_account.items()):
+        gaps = uncollected_time(tried, start, end)
+        seconds = sum((gap_end - gap_start).total_seconds() for gap_start, gap_end in gaps)
+        days = Decimal(seconds / 86400).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        failures = [t for t in tried if t["outcome"] != COLLECTED_OK]
+        cause = failures[-1] if gaps and failures else None
+        latest = tried[-1]
+        records.append(
+            {
+                "platform": platform,
+                "account_id": account_id,
+                "opd_code": latest["opd_code"],
+                "conn_id": latest["conn_id"],
+                "attempts": len(tried),
+                "failed_attempts": len(failures),
+                "uncollected_days": days,
+                "uncollected_from": gaps[0][0] if gaps else None,
+                "uncollected_to": gaps[-1][1] if gaps else None,
+                "outcome": cause["outcome"] if cause else None,
+                "error": cause["error"] if cause else None,
+                "threshold_days": threshold,
+                "flagged": days > threshold,
+                "unidentified_replies": max(int(t["unidentified_replies"]) for t in tried),
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(ACCOUNT_COLUMNS))
+    frame["flagged"] = frame["flagged"].astype(bool)
+    return frame
+
+
+def build_coverage(
+    conn, region_code: str, tz: str, period: Period, policy: Policy, now: datetime | None = None
+) -> Coverage:
     arrivals = load_arrivals(conn, region_code, tz, period, policy.quality.source_lookback_days)
     return Coverage(
         region_code=region_code,
@@ -194,6 +326,7 @@ def build_coverage(conn, region_code: str, tz: str, period: Period, policy: Poli
         daily=daily_counts(arrivals, period),
         silence=source_silence(arrivals, period, policy.quality.silent_source_days),
         quarantine=quarantine_counts(conn, region_code, tz, period),
+        accounts=account_coverage(conn, region_code, tz, period, policy, now or datetime.now(UTC)),
     )
 
 
@@ -205,6 +338,7 @@ def store_coverage(conn, coverage: Coverage, computed_at: datetime | None = None
         (schema.quality_coverage_daily, coverage.daily),
         (schema.quality_source_silence, coverage.silence),
         (schema.quality_quarantine_count, coverage.quarantine),
+        (schema.quality_account_coverage, coverage.accounts),
     )
     for table, frame in tables:
         conn.execute(
@@ -236,4 +370,7 @@ def stored_coverage(conn, region_code: str, period: Period) -> Coverage:
         silence = pd.DataFrame(columns=list(SILENCE_COLUMNS))
     else:
         silence["flagged"] = silence["flagged"].astype(bool)
-    return Coverage(region_code, period, daily, silence, quarantine)
+    ac = schema.quality_account_coverage
+    accounts = read(ac, [ac.c.platform, ac.c.account_id])
+    accounts = pd.DataFrame(columns=list(ACCOUNT_COLUMNS)) if accounts.empty else accounts[list(ACCOUNT_COLUMNS)]
+    return Coverage(region_code, period, daily, silence, quarantine, accounts)

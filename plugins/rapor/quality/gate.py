@@ -12,6 +12,14 @@ month's complaints, inspections, scorecard rows and coverage with the GX suites 
   the failures are listed in the verdict, the log (ERROR) and the summary beside the
   scorecard. Publication (``latest_gate``) refuses the month.
 
+One OPD can be held alone: a channel account of the OPD that the collectors could not
+collect (``collection_attempt``: token expired, permission missing, endpoint down) for
+more than ``quality.max_uncollected_days`` days of the month (SCORING.md §6). Its TPP
+recommendation is cleared and it is named in ``held_opds`` with the account, the cause
+and the connection to fix; the month still passes for the other OPDs and is published.
+A central account of the region (the Bupati's page) uncollected that long is a warning:
+its complaints reach many OPDs, and the method names no OPD to hold for it.
+
 A held month is released by fixing the data and re-running the month (scoring and the
 gate run again). The only other way is an explicit override: a reason and a name,
 given for a named month; the gate still runs every expectation, records the failures
@@ -25,6 +33,7 @@ import time as clock
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import update
 
 from rapor import config
@@ -85,7 +94,7 @@ def run_gate(
     with engine.connect() as conn:
         region = get_region(conn, region_code)
         registry, active = opd_codes(conn, region_code)
-        coverage = build_coverage(conn, region_code, region.timezone, period, policy)
+        coverage = build_coverage(conn, region_code, region.timezone, period, policy, now)
         frames = {
             "complaints": complaints_frame(conn, region, period, policy),
             "inspections": inspections_frame(conn, region, period, policy),
@@ -101,7 +110,8 @@ def run_gate(
         run_name=f"gate-{region_code}-{period}",
     )
     critical = [f.as_record() for o in outcomes for f in o.critical]
-    warnings = [f.as_record() for o in outcomes for f in o.warnings]
+    held_opds = opd_holds(coverage.uncollected, set(active))
+    warnings = [f.as_record() for o in outcomes for f in o.warnings] + central_uncollected(coverage.uncollected)
     overridden = bool(critical) and reason is not None
     if reason is not None and not critical:
         log.warning("gate %s %s: override given but not needed (every critical expectation held)", region_code, period)
@@ -114,17 +124,63 @@ def run_gate(
         data_docs_path=str(paths.docs_index),
         override_reason=reason if overridden else None,
         override_by=by if overridden else None,
+        held_opds=held_opds,
     )
     with engine.begin() as conn:
         store_coverage(conn, coverage, computed_at=now)
+        sc = schema.scorecard
+        month = update(sc).where(sc.c.region_code == region_code, sc.c.period == str(period))
         if not result.passed:
-            sc = schema.scorecard
-            conn.execute(
-                update(sc).where(sc.c.region_code == region_code, sc.c.period == str(period)).values(tpp_cut_pct=None)
-            )
+            conn.execute(month.values(tpp_cut_pct=None))
+        elif held_opds:
+            conn.execute(month.where(sc.c.opd_code.in_(sorted(result.held_opd_codes))).values(tpp_cut_pct=None))
         result = record_gate(conn, result)
     _log_verdict(result, outcomes, clock.monotonic() - started)
     return result
+
+
+def opd_holds(uncollected: pd.DataFrame, opds: set[str]) -> list[dict]:
+    """One hold per OPD account uncollected too long (the OPD's TPP is cleared), by OPD and account."""
+    holds = []
+    for row in uncollected.sort_values(["opd_code", "platform", "account_id"]).to_dict("records"):
+        row = {k: None if not isinstance(v, str) and pd.isna(v) else v for k, v in row.items()}
+        if not row["opd_code"] or row["opd_code"] not in opds:
+            continue
+        holds.append(
+            {
+                "opd_code": row["opd_code"],
+                "platform": row["platform"],
+                "account_id": row["account_id"],
+                "conn_id": row["conn_id"],
+                "outcome": row["outcome"],
+                "error": row["error"],
+                "uncollected_days": str(row["uncollected_days"]),
+                "uncollected_from": _iso(row["uncollected_from"]),
+                "uncollected_to": _iso(row["uncollected_to"]),
+                "threshold_days": int(row["threshold_days"]),
+            }
+        )
+    return holds
+
+
+def central_uncollected(uncollected: pd.DataFrame) -> list[dict]:
+    """A central account uncollected too long, as a warning finding (no OPD of its own to hold)."""
+    return [
+        {
+            "suite": "coverage",
+            "rule": "central_account_uncollected",
+            "expectation": "collection_attempt",
+            "column": "account_id",
+            "detail": f"{row['platform']} {row['account_id']} ({row['conn_id']}): {row['uncollected_days']} days "
+            f"not collected ({row['outcome']}); more than {row['threshold_days']}",
+        }
+        for row in uncollected.to_dict("records")
+        if not isinstance(row["opd_code"], str)
+    ]
+
+
+def _iso(moment) -> str | None:
+    return None if moment is None or pd.isna(moment) else pd.Timestamp(moment).isoformat()
 
 
 def _log_verdict(result: GateResult, outcomes: list[SuiteOutcome], seconds: float) -> None:
@@ -151,6 +207,19 @@ def _log_verdict(result: GateResult, outcomes: list[SuiteOutcome], seconds: floa
         )
     for warning in result.warnings:
         log.warning("%s: warning %s", where, describe([warning]))
+    for hold in result.held_opds:
+        log.error(
+            "%s: OPD %s HELD (no TPP recommendation): %s account %s via connection %s not collected for %s days "
+            "(%s): %s",
+            where,
+            hold["opd_code"],
+            hold["platform"],
+            hold["account_id"],
+            hold["conn_id"],
+            hold["uncollected_days"],
+            hold["outcome"],
+            hold["error"],
+        )
 
 
 def describe(findings: list[dict]) -> str:

@@ -1,7 +1,8 @@
 """Recording and reading the gate's verdict for a (region, month).
 
 Publication and the TPP file read only ``latest_gate``: a month is publishable when
-its latest gate row passed (or was explicitly overridden with a logged reason).
+its latest gate row passed (or was explicitly overridden with a logged reason); the OPDs
+it names in ``held_opds`` are published without a TPP recommendation.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class GateResult:
     override_reason: str | None = None
     override_by: str | None = None
     checked_at: datetime | None = None
+    # OPDs held alone (an account uncollected too long): no TPP for them, the others stand.
+    # Each: opd_code, platform, account_id, conn_id, outcome, error, uncollected_days, from, to.
+    held_opds: list[dict] = field(default_factory=list)
+
+    @property
+    def held_opd_codes(self) -> frozenset[str]:
+        return frozenset(h["opd_code"] for h in self.held_opds)
 
     @property
     def status(self) -> str:
@@ -48,6 +56,7 @@ def record_gate(conn, result: GateResult) -> GateResult:
             data_docs_path=result.data_docs_path,
             override_reason=result.override_reason,
             override_by=result.override_by,
+            held_opds=json.dumps(result.held_opds, ensure_ascii=False, sort_keys=True),
         )
     )
     return GateResult(**{**result.__dict__, "checked_at": checked_at})
@@ -78,4 +87,5 @@ def latest_gate(conn, region_code: str, period: str) -> GateResult | None:
         override_reason=row["override_reason"],
         override_by=row["override_by"],
         checked_at=row["checked_at"],
+        held_opds=json.loads(row["held_opds"] or "[]"),
     )

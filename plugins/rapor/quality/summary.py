@@ -17,16 +17,25 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from html import escape
 from pathlib import Path
+
+import pandas as pd
 
 from rapor.layout import QualityPaths, quality_paths
 from rapor.quality.coverage import stored_coverage
 from rapor.quality.status import GateResult, latest_gate
-from rapor.registry import get_region
+from rapor.registry import active_opd_names, get_region
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import CSV_COLUMNS, read_scorecard_rows, scorecard_csv_rows
-from rapor.vocabulary import GATE_HELD, GATE_NOT_CHECKED
+from rapor.vocabulary import (
+    GATE_HELD,
+    GATE_NOT_CHECKED,
+    UNIDENTIFIED_REPLIES_NOTE,
+    collection_cause,
+    collection_fix,
+)
 
 
 def _plain(value):
@@ -36,6 +45,10 @@ def _plain(value):
         return value.isoformat()
     if hasattr(value, "item"):
         return value.item()
+    if isinstance(value, Decimal):
+        return float(value)
+    if not isinstance(value, str) and value is not None and pd.isna(value):
+        return None
     return value
 
 
@@ -49,6 +62,7 @@ def summary_data(engine, region_code: str, period: Period, paths: QualityPaths) 
         region = get_region(conn, region_code)
         gate = latest_gate(conn, region_code, str(period))
         coverage = stored_coverage(conn, region_code, period)
+        names = active_opd_names(conn, region_code)
     folder = paths.summary_json.parent
     verdict = _verdict(gate, paths, folder)
     daily: dict[str, list[int]] = {}
@@ -66,8 +80,24 @@ def summary_data(engine, region_code: str, period: Period, paths: QualityPaths) 
             "complaints_per_source_and_day": daily,
             "sources": _records(coverage.silence),
             "silent_sources": coverage.flagged_sources,
+            "accounts": _records(coverage.accounts),
+            "accounts_with_unidentified_replies": _records(
+                coverage.unidentified[["platform", "account_id", "opd_code", "unidentified_replies"]]
+            ),
         },
+        "held_opds": [_held(h, names) for h in (gate.held_opds if gate is not None else [])],
         "quarantine_by_rule": _records(coverage.quarantine),
+    }
+
+
+def _held(hold: dict, names: dict[str, str]) -> dict:
+    """A held OPD as the summary shows it: the facts of the gate, the cause and the fix in words."""
+    account = f"{hold['platform']} {hold['account_id']}"
+    return {
+        **hold,
+        "opd_name": names.get(hold["opd_code"], hold["opd_code"]),
+        "cause": collection_cause(hold["outcome"], hold["conn_id"], account),
+        "fix": collection_fix(hold["outcome"], hold["conn_id"], account),
     }
 
 
@@ -90,6 +120,9 @@ def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict
         docs_link = docs.as_posix()
     if not gate.passed:
         tpp = "withheld: the month is held (ditahan) until its data is fixed and the month re-run"
+    elif gate.held_opds:
+        held = ", ".join(sorted(gate.held_opd_codes))
+        tpp = f"as in the scorecard, none for {held}: held alone, a channel account was not collected"
     elif gate.override_reason:
         tpp = "as in the scorecard: released by an explicit override despite failed checks"
     else:
@@ -138,6 +171,30 @@ def _findings(title: str, findings: list[dict]) -> str:
     return f"<h2>{escape(title)}</h2>" + _table(["suite", "rule", "column", "detail"], rows)
 
 
+def _held_section(held: list[dict]) -> str:
+    """The OPDs held alone, in Bahasa Indonesia: which account, since when, why, and how to fix it."""
+    if not held:
+        return "<h2>OPD ditahan tanpa rekomendasi TPP</h2><p>Tidak ada: semua akun kanal terkumpul.</p>"
+    rows = [
+        [
+            f"{h['opd_name']} ({h['opd_code']})",
+            f"{h['platform']} {h['account_id']}",
+            h["uncollected_days"].replace(".", ","),
+            f"{(h['uncollected_from'] or '')[:16]} s.d. {(h['uncollected_to'] or '')[:16]} UTC",
+            h["cause"],
+            h["fix"],
+        ]
+        for h in held
+    ]
+    return (
+        "<h2>OPD ditahan tanpa rekomendasi TPP</h2>"
+        "<p>Akun kanal OPD berikut tidak dapat dikumpulkan lebih lama dari batas kebijakan bulan ini. "
+        "Nilainya tetap ditampilkan, tetapi tidak ada rekomendasi potongan TPP untuk OPD ini; OPD lain "
+        "diterbitkan seperti biasa.</p>"
+        + _table(["OPD", "akun", "hari tidak terkumpul", "periode", "penyebab", "cara memperbaiki"], rows)
+    )
+
+
 def render_html(data: dict, scorecard_rows: list[list[str]]) -> str:
     """A self-contained page: verdict, failures, coverage, quarantine, scorecard, Data Docs link."""
     held = data["status"] == GATE_HELD or not data["passed"]
@@ -174,6 +231,10 @@ def render_html(data: dict, scorecard_rows: list[list[str]]) -> str:
         for s in coverage["sources"]
     ]
     quarantine_rows = [[q["dataset"], q["rule"], q["n_rows"]] for q in data["quarantine_by_rule"]]
+    unidentified_rows = [
+        [a["platform"], a["account_id"], a["opd_code"] or "akun pusat", a["unidentified_replies"]]
+        for a in coverage.get("accounts_with_unidentified_replies", [])
+    ]
     return f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>
@@ -186,6 +247,7 @@ td, th {{ border: 1px solid #ccc; padding: 0.2em 0.4em; text-align: left; }}
 <p>TPP recommendation: {escape(data["tpp_recommendation"])}.</p>
 {override}{docs}
 <p>Scorecard: <a href="{escape(data["scorecard_csv"])}">{escape(data["scorecard_csv"])}</a></p>
+{_held_section(data.get("held_opds", []))}
 {_findings("Failed critical expectations (hold the month)", data["critical_failures"])}
 {_findings("Warnings (recorded, do not hold)", data["warnings"])}
 <h2>Sources: silence</h2>
@@ -206,6 +268,9 @@ better than they are.</p>
             silence_rows,
         )
     }
+<h2>Akun dengan balasan yang tidak dapat dikenali</h2>
+<p>Jumlah balasan yang {escape(UNIDENTIFIED_REPLIES_NOTE)}.</p>
+{_table(["platform", "akun", "OPD", "balasan"], unidentified_rows) if unidentified_rows else "<p>Tidak ada.</p>"}
 <h2>Complaints per source and day</h2>
 {_table(["source", "total", *[d[-2:] for d in days]], daily_rows)}
 <h2>Quarantined rows by rule</h2>

@@ -155,8 +155,12 @@ def score_rows(
     region_code: str,
     policy: Policy,
     gate_passed: bool = True,
+    held_opds: frozenset[str] = frozenset(),
 ) -> list[dict]:
-    """The scorecard rows of one region and month from its per-OPD counts."""
+    """The scorecard rows of one region and month from its per-OPD counts.
+
+    No TPP cut when the month's gate failed, nor for the OPDs it held alone (SCORING.md §6).
+    """
     k = policy.small_number_k
     pbar1, pbar2 = pooled_shares(counts.sum())
     rows = []
@@ -200,7 +204,7 @@ def score_rows(
                 sop_inspected_on=sop.inspected_on,
                 status=STATUS_LIMITED if n1 < k or n2 < k else STATUS_RATED,
             )
-            if gate_passed:
+            if gate_passed and opd_code not in held_opds:
                 row["tpp_cut_pct"] = round_half_up(tpp_cut(category, run, policy), 2)
         rows.append(row)
     return rows
