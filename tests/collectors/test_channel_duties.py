@@ -121,3 +121,41 @@ def test_calls_count_in_the_month_of_the_regions_own_clock_on_the_opds_own_line(
     assert (september.n_calls, september.n_calls_answered) == (2, 1)
     assert (october.n_calls, october.n_calls_answered) == (1, 0)
     assert september.indicators()[DUTY_CALLS_ANSWERED] == Fraction(1, 2)
+
+
+def test_an_accepted_appeal_counts_as_it_does_in_scoring(region, tmp_path):
+    from sqlalchemy import insert
+
+    from rapor.warehouse import schema
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "call-center-2026-10.csv").write_text(CALL_LOG, encoding="utf-8")
+    collect_hotline(region, str(inbox), landing=RawLanding(tmp_path / "raw"))
+    decided = {"decided_by": "inspektorat", "created_at": AS_OF}
+    with region.begin() as conn:
+        conn.execute(
+            insert(schema.complaint_override),
+            [
+                # CC-0001 was answered after all (proven in the appeal); CC-0002 was not a call to the OPD.
+                {
+                    "source": CALL_LOG_SOURCE,
+                    "complaint_id": "CC-0001",
+                    "appeal_id": 1,
+                    "excluded": False,
+                    "first_response_at": datetime(2026, 9, 15, 3, 0, tzinfo=UTC),
+                    **decided,
+                },
+                {
+                    "source": CALL_LOG_SOURCE,
+                    "complaint_id": "CC-0002",
+                    "appeal_id": 2,
+                    "excluded": True,
+                    "first_response_at": None,
+                    **decided,
+                },
+            ],
+        )
+    with region.connect() as conn:
+        (september,) = channel_duties(conn, "52.05", TZ, SEPTEMBER, ["DPUPR"])
+    assert (september.n_calls, september.n_calls_answered) == (1, 1)

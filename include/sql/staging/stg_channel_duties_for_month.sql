@@ -13,6 +13,8 @@
 -- Comments received: citizens' comments and mentions on the OPD's own accounts that arrived in
 -- the month. Replies: the OPD's first responses on social media given in the month. Calls: calls
 -- to the OPD's own lines that arrived in the month, and how many of them got a response.
+-- An accepted appeal (complaint_override) applies as in scoring: an excluded complaint is not
+-- counted, a corrected first response is the one counted.
 -- No reporter or text.
 with own_accounts as (
     select
@@ -25,30 +27,41 @@ with own_accounts as (
     group by opd_code
 ),
 
-month_complaints as (
+complaints as (
     select
         complaint.opd_code,
         complaint.channel,
         complaint.source,
-        complaint.first_response_at,
-        complaint_routing.routed_by,
-        case
-            when complaint.received_at >= :month_start and complaint.received_at < :month_end then 1 else 0
-        end as arrived_in_month,
-        case
-            when complaint.first_response_at >= :month_start and complaint.first_response_at < :month_end then 1 else 0
-        end as answered_in_month
+        complaint.received_at,
+        coalesce(complaint_override.first_response_at, complaint.first_response_at) as first_response_at,
+        complaint_routing.routed_by
     from complaint
     left join complaint_routing
         on complaint_routing.source = complaint.source
        and complaint_routing.complaint_id = complaint.complaint_id
+    left join complaint_override
+        on complaint_override.source = complaint.source
+       and complaint_override.complaint_id = complaint.complaint_id
     where complaint.region_code = :region_code
       and complaint.opd_code is not null
       and complaint.channel in (:social_channel, :hotline_channel)
-      and (
-          (complaint.received_at >= :month_start and complaint.received_at < :month_end)
-          or (complaint.first_response_at >= :month_start and complaint.first_response_at < :month_end)
-      )
+      and (complaint_override.source is null or not complaint_override.excluded)
+),
+
+month_complaints as (
+    select
+        opd_code,
+        channel,
+        source,
+        first_response_at,
+        routed_by,
+        case when received_at >= :month_start and received_at < :month_end then 1 else 0 end as arrived_in_month,
+        case
+            when first_response_at >= :month_start and first_response_at < :month_end then 1 else 0
+        end as answered_in_month
+    from complaints
+    where (received_at >= :month_start and received_at < :month_end)
+       or (first_response_at >= :month_start and first_response_at < :month_end)
 ),
 
 social as (
