@@ -51,6 +51,7 @@ region_code,region_name,timezone,opd_code,opd_name
 complaint_id,region_code,opd_code,channel,source,kind,received_at,forwarded_at,first_response_at,resolved_at,reporter,text
 FB-1,94.71,DINKES,media_sosial,facebook,pengaduan,2026-03-16 10:00,,,,Budi,Antrean puskesmas panjang
 FB-2,94.71,DINKES,media_sosial,facebook,pengaduan,2026-03-17 10:00,,,,Sari,Obat habis
+FB-7,94.71,DINKES,media_sosial,facebook,aspirasi,2026-03-16 11:00,,2026-03-17 15:00,,Yan,Jam buka puskesmas
 LPR-3,94.71,DINKES,aplikasi,lapor,pengaduan,2026-03-13 09:00,,2026-03-16 09:00,,Ani,Ambulans terlambat
 LPR-4,94.71,DINKES,aplikasi,lapor,pengaduan,2026-02-02 09:00,,2026-02-03 09:00,,Joko,Limbah rumah sakit
 HL-5,94.71,DISDUK,hotline,hotline,permintaan_informasi,2026-03-16 08:00,,2026-03-17 06:30,,Rina,Syarat KTP
@@ -93,8 +94,10 @@ def test_the_morning_lists_overdue_answers_and_todays_deadlines_on_the_scoring_c
     # its first response came later (26 March), so that morning it was still owed and due.
     # HL-5 was answered at 06:30 that morning and owes no resolution (information request).
     # FB-2 arrives later that day; LPR-3's resolution is due 10 April, beyond the horizon.
+    # FB-7 (an aspiration, 1 HK) is answered at 15:00 that day: still owed at 07:00.
     assert _listed(due) == {
         ("FB-1", DUTY_FIRST_RESPONSE, False),
+        ("FB-7", DUTY_FIRST_RESPONSE, False),
         ("HL-6", DUTY_FIRST_RESPONSE, False),
         ("LPR-4", DUTY_RESOLUTION, True),
     }
@@ -240,3 +243,30 @@ region_code,opd_code,role,name,nip,email
     with warehouse.connect() as conn:
         rule = conn.execute(select(schema.quarantine.c.rule).where(schema.quarantine.c.field == "email")).scalar_one()
     assert rule == "invalid_email"
+
+
+def test_the_monthly_report_counts_the_warned_complaints_and_those_then_answered_in_time(jayapura, tmp_path):
+    from rapor.publish.revisions import REPORT_HTML, REPORT_PDF, publish_month
+    from rapor.scoring.early_warning import warning_effect
+    from rapor.scoring.periods import Period
+    from rapor.scoring.scorecard import score_region_month
+
+    out = tmp_path / "output"
+    for day in (17, 25, 25):  # the 25th twice: a re-run counts nothing twice
+        warn_region(jayapura, REGION, date(2026, 3, day), out_dir=out)
+    with jayapura.connect() as conn:
+        effect = warning_effect(conn, REGION, Period(2026, 3))
+    # DINKES: FB-1 and FB-7 warned on the 17th, FB-2 on the 25th (LPR-4 was already overdue);
+    # only FB-7 was then answered by its deadline. DISDUK: HL-6 warned on the 17th, answered late.
+    assert effect == {
+        "DINKES": {"n_warned": 3, "n_answered_in_time": 1},
+        "DISDUK": {"n_warned": 1, "n_answered_in_time": 0},
+    }
+    score_region_month(jayapura, REGION, Period(2026, 3))
+    outcome = publish_month(jayapura, REGION, "2026-03", now=datetime(2026, 4, 2, 1, tzinfo=UTC), out_dir=out)
+    html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+    assert "3 aduan diperingatkan sebelum batasnya; 1 di antaranya kemudian dijawab tepat waktu" in html
+    from pypdf import PdfReader
+
+    pdf = "\n".join(page.extract_text() for page in PdfReader(str(outcome.folder / REPORT_PDF)).pages)
+    assert "Peringatan dini" in pdf

@@ -49,6 +49,7 @@ from rapor.vocabulary import (
     WARNING_OVERDUE,
 )
 from rapor.warehouse import schema
+from rapor.warehouse.db import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +315,27 @@ class WarningOutcome:
         return dict(self.__dict__)
 
 
+def record_items(engine, warning: OpdWarning) -> None:
+    """Keep what this morning named (once per day and duty), to measure the warnings' effect."""
+    rows = [
+        {
+            "region_code": warning.region.region_code,
+            "day": warning.day,
+            "source": i.source,
+            "complaint_id": i.ticket,
+            "duty": i.duty,
+            "opd_code": warning.opd_code,
+            "deadline_at": i.deadline_at.astimezone(UTC),
+            "overdue": i.overdue,
+        }
+        for i in warning.items
+    ]
+    with engine.begin() as conn:
+        insert_ignoring_duplicates(
+            conn, schema.early_warning_item, rows, ["region_code", "day", "source", "complaint_id", "duty"]
+        )
+
+
 def warn_region(
     engine, region_code: str, day: date, policy: Policy | None = None, *, out_dir: Path | None = None, conn_id=None
 ) -> WarningOutcome:
@@ -322,6 +344,7 @@ def warn_region(
     statuses, files = {}, []
     for warning in warnings:
         files += [str(p) for p in write_feeds(warning, out_dir)]
+        record_items(engine, warning)
         statuses[warning.opd_code] = send_warning(engine, warning, conn_id)
     failed = sorted(code for code, status in statuses.items() if status == FAILED)
     if failed:

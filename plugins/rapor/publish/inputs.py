@@ -32,6 +32,7 @@ from rapor.publish.fingerprint import complaint_ref
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
 from rapor.scoring.duties import channel_duties
+from rapor.scoring.early_warning import warning_effect
 from rapor.scoring.explain import Explanation, explain_month
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import counts_by_opd
@@ -126,6 +127,7 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         inspections = month_inspections(conn, region_code, period, policy)
         history = scorecard_history(conn, region_code, period)
         duties = channel_duties(conn, region_code, region.timezone, period, [r["opd_code"] for r in rows])
+        warned = warning_effect(conn, region_code, period)
         trend = conn.execute(
             select(sc.c.opd_code, sc.c.period, sc.c.index_score, sc.c.category, sc.c.zone, sc.c.status).where(
                 sc.c.region_code == region_code,
@@ -179,6 +181,8 @@ def collect_inputs(engine, region_code: str, period: Period, key: bytes | None =
         snapshot["appeals"] = appeals
     if held_rated:  # absent when none: the snapshots of months without a held OPD stay as they were
         snapshot["opds_held_by_gate"] = held_rated
+    if warned:  # only where the early warning ran: other months' snapshots stay as they were
+        snapshot["early_warning"] = warned
     return MonthInputs(snapshot, rows)
 
 

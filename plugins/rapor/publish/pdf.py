@@ -426,6 +426,7 @@ def _opd_figures(e: dict) -> list[list[str]]:
             f"{t['resolution_pop']} selesai)",
         ],
         *duties,
+        *([["Peringatan dini", e["warned"], "", ""]] if e.get("warned") else []),
     ]
 
 

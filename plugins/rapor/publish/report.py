@@ -408,6 +408,7 @@ class _Month:
     evidence: pd.DataFrame
     explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
     duties: dict[str, ChannelDuties] | None  # None: a snapshot from before the duties were measured
+    warned: dict  # opd_code → {n_warned, n_answered_in_time}: the month's early warnings
     held: frozenset[str] = frozenset()  # OPDs the gate held alone: no TPP recommendation
 
     @property
@@ -449,6 +450,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         explanations=explain_snapshot(snapshot),
         duties=duties_from_dicts(snapshot["channel_duties"]) if "channel_duties" in snapshot else None,
         held=frozenset(snapshot.get("opds_held_by_gate", ())),
+        warned=snapshot.get("early_warning", {}),
     )
 
 
@@ -550,7 +552,18 @@ def _opd_entry(row: dict, month: _Month) -> dict:
         "evidence": items,
         "evidence_hidden": hidden,
         "explain": explain,
+        "warned": _warned_text(month.warned.get(row["opd_code"])),
     }
+
+
+def _warned_text(effect: dict | None) -> str | None:
+    """``12 aduan diperingatkan sebelum batasnya; 9 di antaranya kemudian dijawab tepat waktu``."""
+    if not effect:
+        return None
+    return (
+        f"{effect['n_warned']} aduan diperingatkan sebelum batasnya; "
+        f"{effect['n_answered_in_time']} di antaranya kemudian dijawab tepat waktu"
+    )
 
 
 def _score_fields(row: dict, month: _Month) -> dict:

@@ -16,9 +16,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from sqlalchemy import Date
 
 from rapor.policy import Policy
 from rapor.registry import Region
+from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import ONE_MICROSECOND, with_deadlines
 from rapor.scoring.workdays import WorkdayCalendar
 from rapor.sql import query_frame
@@ -106,3 +108,26 @@ def due_at(conn, region: Region, as_of: datetime, policy: Policy) -> pd.DataFram
     """The region's duties owed at ``as_of`` (see ``due_duties``), with the policy's horizon."""
     calendar = warning_calendar(region, as_of, policy)
     return due_duties(open_complaints(conn, region, as_of), calendar, policy, as_of, policy.early_warning.horizon_hk)
+
+
+def warning_effect(conn, region_code: str, period: Period) -> dict[str, dict[str, int]]:
+    """{opd_code: {n_warned, n_answered_in_time}} of the month's warnings (only OPDs that had some).
+
+    A duty counts once if a warning day of the month named it while it was still ahead of
+    its deadline; answered in time when its event came by that deadline.
+    """
+    frame = query_frame(
+        conn,
+        "marts/early_warning_effect",
+        {
+            "region_code": region_code,
+            "first_day": date(period.year, period.month, 1),
+            "next_first_day": date(period.shift(1).year, period.shift(1).month, 1),
+            "first_response": DUTY_FIRST_RESPONSE,
+        },
+        types={"first_day": Date, "next_first_day": Date},
+    )
+    return {
+        str(r.opd_code): {"n_warned": int(r.n_warned), "n_answered_in_time": int(r.n_answered_in_time or 0)}
+        for r in frame.itertuples(index=False)
+    }

@@ -274,6 +274,22 @@ notification_log = Table(
     Index("ix_notification_log_event", "region_code", "period", "event_key"),
 )
 
+# Every duty a morning's early warning named (migration 0007): what was warned, to measure
+# how many of those were then answered in time (the monthly report).
+early_warning_item = Table(
+    "early_warning_item",
+    metadata,
+    Column("region_code", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),  # the region's local working day of the warning
+    Column("source", String(64), primary_key=True),
+    Column("complaint_id", String(128), primary_key=True),
+    Column("duty", String(32), primary_key=True),  # vocabulary DUTY_*
+    Column("opd_code", String(64), nullable=False),
+    Column("deadline_at", Instant, nullable=False),
+    Column("overdue", Boolean, nullable=False),  # already past its deadline that morning
+    Index("ix_early_warning_item_region_day", "region_code", "day"),
+)
+
 # --- Collectors (migration 0004_collectors) ------------------------------------------------
 # Where each stream (one platform endpoint, one account) stopped: a JSON state (cursor,
 # watermark) written in the same transaction as the complaints it produced.
