@@ -11,8 +11,18 @@ their Assets `rapor://warehouse/complaint/*` since its last run, re-scoring the 
 ended with the complaints that arrived late.
 
 **Idempotent per (region, month):** a retry, a re-run or a backfill replaces that
-month's rows; nothing is added twice. Months run one at a time (`max_active_runs=1`)
-because a month's TPP recommendation depends on the months before it: backfill in order.
+month's rows; nothing is added twice.
+
+**Months in order:** a month's TPP recommendation depends on the months before it, so
+scoring never runs ahead. `score_region` depends on the previous run (`depends_on_past`):
+in the cron series and in a backfill (whose `--max-active-runs` would otherwise run ten
+months at once) a month is scored only once the month before has been scored
+successfully; until then it waits. A backfill is therefore created oldest first, with a
+reprocess behaviour (Airflow requires one): `airflow backfill create --dag-id
+rapor_monthly --from-date 2026-04-01 --to-date 2026-06-01 --reprocess-behavior failed`,
+and a scheduler runs it. Scoring a month whose previous month was never scored (while
+earlier months were) fails with a message naming the month to score first. Two runs of
+one region never score at the same time (a lock per region).
 
 **Params:** `period` (YYYY-MM) scores that month instead; `regions` limits the run to
 some region codes.
@@ -90,7 +100,8 @@ def rapor_monthly():
             override_by=user if reason else None,
         )
 
-    @task(max_active_tis_per_dagrun=4)
+    # depends_on_past: a month is scored only after the previous run's scoring succeeded.
+    @task(max_active_tis_per_dagrun=4, depends_on_past=True)
     def score_region(job: dict) -> dict:
         from rapor.tasks import monthly
 

@@ -22,3 +22,7 @@ class InputFileError(RaporError):
 
 class PeriodError(RaporError):
     """A scoring period is not of the form YYYY-MM."""
+
+
+class ScoringOrderError(RaporError):
+    """A region's month cannot be scored yet: the month before it was never scored, while earlier ones were."""

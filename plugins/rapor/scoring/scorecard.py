@@ -16,8 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, String, delete, insert, select
+from sqlalchemy import Date, String, delete, func, insert, select
 
+from rapor.errors import ScoringOrderError
 from rapor.policy import Policy, load_policy
 from rapor.registry import Region, active_opd_names, get_region
 from rapor.scoring.periods import Period
@@ -101,12 +102,45 @@ def stored_categories(conn, region_code: str, period: Period) -> dict[str, str |
 
 
 def later_scored_periods(conn, region_code: str, period: Period) -> list[Period]:
-    """The region's months after ``period`` that already have a scorecard, oldest first."""
+    """The region's scored months right after ``period``, oldest first, up to the first unscored one.
+
+    A month without a scorecard breaks every TPP run (SCORING.md §6), so the months after
+    such a gap do not depend on ``period``.
+    """
     sc = schema.scorecard
     rows = conn.execute(
         select(sc.c.period).where(sc.c.region_code == region_code, sc.c.period > str(period)).distinct()
     ).scalars()
-    return sorted(Period.parse(p) for p in rows)
+    later, expected = [], period.shift(1)
+    for month in sorted(Period.parse(p) for p in rows):
+        if month != expected:
+            break
+        later.append(month)
+        expected = month.shift(1)
+    return later
+
+
+def check_scoring_order(conn, region_code: str, period: Period) -> None:
+    """Refuse to score a month whose previous month was never scored while earlier months were.
+
+    A month's TPP cut counts the categories of the months before it (SCORING.md §6); scored
+    after a gap it would silently start a new run. The region's first scored month, a month
+    before all scored ones, and a month after a scored one are in order.
+    """
+    sc = schema.scorecard
+    last_before = conn.execute(
+        select(func.max(sc.c.period)).where(sc.c.region_code == region_code, sc.c.period < str(period))
+    ).scalar()
+    if last_before is None or last_before == str(period.shift(-1)):
+        return
+    first_missing, last_missing = Period.parse(last_before).shift(1), period.shift(-1)
+    missing = str(first_missing) if first_missing == last_missing else f"{first_missing} to {last_missing}"
+    raise ScoringOrderError(
+        f"region {region_code}: {period} cannot be scored before {missing}, which has never been scored "
+        f"(the last scored month before it is {last_before}). A month's TPP cut depends on the months before "
+        f"it: score {first_missing} first (rapor_monthly with period {first_missing}, or a backfill from "
+        f"{first_missing}, which runs the months oldest first)"
+    )
 
 
 def _pooled(on_time: int, n: int) -> Fraction:
@@ -224,15 +258,18 @@ def score_month_in_order(
     """Score one region-month while holding the region's scoring lock, and say what must follow.
 
     Two scorings of one region never interleave (another worker waits), so every month is
-    computed from the categories the months before it hold at that moment. If a category
-    differs from the stored scorecard (a correction, or the month scored for the first time
-    after later months were: a backfill out of order), the region's later scored months are
-    named: their TPP runs (SCORING.md §6) must be re-scored, oldest first. ``cascade`` names
-    them whatever changed: after decided appeals, whose overrides can touch later months'
-    complaints (an open complaint's backlog) as well as this month's categories.
+    computed from the categories the months before it hold at that moment; a month whose
+    previous month was never scored (while earlier ones were) is refused with a message naming
+    the missing month (``check_scoring_order``). If a category differs from the stored
+    scorecard (a correction, or the month scored for the first time after later months were),
+    the region's later scored months up to the first gap are named: their TPP runs
+    (SCORING.md §6) must be re-scored, oldest first. ``cascade`` names them whatever changed:
+    after decided appeals, whose overrides can touch later months' complaints (an open
+    complaint's backlog) as well as this month's categories.
     """
     with exclusive(engine, f"score:{region_code}"):
         with engine.connect() as conn:
+            check_scoring_order(conn, region_code, period)
             before = stored_categories(conn, region_code, period)
         rows = _score_and_store(engine, region_code, period, policy or load_policy(), True)
         if not cascade and {r["opd_code"]: r["category"] for r in rows} == before:
@@ -244,8 +281,13 @@ def score_month_in_order(
 def score_region_month(
     engine, region_code: str, period: Period, policy: Policy | None = None, gate_passed: bool = True
 ) -> list[dict]:
-    """Score one region for one month and store the scorecard and its evidence (under the region's lock)."""
+    """Score one region for one month and store the scorecard and its evidence (under the region's lock).
+
+    Refused (``ScoringOrderError``) when the month before was never scored while earlier ones were.
+    """
     with exclusive(engine, f"score:{region_code}"):
+        with engine.connect() as conn:
+            check_scoring_order(conn, region_code, period)
         return _score_and_store(engine, region_code, period, policy or load_policy(), gate_passed)
 
 
