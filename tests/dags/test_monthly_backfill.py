@@ -87,8 +87,8 @@ class _Services:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs, self.processes = env, logs, {}
 
-    def start(self) -> None:
-        """The api-server first (tasks report to it from their first second), then the scheduler."""
+    def start_api_server(self) -> None:
+        """The task execution API: up before any task starts (tasks report to it from their first second)."""
         port = self.env["_PORT"]
         self._spawn("api-server", ["api-server", "-H", "127.0.0.1", "-p", port, "-w", "1"])
         deadline = time.monotonic() + 180
@@ -100,6 +100,8 @@ class _Services:
                 if self.processes["api-server"][0].poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"airflow api-server did not start:\n{self.tail()}", pytrace=False)
                 time.sleep(1)
+
+    def start_scheduler(self) -> None:
         self._spawn("scheduler", ["scheduler"])
 
     def _spawn(self, name: str, args: list[str]) -> None:
@@ -169,7 +171,7 @@ def test_backfill_of_three_months_scores_them_in_order_as_one_by_one(warehouse, 
     ]
 
     services = _Services(airflow_env, tmp_path)
-    services.start()
+    services.start_api_server()
     try:
         created = subprocess.run(
             [
@@ -193,6 +195,8 @@ def test_backfill_of_three_months_scores_them_in_order_as_one_by_one(warehouse, 
             timeout=300,
         )
         assert created.returncode == 0, created.stdout + created.stderr
+        # Only now the scheduler (one SQLite writer at a time): it runs what the backfill created.
+        services.start_scheduler()
         metadata = create_engine(airflow_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         deadline = time.monotonic() + TIMEOUT_S
         while True:
