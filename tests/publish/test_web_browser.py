@@ -371,7 +371,9 @@ def test_the_month_page_files_and_decides_an_appeal_in_the_logged_in_users_name(
     start = f"/rapor/{REGION}/{SEPTEMBER}/r{september['revision']}/"
     _login(browser, server, start, JUDGE)
     opd, ref, _ = september["late"][-1]
-    form = browser.find_element(By.CSS_SELECTOR, "form.file-appeal")
+    forms = browser.find_elements(By.CSS_SELECTOR, "form.file-appeal")
+    assert forms, browser.find_element(By.TAG_NAME, "body").text[-3000:]
+    form = forms[0]
     Select(form.find_element(By.NAME, "opd_code")).select_by_value(opd)
     form.find_element(By.NAME, "complaint_ref").send_keys(ref)
     Select(form.find_element(By.NAME, "ground")).select_by_value("sudah ditanggapi di kanal lain")

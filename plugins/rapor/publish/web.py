@@ -263,7 +263,7 @@ def _appeals_view(region_code: str, period: str, revisions: list[dict], context:
     deadline = revisions[-1]["appeal_deadline_at"]
     open_now = deadline is not None and datetime.now(deadline.tzinfo) <= deadline
     return {
-        "items": [
+        "appeals": [
             {
                 **r,
                 "subject_text": subject(r),
@@ -343,10 +343,14 @@ def _appeal_request(region: dict, period: str, fields: dict) -> AppealRequest:
     )
 
 
-def _done(browser: bool, region_code: str, period: str, payload: dict, status: int = 200):
+def _done(request: Request, browser: bool, region_code: str, period: str, payload: dict, status: int = 200):
+    """Back to the month's latest revision page (a form), or the JSON answer (the CLI)."""
     if browser:
         revisions = _revisions(region_code, period)
-        return RedirectResponse(f"r{revisions[-1]['revision']}/#banding", status_code=303)
+        path = request.url.path
+        month = f"/{region_code}/{period}/"
+        page = path[: path.index(month) + len(month)] + f"r{revisions[-1]['revision']}/#banding"
+        return RedirectResponse(page, status_code=303)
     return JSONResponse(payload, status_code=status)
 
 
@@ -361,7 +365,7 @@ async def file_appeal_route(region_code: str, period: str, request: Request, use
         number = file_appeal(_engine(), _appeal_request(region, period, fields), user.get_name())
     except AppealError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return _done(browser, region_code, period, {"appeal_id": number, "filed_by": user.get_name()}, 201)
+    return _done(request, browser, region_code, period, {"appeal_id": number, "filed_by": user.get_name()}, 201)
 
 
 async def decide_appeal_route(region_code: str, period: str, appeal_id: int, request: Request, user: CurrentUser):
@@ -382,7 +386,11 @@ async def decide_appeal_route(region_code: str, period: str, appeal_id: int, req
     except AppealError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     return _done(
-        browser, region_code, period, {"appeal_id": appeal_id, "status": row["status"], "decided_by": row["decided_by"]}
+        request,
+        browser,
+        region_code,
+        period,
+        {"appeal_id": appeal_id, "status": row["status"], "decided_by": row["decided_by"]},
     )
 
 
