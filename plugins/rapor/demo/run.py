@@ -12,6 +12,7 @@ Re-running it changes nothing.
 from __future__ import annotations
 
 import sys
+from datetime import UTC, date
 from pathlib import Path
 
 from rapor import config
@@ -20,9 +21,14 @@ from rapor.demo.channels import DemoChannels
 from rapor.demo.publication import publish_demo
 from rapor.demo.region import DEMO_REGION_CODE, generate_demo_region
 from rapor.imports import import_files
-from rapor.layout import quality_paths, scorecard_path
+from rapor.layout import early_warning_folder, public_root, quality_paths, scorecard_path
+from rapor.policy import load_policy
+from rapor.publish.early_warning import warn_region
+from rapor.publish.public_site import build_public_site
 from rapor.quality.gate import describe
 from rapor.quality.status import latest_gate
+from rapor.registry import get_region
+from rapor.scoring.early_warning import is_warning_day, morning_of
 from rapor.scoring.periods import Period
 from rapor.tasks.monthly import score_and_export_region
 from rapor.warehouse.db import open_warehouse
@@ -69,7 +75,30 @@ def run_demo(use_airflow: bool = True) -> list[Path]:
     _print_gate_verdicts(engine, region_code, periods)
 
     publish_demo(engine, periods, use_airflow)
+    _warn_demo(engine, periods[-1].shift(1), use_airflow)
     return paths
+
+
+def _warn_demo(engine, month: Period, use_airflow: bool) -> None:
+    """The first working morning after the demo months: each OPD's early warning, and the public site."""
+    policy = load_policy()
+    with engine.connect() as conn:
+        region = get_region(conn, DEMO_REGION_CODE)
+    day = next(d for d in (date(month.year, month.month, n) for n in range(1, 8)) if is_warning_day(region, d, policy))
+    morning = morning_of(region, day, policy).astimezone(UTC).isoformat()
+    if use_airflow:
+        env, log = airflow_env(), config.state_dir() / "demo-airflow.log"
+        airflow = str(Path(sys.executable).with_name("airflow"))
+        print(f"  airflow dags test rapor_early_warning {morning}  -> {DEMO_REGION_CODE}'s {day} 07:00 warning")
+        run_airflow([airflow, "dags", "test", "rapor_early_warning", morning], env, log)
+    else:
+        warn_region(engine, DEMO_REGION_CODE, day)
+        build_public_site(engine, DEMO_REGION_CODE)  # rapor_publish's last task, done in-process
+    folder = early_warning_folder(DEMO_REGION_CODE, day)
+    print(f"early warning of {day} (one CSV and JSON per OPD; e-mail needs an SMTP connection):")
+    print(f"  {folder} ({len(list(folder.glob('*.csv')))} OPDs with complaints due)")
+    print("public open-data site (copy the folder to any static web host):")
+    print(f"  {public_root() / DEMO_REGION_CODE / 'index.html'}")
 
 
 def _print_gate_verdicts(engine, region_code: str, periods: list[Period]) -> None:
