@@ -72,8 +72,13 @@ def _late_complaints(engine, period: Period) -> list[tuple[str, str, str]]:
             .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
         ).all()
     key = config.pseudonym_key()
-    first_opd = rows[0].opd_code
-    return [(o, complaint_ref(s, c, key), t) for o, s, c, t in rows if o == first_opd][:2]
+    by_opd: dict[str, list] = {}
+    for o, s, c, t in rows:
+        by_opd.setdefault(o, []).append((o, complaint_ref(s, c, key), t))
+    two = next((late for late in by_opd.values() if len(late) >= 2), None)  # the first OPD, in code order
+    if two is None:
+        raise SystemExit(f"demo: no OPD has two late-answered complaints in {period} to appeal")
+    return two[:2]
 
 
 def _start_api_server(airflow: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
