@@ -13,7 +13,7 @@ from sqlalchemy import select
 from rapor.imports.staff import import_staff
 from rapor.policy import load_policy
 from rapor.publish.bkd import COLUMNS, appeal_deadline
-from rapor.publish.revisions import BKD_CSV, BKD_XLSX, publish_month
+from rapor.publish.revisions import BKD_CSV, BKD_EXCEL_CSV, BKD_XLSX, publish_month
 from rapor.publish.tpp_rule import rule_text
 from rapor.warehouse import schema
 
@@ -56,7 +56,7 @@ def test_tpp_rule_text_spells_out_the_policy_arithmetic():
     assert rule_text(None, 0, policy) == "Tidak dinilai: tidak ada rekomendasi"
 
 
-def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scored, pass_gate):
+def test_bkd_file_has_one_row_per_official_with_category_run_cut_rule_deadline_and_revision(scored, pass_gate):
     pass_gate()
     outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     rows = read_csv_text((outcome.folder / BKD_CSV).read_bytes())
@@ -68,24 +68,31 @@ def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scor
         }
 
     assert list(rows[0].keys()) == [key for key, _ in COLUMNS]
-    assert len(rows) == len(stored) == 26
-    for row in rows:
-        s = stored[row["kode_opd"]]
-        heads = [p for p in staff if p["opd_code"] == row["kode_opd"] and p["role"] == "kepala"]
+    # One row per official of the staff registry (65 in the demo), each NIP once, no list in a cell.
+    assert len(rows) == len(staff) == 65
+    assert sorted(r["nip"] for r in rows) == sorted(p["nip"] for p in staff)
+    assert not [r for r in rows if ";" in r["nama_pegawai"] or ";" in r["nip"]]
+    assert {r["kode_opd"] for r in rows} == set(stored)
+    for code, s in stored.items():
+        mine = [r for r in rows if r["kode_opd"] == code]
+        heads = [p for p in staff if p["opd_code"] == code and p["role"] == "kepala"]
         handlers = sorted(
-            (p for p in staff if p["opd_code"] == row["kode_opd"] and p["role"] == "pengelola_pengaduan"),
+            (p for p in staff if p["opd_code"] == code and p["role"] == "pengelola_pengaduan"),
             key=lambda p: (p["name"], p["nip"]),
         )
-        assert (row["kepala_opd"], row["nip_kepala"]) == (heads[0]["name"], heads[0]["nip"])
-        assert row["pengelola_pengaduan"] == "; ".join(p["name"] for p in handlers)
-        assert (row["kategori"], row["zona"], row["status"]) == (s["category"] or "", s["zone"] or "", s["status"])
-        assert int(row["bulan_berturut"]) == s["tpp_run_months"]
-        assert row["revisi"] == "1"
-        assert row["batas_banding"] == "2026-11-16T23:59:59+08:00"
-        if s["category"] is None:
-            assert (row["potongan_tpp_persen"], row["aturan"]) == ("", "Tidak dinilai: tidak ada rekomendasi")
-        else:
-            assert Decimal(row["potongan_tpp_persen"]) == s["tpp_cut_pct"]
+        # The head first, then the complaint handlers by name.
+        assert [(r["peran"], r["nama_pegawai"], r["nip"]) for r in mine] == [
+            ("Kepala OPD", p["name"], p["nip"]) for p in heads
+        ] + [("Pengelola pengaduan", p["name"], p["nip"]) for p in handlers]
+        for row in mine:
+            assert (row["kategori"], row["zona"], row["status"]) == (s["category"] or "", s["zone"] or "", s["status"])
+            assert int(row["bulan_berturut"]) == s["tpp_run_months"]
+            assert row["revisi"] == "1"
+            assert row["batas_banding"] == "2026-11-16T23:59:59+08:00"
+            if s["category"] is None:
+                assert (row["potongan_tpp_persen"], row["aturan"]) == ("", "Tidak dinilai: tidak ada rekomendasi")
+            else:
+                assert Decimal(row["potongan_tpp_persen"]) == s["tpp_cut_pct"]
     # Hand-checked rows of the demo: BKPSDM was C in August, September and October (r = 3):
     # 2.5 + 2.5 × (3 − 2) = 5.0; DINKES was D for three months: 5 + 2.5 × (3 − 1) = 10.0.
     by_code = {r["kode_opd"]: r for r in rows}
@@ -101,14 +108,47 @@ def test_bkd_file_has_officials_category_run_cut_rule_deadline_and_revision(scor
     sheet = book["TPP"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == [label for _, label in COLUMNS]
-    assert len(values) == 27
-    xlsx = {r[3]: dict(zip([k for k, _ in COLUMNS], r, strict=True)) for r in values[1:]}
-    assert xlsx["BKPSDM"]["potongan_tpp_persen"] == 5.0
-    assert xlsx["BKPSDM"]["aturan"] == by_code["BKPSDM"]["aturan"]
-    assert xlsx["BKPSDM"]["batas_banding"] == "Senin, 16 November 2026 pukul 23.59 WITA"
-    assert xlsx["BPBD"]["potongan_tpp_persen"] is None
+    assert len(values) == 66
+    keys = [k for k, _ in COLUMNS]
+    xlsx = [dict(zip(keys, r, strict=True)) for r in values[1:]]
+    assert [(r["kode_opd"], r["nip"]) for r in xlsx] == [(r["kode_opd"], r["nip"]) for r in rows]
+    bkpsdm = next(r for r in xlsx if r["kode_opd"] == "BKPSDM")
+    assert bkpsdm["potongan_tpp_persen"] == 5.0
+    assert bkpsdm["aturan"] == by_code["BKPSDM"]["aturan"]
+    # The appeal deadline is a date cell (local time, WITA), not text; the NIP a text cell with all its digits.
+    assert bkpsdm["batas_banding"] == datetime(2026, 11, 16, 23, 59, 59)
+    deadline_cell = sheet.cell(row=2, column=keys.index("batas_banding") + 1)
+    assert deadline_cell.is_date and deadline_cell.number_format == 'dd/mm/yyyy hh:mm "WITA"'
+    nip_cell = sheet.cell(row=2, column=keys.index("nip") + 1)
+    assert nip_cell.data_type == "s" and nip_cell.number_format == "@" and len(nip_cell.value) == 18
+    assert next(r for r in xlsx if r["kode_opd"] == "BPBD")["potongan_tpp_persen"] is None
     info = dict(book["Keterangan"].iter_rows(values_only=True))
     assert info["Periode"] == "Oktober 2026" and info["Revisi"] == 1 and info["Gerbang mutu data"] == "lulus"
+    assert info["Jumlah OPD dengan potongan > 0"] == sum(1 for s in stored.values() if (s["tpp_cut_pct"] or 0) > 0)
+
+
+def test_excel_csv_opens_in_indonesian_excel_with_nip_as_text(scored, pass_gate):
+    pass_gate()
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
+    plain = read_csv_text((outcome.folder / BKD_CSV).read_bytes())
+    data = (outcome.folder / BKD_EXCEL_CSV).read_bytes()
+    # UTF-8 with BOM (Excel then reads "×" and "−" of the rule right), ";" as separator, CRLF rows.
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    excel = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert excel[0] == [label for _, label in COLUMNS]
+    keys = [k for k, _ in COLUMNS]
+    assert len(excel) == len(plain) + 1
+    for row, base in zip(excel[1:], plain, strict=True):
+        cells = dict(zip(keys, row, strict=True))
+        assert cells["nip"] == (f'="{base["nip"]}"' if base["nip"] else "")
+        assert cells["batas_banding"] == "16/11/2026 23:59"
+        assert cells["potongan_tpp_persen"] == base["potongan_tpp_persen"].replace(".", ",")
+        assert cells["indeks"] == base["indeks"].replace(".", ",")
+        assert (cells["nama_pegawai"], cells["aturan"]) == (base["nama_pegawai"], base["aturan"])
+    bkpsdm = next(dict(zip(keys, r, strict=True)) for r in excel[1:] if r[keys.index("kode_opd")] == "BKPSDM")
+    assert bkpsdm["potongan_tpp_persen"] == "5,00"
 
 
 def test_an_opd_without_listed_officials_says_so(scored, pass_gate, tmp_path):
@@ -118,12 +158,11 @@ def test_an_opd_without_listed_officials_says_so(scored, pass_gate, tmp_path):
     import_staff(scored.engine, staff)  # the file replaces the region's list
     pass_gate()
     outcome = publish_month(scored.engine, REGION, OCTOBER)
-    rsud = next(r for r in read_csv_text((outcome.folder / BKD_CSV).read_bytes()) if r["kode_opd"] == "RSUD")
-    assert (rsud["kepala_opd"], rsud["pengelola_pengaduan"], rsud["nip_kepala"]) == (
-        "(belum terdaftar)",
-        "(belum terdaftar)",
-        "",
-    )
+    rsud = [r for r in read_csv_text((outcome.folder / BKD_CSV).read_bytes()) if r["kode_opd"] == "RSUD"]
+    assert [(r["peran"], r["nama_pegawai"], r["nip"]) for r in rsud] == [
+        ("Kepala OPD", "(belum terdaftar)", ""),
+        ("Pengelola pengaduan", "(belum terdaftar)", ""),
+    ]
 
 
 def test_staff_import_quarantines_bad_rows_and_reimport_changes_nothing(warehouse, write_csv):

@@ -22,7 +22,7 @@ from rapor.imports import import_files
 from rapor.imports.recipients import import_recipients
 from rapor.imports.staff import import_staff
 from rapor.layout import revision_folder
-from rapor.publish.revisions import list_revisions, publish_month
+from rapor.publish.revisions import DOWNLOADS, list_revisions, publish_month
 from rapor.scoring.periods import Period
 from rapor.tasks.monthly import score_and_export_region
 from rapor.vocabulary import HELD
@@ -97,7 +97,7 @@ def publish_demo(engine, periods: list[Period], use_airflow: bool = True) -> Pat
         return None
     folder = revision_folder(DEMO_REGION_CODE, str(last), latest[-1]["revision"])
     print(f"{last}, revision {latest[-1]['revision']}:")
-    for name in ("report.pdf", "report.html", "bkd-tpp.xlsx", "bkd-tpp.csv", "scorecard.csv", "manifest.json"):
+    for name in DOWNLOADS:
         path = folder / name
         print(f"  {path}" if path.is_file() else f"  ({name}: not produced, gate {latest[-1]['gate_status']})")
     if len(latest) > 1:

@@ -32,7 +32,14 @@ from sqlalchemy import exc, insert, select
 
 from rapor.layout import published_root, revision_folder
 from rapor.policy import Policy
-from rapor.publish.bkd import appeal_deadline, bkd_csv_bytes, bkd_rows, bkd_xlsx_bytes, load_officials
+from rapor.publish.bkd import (
+    appeal_deadline,
+    bkd_csv_bytes,
+    bkd_excel_csv_bytes,
+    bkd_rows,
+    bkd_xlsx_bytes,
+    load_officials,
+)
 from rapor.publish.fingerprint import fingerprint, read_snapshot, sha256_hex, write_snapshot
 from rapor.publish.inputs import (
     PublicationError,
@@ -54,8 +61,9 @@ from rapor.warehouse import schema
 log = logging.getLogger(__name__)
 
 SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF = "scorecard.csv", "inputs.json.gz", "report.html", "report.pdf"
-BKD_XLSX, BKD_CSV, MANIFEST = "bkd-tpp.xlsx", "bkd-tpp.csv", "manifest.json"
-DOWNLOADS = (REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_CSV, SCORECARD, MANIFEST)
+BKD_XLSX, BKD_CSV, BKD_EXCEL_CSV = "bkd-tpp.xlsx", "bkd-tpp.csv", "bkd-tpp-excel.csv"
+MANIFEST = "manifest.json"
+DOWNLOADS = (REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_EXCEL_CSV, BKD_CSV, SCORECARD, MANIFEST)
 
 
 @dataclass(frozen=True)
@@ -404,7 +412,7 @@ def _revision_summaries(revisions: Iterable[dict]) -> tuple[dict, ...]:
 
 
 def _bkd_files(engine, new: NewRevision, policy: Policy, deadline: datetime) -> dict[str, bytes]:
-    """The BKD's TPP file, as workbook and CSV."""
+    """The BKD's TPP file, as workbook, plain CSV and CSV for Excel set to Indonesian."""
     with engine.connect() as conn:
         officials = load_officials(conn, new.region_code)
     held = frozenset(new.snapshot.get("opds_held_by_gate", ()))
@@ -421,7 +429,11 @@ def _bkd_files(engine, new: NewRevision, policy: Policy, deadline: datetime) -> 
         "policy_sha256": policy.source_hash,
         "inputs_sha256": new.inputs_sha256,
     }
-    return {BKD_XLSX: bkd_xlsx_bytes(records, meta), BKD_CSV: bkd_csv_bytes(records)}
+    return {
+        BKD_XLSX: bkd_xlsx_bytes(records, meta),
+        BKD_CSV: bkd_csv_bytes(records),
+        BKD_EXCEL_CSV: bkd_excel_csv_bytes(records, new.region["timezone"]),
+    }
 
 
 def _stage(

@@ -41,7 +41,19 @@ from rapor.publish.fingerprint import read_snapshot
 from rapor.publish.formatting import long_datetime, month_name
 from rapor.publish.inputs import recompute_rows
 from rapor.publish.report import build_context, jinja_env
-from rapor.publish.revisions import INPUTS, list_revisions, read_manifest, revision_info
+from rapor.publish.revisions import (
+    BKD_CSV,
+    BKD_EXCEL_CSV,
+    BKD_XLSX,
+    INPUTS,
+    MANIFEST,
+    REPORT_HTML,
+    REPORT_PDF,
+    SCORECARD,
+    list_revisions,
+    read_manifest,
+    revision_info,
+)
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
 from rapor.vocabulary import (
@@ -65,12 +77,13 @@ _REGION = re.compile(r"^[0-9A-Za-z._-]{1,16}$")
 _PERIOD = re.compile(r"^\d{4}-\d{2}$")
 _OPD = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
 MEDIA_TYPES = {
-    "report.html": "text/html; charset=utf-8",
-    "report.pdf": "application/pdf",
-    "bkd-tpp.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "bkd-tpp.csv": "text/csv; charset=utf-8",
-    "scorecard.csv": "text/csv; charset=utf-8",
-    "manifest.json": "application/json",
+    REPORT_HTML: "text/html; charset=utf-8",
+    REPORT_PDF: "application/pdf",
+    BKD_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    BKD_EXCEL_CSV: "text/csv; charset=utf-8",
+    BKD_CSV: "text/csv; charset=utf-8",
+    SCORECARD: "text/csv; charset=utf-8",
+    MANIFEST: "application/json",
 }
 
 
@@ -524,12 +537,13 @@ def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
 
 def _files(folder: Path) -> list[dict]:
     labels = {
-        "report.pdf": "Laporan Inspektorat (PDF)",
-        "report.html": "Laporan Inspektorat (HTML)",
-        "bkd-tpp.xlsx": "Berkas TPP untuk BKD (.xlsx)",
-        "bkd-tpp.csv": "Berkas TPP untuk BKD (CSV)",
-        "scorecard.csv": "Rapor (CSV, format §7)",
-        "manifest.json": "Manifest (SHA-256 berkas)",
+        REPORT_PDF: "Laporan Inspektorat (PDF)",
+        REPORT_HTML: "Laporan Inspektorat (HTML)",
+        BKD_XLSX: "Berkas TPP untuk BKD (.xlsx)",
+        BKD_EXCEL_CSV: "Berkas TPP untuk BKD (CSV untuk Excel berbahasa Indonesia)",
+        BKD_CSV: "Berkas TPP untuk BKD (CSV untuk sistem lain)",
+        SCORECARD: "Rapor (CSV, format §7)",
+        MANIFEST: "Manifest (SHA-256 berkas)",
     }
     return [
         {"name": n, "label": labels[n], "bytes": (folder / n).stat().st_size} for n in labels if (folder / n).is_file()
