@@ -14,7 +14,16 @@ from sqlalchemy import select
 from rapor.config import DEFAULT_POLICY_PATH
 from rapor.policy import load_policy
 from rapor.publish.inputs import complaint_ref
-from rapor.publish.revisions import BKD_CSV, INPUTS, MANIFEST, REPORT_HTML, REPORT_PDF, SCORECARD, publish_month
+from rapor.publish.revisions import (
+    BKD_CSV,
+    BKD_EXCEL_CSV,
+    INPUTS,
+    MANIFEST,
+    REPORT_HTML,
+    REPORT_PDF,
+    SCORECARD,
+    publish_month,
+)
 from rapor.publish.worktime import working_hours
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
@@ -94,6 +103,7 @@ def test_nothing_published_carries_personal_data_or_confidential_reports(scored,
         REPORT_PDF: "\n".join(pdf_text(outcome.folder / REPORT_PDF)),
         SCORECARD: (outcome.folder / SCORECARD).read_text(encoding="utf-8"),
         BKD_CSV: (outcome.folder / BKD_CSV).read_text(encoding="utf-8"),
+        BKD_EXCEL_CSV: (outcome.folder / BKD_EXCEL_CSV).read_text(encoding="utf-8-sig"),
         MANIFEST: (outcome.folder / MANIFEST).read_text(encoding="utf-8"),
     }
     secrets = personal_data(scored.files)
@@ -197,3 +207,83 @@ def test_working_hours_skip_weekends_and_holidays():
     # Same day 09:00 → 10:30: 1.5. Not answered yet: NaN.
     assert list(hours[:3]) == [17.0, 19.0, 1.5]
     assert pd.isna(hours[3])
+
+
+def text_runs(path) -> list[dict]:
+    """Every piece of text the PDF shows: page, text, position and size in page space, font name."""
+    runs: list[dict] = []
+    for number, page in enumerate(PdfReader(str(path)).pages):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                a, b, c, d, e, f = cm
+                x, y = tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f
+                scale = (tm[0] * a + tm[1] * c) if tm[0] else 1
+                runs.append(
+                    {"page": number, "text": text.strip("\n"), "x": x, "y": y, "size": size * scale, "font": font}
+                )
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_pdf_has_the_glyphs_bookmarks_metadata_readable_evidence_and_unclipped_cells(scored, pass_gate):
+    from reportlab.pdfbase import pdfmetrics
+
+    from rapor.publish.pdf import FONT, FONT_BOLD, register_fonts
+
+    pass_gate()
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING, published_by="inspektur.dompu")
+    path = outcome.folder / REPORT_PDF
+    reader = PdfReader(str(path))
+    # Metadata: title, author (who published), creation date = the publication instant.
+    meta = reader.metadata
+    assert meta.title == "Rapor Kabupaten Dompu Oktober 2026 revisi 1"
+    assert meta.author == "Rapor, diterbitkan oleh inspektur.dompu"
+    assert meta.creation_date == MONDAY_MORNING and meta.modification_date == MONDAY_MORNING
+    assert "/CreationDate" in reader.trailer["/Info"] and str(reader.trailer["/Info"]["/CreationDate"]).startswith(
+        "D:20261102090000+08'00'"
+    )
+
+    # Bookmarks: every section, the OPDs nested under section 4.
+    outline = reader.outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    assert top[:2] == ["1. Ringkasan Oktober 2026", "2. Peringkat OPD"]
+    assert "4. Rincian per OPD" in top and "5. Mutu data" in top and top[-1] == "Lampiran: metodologi"
+    nested = outline[top.index("4. Rincian per OPD") + 1]
+    assert isinstance(nested, list) and len(nested) == 26
+    assert any("Dinas Perdagangan" in item.title for item in nested)
+    first_opd_page = reader.get_destination_page_number(nested[0])
+    assert first_opd_page >= reader.get_destination_page_number(outline[top.index("4. Rincian per OPD")])
+
+    # p̄ of the methodology: drawn in a font that has the combining macron (Vera has none).
+    register_fonts()
+    whole = "\n".join(pdf_text(path))
+    assert "p̄" in whole
+    for name in (FONT, FONT_BOLD):
+        face = pdfmetrics.getFont(name).face
+        missing = {ch for ch in whole if not ch.isspace() and ord(ch) not in face.charToGlyph}
+        assert missing == set(), f"{name} lacks {missing}"
+
+    runs = text_runs(path)
+    # Evidence text at 8 pt or more: every run of an evidence row (its reference starts "k-").
+    evidence_pages = {r["page"] for r in runs if r["text"].startswith("Bukti: keluhan terlambat")}
+    refs = [r for r in runs if r["page"] in evidence_pages and re.fullmatch(r"k-[0-9a-f]+", r["text"])]
+    assert len(refs) > 100
+    rows = {(r["page"], round(r["y"])) for r in refs}
+    in_rows = [r for r in runs if (r["page"], round(r["y"])) in rows]
+    assert min(r["size"] for r in in_rows) >= 8
+
+    # No cell's text runs into the next one (the zone column said "tidak dinilai" over its border).
+    fonts = {"RaporSans": FONT, "RaporSans-Bold": FONT_BOLD}
+    lines: dict = {}
+    for r in runs:
+        lines.setdefault((r["page"], round(r["y"], 1)), []).append(r)
+    not_rated = [r for r in runs if r["page"] <= 2 and "tidak dinilai" in r["text"].replace("\n", " ")]
+    assert not_rated or [r for r in runs if r["text"] == "tidak"]
+    for line in lines.values():
+        line.sort(key=lambda r: r["x"])
+        for left, right in zip(line, line[1:], strict=False):
+            base = str(left["font"].get("/BaseFont", "")).split("+")[-1]
+            width = pdfmetrics.stringWidth(left["text"], fonts.get(base, FONT), left["size"])
+            assert left["x"] + width <= right["x"] + 0.5, (left["text"], right["text"], left["page"])

@@ -18,6 +18,7 @@ from rapor.publish.fingerprint import fingerprint, read_snapshot
 from rapor.publish.inputs import PublicationError, recompute_scorecard_csv
 from rapor.publish.revisions import (
     BKD_CSV,
+    BKD_EXCEL_CSV,
     BKD_XLSX,
     INPUTS,
     MANIFEST,
@@ -49,7 +50,7 @@ def test_first_publication_is_revision_1_with_method_policy_hash_and_inputs_fing
     assert (outcome.status, outcome.revision) == (PUBLISHED, 1)
     assert outcome.folder == scored.out_dir / "published" / REGION / OCTOBER / "r1"
     names = {p.name for p in outcome.folder.iterdir()}
-    assert names == {SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_CSV, MANIFEST}
+    assert names == {SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_CSV, BKD_EXCEL_CSV, MANIFEST}
     manifest = read_manifest(outcome.folder)
     assert (manifest["region_code"], manifest["period"], manifest["revision"]) == (REGION, OCTOBER, 1)
     assert manifest["method_version"] == "2026.1"

@@ -1,8 +1,11 @@
 """The Inspektorat's report as PDF, from the same context as the HTML (rapor.publish.report).
 
 Pure Python (reportlab), so ``make demo`` makes it on a laptop without a browser. Text is
-set in Bitstream Vera, which ships with reportlab and covers the characters the report uses
-(− × ≥ — and Indonesian text). ``invariant`` output: the same context gives the same bytes.
+set in DejaVu Sans (``publish/fonts/``, Bitstream Vera licence), which covers the characters
+the report uses (− × ≥ — → … the combining macron of p̄, and Indonesian text); reportlab's
+own Vera lacks p̄ and the arrows. Every section heading is a bookmark (OPDs nested under
+section 4); the document's creation date is the publication instant, so the output stays
+``invariant``: the same context gives the same bytes.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from rapor.publish.charts import Geometry, trend_geometry
 from rapor.vocabulary import (
@@ -32,7 +38,9 @@ FONT = "RaporSans"
 FONT_BOLD = "RaporSans-Bold"
 ZONE_FILL = {**ZONE_COLOURS, None: NOT_RATED_COLOUR}
 ZONE_TINT = {**ZONE_TINTS, None: NOT_RATED_TINT}
-_REPLACE = {"→": "->", "…": "..."}  # outside Vera's character set
+FONT_DIR = Path(__file__).with_name("fonts")
+FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+EVIDENCE_SIZE = 8  # pt: the evidence tables are read, not glanced at
 HEADING_COLOUR, GRID_LINE, HEADER_FILL = "#1f3b73", "#c8c8c8", "#eef1f6"
 RANKING_HEAD = (
     "#",
@@ -49,7 +57,7 @@ RANKING_HEAD = (
     "Status",
     "TPP",
 )
-RANKING_WIDTHS = (0.8, 6.2, 1.4, 0.9, 1.6, 2.5, 1.3, 1.3, 2.3, 2.3, 2.6, 1.9, 1.2)  # cm
+RANKING_WIDTHS = (0.8, 5.6, 1.4, 0.9, 2.1, 2.5, 1.3, 1.3, 2.3, 2.3, 2.6, 2.0, 1.2)  # cm
 EVIDENCE_HEAD = (
     "Rujukan",
     "Kanal",
@@ -62,28 +70,23 @@ EVIDENCE_HEAD = (
     "Temuan",
     "Poin hilang",
 )
-EVIDENCE_WIDTHS = (2.7, 1.9, 2.3, 2.6, 2.6, 2.6, 2.6, 2.6, 4.4, 1.2)  # cm
+EVIDENCE_WIDTHS = (3.0, 2.0, 2.4, 2.5, 2.5, 2.5, 2.5, 2.5, 5.2, 1.4)  # cm
 
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
-    """Register Bitstream Vera (regular, bold) under FONT and FONT_BOLD, once per process."""
-    import reportlab
+    """Register DejaVu Sans (regular, bold) under FONT and FONT_BOLD, once per process."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-    pdfmetrics.registerFont(TTFont(FONT, os.path.join(folder, "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, os.path.join(folder, "VeraBd.ttf")))
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, os.fspath(FONT_DIR / file)))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 def _t(text) -> str:
-    """Text for a reportlab Paragraph: characters Vera lacks replaced, markup characters escaped."""
-    text = "" if text is None else str(text)
-    for old, new in _REPLACE.items():
-        text = text.replace(old, new)
-    return escape(text)
+    """Text for a reportlab Paragraph: markup characters escaped."""
+    return escape("" if text is None else str(text))
 
 
 def render_pdf(context: dict) -> bytes:
@@ -110,6 +113,9 @@ class _Styles:
     base: ParagraphStyle
     small: ParagraphStyle
     tiny: ParagraphStyle
+    zone: ParagraphStyle  # white on the zone's colour, wrapped inside its cell
+    evidence: ParagraphStyle
+    evidence_head: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
     h3: ParagraphStyle
@@ -125,6 +131,11 @@ def _styles() -> _Styles:
         base=base,
         small=ParagraphStyle("small", parent=base, fontSize=7, leading=8.6),
         tiny=ParagraphStyle("tiny", parent=base, fontSize=6.3, leading=7.6),
+        zone=ParagraphStyle("zone", parent=base, fontSize=6.3, leading=7.6, textColor=colors.white),
+        evidence=ParagraphStyle("evidence", parent=base, fontSize=EVIDENCE_SIZE, leading=EVIDENCE_SIZE * 1.2),
+        evidence_head=ParagraphStyle(
+            "evidence_head", parent=base, fontName=FONT_BOLD, fontSize=EVIDENCE_SIZE, leading=EVIDENCE_SIZE * 1.2
+        ),
         h1=ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=2),
         h2=ParagraphStyle(
             "h2",
@@ -293,14 +304,14 @@ def _ranking_row(e: dict, st: _Styles) -> list:
         Paragraph(_t(f"{e['opd_name']} ({e['opd_code']})"), st.tiny),
         e["index_text"],
         e["category"],
-        e["zone_text"],
+        Paragraph(_t(e["zone_text"]), st.zone),
         Paragraph(_t(change), st.tiny),
         e["s_resp"],
         e["s_sop"],
         f"{e['r1']} ({e['n1_on_time']}/{e['n1']})",
         f"{e['r2']} ({e['n2_on_time']}/{e['n2']})",
         f"{e['r3']} ({e['n_open_overdue']}/{e['n_open']})",
-        e["status"],
+        Paragraph(_t(e["status"]), st.tiny),
         e["tpp"],
     ]
 
@@ -384,7 +395,9 @@ def _opd_card(e: dict, st: _Styles):
             ("BACKGROUND", (2, 0), (2, -1), colors.HexColor(HEADER_FILL)),
         ],
     )
-    return KeepTogether([Paragraph(_t(heading), st.h3), figures])
+    title = Paragraph(_t(heading), st.h3)
+    title._rapor_opd = True  # a bookmark under section 4
+    return KeepTogether([title, figures])
 
 
 def _opd_figures(e: dict) -> list[list[str]]:
@@ -436,15 +449,15 @@ def _evidence(e: dict, tz: str, st: _Styles) -> list:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     if e["evidence"]:
-        data = [[Paragraph(_t(h), st.tiny) for h in EVIDENCE_HEAD]]
+        data = [[Paragraph(_t(h), st.evidence_head) for h in EVIDENCE_HEAD]]
         data += [_evidence_row(x, st) for x in e["evidence"]]
         story = [
-            Paragraph(_t(f"Bukti: keluhan terlambat atau menunggak ({len(e['evidence'])}; waktu {tz})"), st.small),
+            Paragraph(_t(f"Bukti: keluhan terlambat atau menunggak ({len(e['evidence'])}; waktu {tz})"), st.evidence),
             Table(
                 data,
                 colWidths=[w * cm for w in EVIDENCE_WIDTHS],
                 repeatRows=1,
-                style=TableStyle([*st.grid, ("FONT", (0, 1), (-1, -1), FONT, 6.3)]),
+                style=TableStyle(st.grid),
             ),
         ]
     else:
@@ -459,18 +472,8 @@ def _evidence(e: dict, tz: str, st: _Styles) -> list:
 def _evidence_row(x: dict, st: _Styles) -> list:
     from reportlab.platypus import Paragraph
 
-    return [
-        x["ref"],
-        x["channel"],
-        Paragraph(_t(x["kind"]), st.tiny),
-        x["clock_start"],
-        x["first_deadline"],
-        x["first_response"],
-        x["resolution_deadline"],
-        x["resolved"],
-        Paragraph(_t(x["findings"]), st.tiny),
-        x["points"],
-    ]
+    keys = ("ref", "channel", "kind", "clock_start", "first_deadline", "first_response", "resolution_deadline")
+    return [Paragraph(_t(x[k]), st.evidence) for k in (*keys, "resolved", "findings", "points")]
 
 
 def _data_quality(ctx: dict, st: _Styles) -> list:
@@ -579,12 +582,11 @@ def _build(story: list, ctx: dict) -> bytes:
     """Lay the story out on A4 landscape pages with the footer (invariant: same story, same bytes)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import cm
-    from reportlab.platypus import SimpleDocTemplate
 
     region = ctx["region"]
     on_page = _footer(ctx)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = _bookmarked_document(
         buffer,
         pagesize=landscape(A4),
         leftMargin=1.5 * cm,
@@ -592,13 +594,62 @@ def _build(story: list, ctx: dict) -> bytes:
         topMargin=1.3 * cm,
         bottomMargin=1.4 * cm,
         title=f"Rapor {region['region_name']} {ctx['month']} revisi {ctx['revision']}",
-        author="Rapor",
-        subject="Rapor kepatuhan pelayanan publik OPD",
+        author=f"Rapor, diterbitkan oleh {ctx['published_by']}",
+        subject="Rapor kepatuhan pelayanan publik OPD untuk Inspektorat Daerah",
+        keywords=[region["region_code"], ctx["period"], f"revisi {ctx['revision']}"],
+        creator="Rapor",
         lang="id",
         invariant=1,
     )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    created = _pdf_date(datetime.fromisoformat(ctx["published_at_iso"]).astimezone(ZoneInfo(region["timezone"])))
+
+    def first_page(canvas, document):
+        canvas.setDateFormatter(lambda *_: created)  # creation and modification date: the publication instant
+        on_page(canvas, document)
+
+    doc.build(story, onFirstPage=first_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _pdf_date(instant: datetime) -> str:
+    """A PDF date string (``D:YYYYMMDDHHmmSS+HH'mm'``) of an aware instant, in its own offset."""
+    offset = int(instant.utcoffset().total_seconds() // 60)
+    sign = "+" if offset >= 0 else "-"
+    return f"D:{instant:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
+
+
+def _bookmark_level(flowable) -> int | None:
+    """0 for a section heading (h2), 1 for an OPD heading inside section 4 (h3 with a rank), else None."""
+    style = getattr(flowable, "style", None)
+    name = getattr(style, "name", None)
+    if name == "h2":
+        return 0
+    if name == "h3" and getattr(flowable, "_rapor_opd", False):
+        return 1
+    return None
+
+
+def _bookmarked_document(*args, **kwargs):
+    """A SimpleDocTemplate whose section and OPD headings become the PDF's outline (bookmarks)."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    class BookmarkedDocument(SimpleDocTemplate):
+        """A SimpleDocTemplate whose section and OPD headings become the PDF's outline (bookmarks)."""
+
+        def afterFlowable(self, flowable):  # noqa: N802 (reportlab's hook name)
+            level = _bookmark_level(flowable)
+            if level is None:
+                return
+            key = f"s{len(self._bookmarks)}"
+            self._bookmarks.append(key)
+            self.canv.bookmarkPage(key, fit="XYZ", top=self.frame._y + flowable.height + 10)
+            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level == 0)
+
+        def build(self, flowables, **kwargs):
+            self._bookmarks = []
+            super().build(flowables, **kwargs)
+
+    return BookmarkedDocument(*args, **kwargs)
 
 
 def _footer(ctx: dict):

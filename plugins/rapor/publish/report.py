@@ -662,6 +662,7 @@ def _publication_fields(info: RevisionInfo, tz: str) -> dict:
     return {
         "revision": info.revision,
         "published_at": long_datetime(info.published_at, tz, with_day=True),
+        "published_at_iso": info.published_at.isoformat(),  # the PDF's creation date
         "published_by": info.published_by,
         "reason": info.reason,
         "revisions": [{**r, "published_at_text": long_datetime(r["published_at"], tz)} for r in info.revisions],
