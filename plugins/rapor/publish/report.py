@@ -78,6 +78,7 @@ class RevisionInfo:
     bkd_produced: bool
     appeal_deadline_at: datetime | None
     revisions: tuple[dict, ...] = ()  # earlier revisions: revision, published_at, published_by, reason
+    data_docs: str | None = None  # the revision's copy of the Data Docs, relative to its folder
 
 
 def jinja_env() -> Environment:
@@ -685,7 +686,7 @@ def _gate_fields(info: RevisionInfo, tz: str) -> dict:
         "gate_warnings": gate.get("warnings", []),
         "gate_override": gate.get("override_reason"),
         "gate_override_by": gate.get("override_by"),
-        "data_docs": _data_docs_link(gate.get("data_docs_path")),
+        "data_docs": _data_docs_link(info.data_docs, gate.get("data_docs_path")),
     }
 
 
@@ -710,12 +711,13 @@ def _summary(rows: list[dict], entries: list[dict], region_series: list[float | 
     }
 
 
-def _data_docs_link(path: str | None) -> str | None:
-    if not path:
-        return None
-    if "://" in path:
-        return path
-    return Path(path).resolve().as_uri()
+def _data_docs_link(copy: str | None, gate_path: str | None) -> str | None:
+    """The revision's own copy (relative to its folder), else a Data Docs site on a server; never a local path."""
+    if copy:
+        return copy
+    if gate_path and "://" in gate_path:
+        return gate_path
+    return None
 
 
 def render_html(context: dict) -> str:

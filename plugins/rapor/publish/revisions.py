@@ -52,6 +52,7 @@ from rapor.publish.inputs import (
 )
 from rapor.publish.pdf import render_pdf
 from rapor.publish.report import RevisionInfo, build_context, render_html
+from rapor.quality.datadocs import copy_site
 from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 SCORECARD, INPUTS, REPORT_HTML, REPORT_PDF = "scorecard.csv", "inputs.json.gz", "report.html", "report.pdf"
 BKD_XLSX, BKD_CSV, BKD_EXCEL_CSV = "bkd-tpp.xlsx", "bkd-tpp.csv", "bkd-tpp-excel.csv"
 MANIFEST = "manifest.json"
+DATA_DOCS = "data-docs"  # the revision's copy of the gate's Data Docs site (folder)
 DOWNLOADS = (REPORT_HTML, REPORT_PDF, BKD_XLSX, BKD_EXCEL_CSV, BKD_CSV, SCORECARD, MANIFEST)
 
 
@@ -105,6 +107,19 @@ class NewRevision:
     published_by: str
     published_at: datetime
     out_dir: Path | None = None
+
+    @property
+    def data_docs_source(self) -> Path | None:
+        """The gate's Data Docs index on this machine, copied into the revision; None without one."""
+        path = self.gate.data_docs_path if self.gate else None
+        if not path or "://" in path or not Path(path).is_file():
+            return None
+        return Path(path)
+
+    @property
+    def data_docs(self) -> str | None:
+        """The link to the revision's copy of the Data Docs, relative to the revision folder."""
+        return f"{DATA_DOCS}/{self.data_docs_source.name}" if self.data_docs_source else None
 
     @property
     def region(self) -> dict:
@@ -395,6 +410,7 @@ def _report_info(new: NewRevision, deadline: datetime | None) -> RevisionInfo:
         bkd_produced=new.passed,
         appeal_deadline_at=deadline,
         revisions=_revision_summaries(new.earlier),
+        data_docs=new.data_docs,
     )
 
 
@@ -443,11 +459,14 @@ def _stage(
     for name, data in files.items():
         (staging / name).write_bytes(data)
     write_snapshot(new.snapshot, staging / INPUTS)
+    if new.data_docs_source:
+        copy_site(new.data_docs_source, staging / DATA_DOCS)
     manifest = _manifest(new, policy, deadline, staging, sorted([*files, INPUTS]))
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     (staging / MANIFEST).write_bytes(manifest_bytes)
-    for path in staging.iterdir():
-        os.chmod(path, 0o444)  # a published file is read-only
+    for path in staging.rglob("*"):
+        if path.is_file():
+            os.chmod(path, 0o444)  # a published file is read-only
     return manifest_bytes
 
 
@@ -471,6 +490,7 @@ def _manifest(new: NewRevision, policy: Policy, deadline: datetime | None, stagi
         "appeal_deadline_at": deadline.isoformat() if deadline else None,
         "appeal_window_hk": policy.appeal_window_hk if new.passed else None,
         "bkd_produced": new.passed,
+        "data_docs": new.data_docs,
         "previous_manifest_sha256": new.previous_manifest_sha256,
         "files": {
             name: {"sha256": sha256_hex((staging / name).read_bytes()), "bytes": (staging / name).stat().st_size}
@@ -590,4 +610,5 @@ def revision_info(manifest: dict, earlier: list[dict]) -> RevisionInfo:
         if manifest["appeal_deadline_at"]
         else None,
         revisions=_revision_summaries(r for r in earlier if r["revision"] < manifest["revision"]),
+        data_docs=manifest.get("data_docs"),
     )

@@ -242,17 +242,25 @@ def report_inline(region_code: str, period: str, revision: int):
 
 
 def data_docs(region_code: str, period: str, revision: int, path: str):
-    """The gate's Data Docs of the month, when they live under the output folder."""
+    """The revision's copy of the gate's Data Docs (older revisions: the site under the output folder)."""
     _, folder = _folder(region_code, period, revision)
-    docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
-    root = config.output_dir().resolve()
-    if not docs or "://" in docs:
-        raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
-    base = Path(docs).resolve().parent
-    target = (base / (path or "index.html")).resolve()
-    if not (base.is_relative_to(root) and target.is_relative_to(base) and target.is_file()):
+    base = _data_docs_base(folder)
+    target = (base / (path or "index.html")).resolve() if base else None
+    if not (target and target.is_relative_to(base) and target.is_file()):
         raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
     return FileResponse(target)
+
+
+def _data_docs_base(folder: Path) -> Path | None:
+    """The folder of the revision's Data Docs site: its own copy, else the gate's site under the output folder."""
+    manifest = read_manifest(folder)
+    if manifest.get("data_docs"):
+        return (folder / manifest["data_docs"]).resolve().parent
+    docs = (manifest.get("gate") or {}).get("data_docs_path")
+    if not docs or "://" in docs:
+        return None
+    base = Path(docs).resolve().parent
+    return base if base.is_relative_to(config.output_dir().resolve()) else None
 
 
 def download(region_code: str, period: str, revision: int, name: str):
@@ -551,11 +559,8 @@ def _files(folder: Path) -> list[dict]:
 
 
 def _has_data_docs(folder: Path) -> bool:
-    docs = (read_manifest(folder).get("gate") or {}).get("data_docs_path")
-    if not docs or "://" in docs:
-        return False
-    path = Path(docs).resolve()
-    return path.is_file() and path.is_relative_to(config.output_dir().resolve())
+    base = _data_docs_base(folder)
+    return bool(base and (base / "index.html").is_file())
 
 
 def _render(template: str, **context) -> str:

@@ -30,6 +30,7 @@ import yaml
 
 from rapor import config
 from rapor.errors import ConfigError
+from rapor.quality.datadocs import localise_site
 
 log = logging.getLogger(__name__)
 
@@ -254,4 +255,5 @@ def run_suites(
             outcomes.append(SuiteOutcome(name, len(frame), evaluated, findings))
     if docs_dir is not None:
         context.build_data_docs(site_names=[DOCS_SITE])
+        localise_site(docs_dir)  # CSS/JS from the site itself, not from CDNs
     return outcomes
