@@ -71,9 +71,11 @@ def hold_gate(warehouse):
         failures = [
             {
                 "suite": "complaints",
-                "expectation": "expect_column_values_to_not_be_null",
+                "rule": "share_without_opd_under_threshold",
+                "expectation": "expect_column_proportion_of_non_null_values_to_be_between",
                 "column": "opd_code",
                 "detail": "12% of complaints without an OPD",
+                "label": "Pangsa keluhan yang belum terdisposisi ke OPD di bawah batas kebijakan",
             }
         ]
         with warehouse.begin() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -55,6 +56,14 @@ def test_the_revision_carries_its_data_docs_and_every_report_link_is_relative(pu
         if not link.startswith("#"):
             assert (folder / link).is_file(), link
     assert local_root not in html and "file://" not in html
+
+    # The gate's warning of the demo (DLH's inspection lacks a dimension), in Bahasa Indonesia, the GX rule as detail.
+    warning = (
+        "Inspeksi mencakup keempat dimensi standar pelayanan (aturan GX: expect_column_values_to_be_between · "
+        "inspections/all_dimensions_inspected"
+    )
+    assert warning in html.replace("&middot;", "·")
+    assert warning in " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(folder / REPORT_PDF)).pages)
 
     pdf_links = [
         annotation.get_object()["/A"]["/URI"]
@@ -124,3 +133,12 @@ def test_data_docs_render_styled_with_the_network_disabled(published, tmp_path):
             assert (styled["jquery"], styled["table"]) == ("function", "function"), (page, styled)
     finally:
         driver.quit()
+
+
+def test_every_gate_rule_has_an_indonesian_label():
+    from rapor import config
+
+    for path in sorted((config.expectations_dir() / "expectations").glob("*.json")):
+        for expectation in json.loads(path.read_text(encoding="utf-8"))["expectations"]:
+            label = expectation["meta"].get("label_id", "")
+            assert label and "_" not in label and "`" not in label, (path.name, expectation["meta"]["rule"])

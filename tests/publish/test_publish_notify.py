@@ -65,7 +65,12 @@ def test_held_month_email_says_it_is_held_with_the_failed_checks(scored, hold_ga
     assert message["Subject"] == "[Rapor] Kabupaten Dompu - Oktober 2026 ditahan (gerbang mutu data)"
     body = _html(message)
     assert "<strong>DITAHAN</strong>" in body
-    assert "complaints / expect_column_values_to_not_be_null (opd_code)" in body
+    # What the check checks in Bahasa Indonesia; the GX rule only as a detail.
+    assert (
+        "Pangsa keluhan yang belum terdisposisi ke OPD di bawah batas kebijakan (aturan GX: "
+        "expect_column_proportion_of_non_null_values_to_be_between · complaints/share_without_opd_under_threshold, "
+        "kolom opd_code)"
+    ) in body
     assert "/srv/rapor/data_docs/index.html" in body
     assert "12% of complaints" not in body  # the details stay in Data Docs
 

@@ -27,7 +27,7 @@ from rapor.publish.formatting import long_datetime, month_name, percent
 from rapor.publish.inputs import iso
 from rapor.publish.report import jinja_env
 from rapor.publish.revisions import BKD_CSV, BKD_XLSX, REPORT_HTML, REPORT_PDF, SCORECARD, read_manifest
-from rapor.quality.status import latest_gate
+from rapor.quality.status import finding_for_readers, latest_gate
 from rapor.registry import get_region
 from rapor.vocabulary import GATE_NOT_CHECKED, HELD, PUBLISHED, STATUS_NOT_RATED, ZONE_RED, ZONES
 from rapor.warehouse import schema
@@ -146,10 +146,7 @@ def build_message(engine, outcome: dict, base_url: str | None = None, out_dir=No
         context.update(
             event=HELD,
             checked_at=long_datetime(gate.checked_at, tz, True),
-            failures=[
-                f"{f.get('suite', '')} / {f.get('expectation', '')}" + (f" ({f['column']})" if f.get("column") else "")
-                for f in gate.critical_failures
-            ],
+            failures=["{text} (aturan GX: {gx_rule})".format(**finding_for_readers(f)) for f in gate.critical_failures],
             data_docs=gate.data_docs_path,
         )
         subject = f"[Rapor] {region.region_name} - {month_name(period)} ditahan (gerbang mutu data)"

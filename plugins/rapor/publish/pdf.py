@@ -521,9 +521,8 @@ def _data_quality(ctx: dict, st: _Styles) -> list:
 
 
 def _check_name(finding: dict) -> str:
-    """``suite / expectation (column)`` of a failed or warning check."""
-    column = f" ({finding['column']})" if finding.get("column") else ""
-    return f"{finding.get('suite')} / {finding.get('expectation')}{column}"
+    """What a failed or warning check checks, with its GX rule as a detail."""
+    return f"{finding['text']} (aturan GX: {finding['gx_rule']})"
 
 
 def _revision_history(ctx: dict, st: _Styles) -> list:

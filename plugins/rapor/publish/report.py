@@ -35,6 +35,7 @@ from rapor.publish.formatting import (
 from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, explain_snapshot, parse_iso, snapshot_policy
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
+from rapor.quality.status import finding_for_readers
 from rapor.scoring.duties import ChannelDuties, duties_from_dicts
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import COUNT_COLUMNS
@@ -682,8 +683,8 @@ def _gate_fields(info: RevisionInfo, tz: str) -> dict:
         "gate_status": info.gate_status,
         "gate_label": GATE_LABELS.get(info.gate_status, info.gate_status),
         "gate_checked_at": long_datetime(parse_iso(gate["checked_at"]), tz) if gate.get("checked_at") else "—",
-        "gate_failures": gate.get("critical_failures", []),
-        "gate_warnings": gate.get("warnings", []),
+        "gate_failures": [finding_for_readers(f) for f in gate.get("critical_failures", [])],
+        "gate_warnings": [finding_for_readers(f) for f in gate.get("warnings", [])],
         "gate_override": gate.get("override_reason"),
         "gate_override_by": gate.get("override_by"),
         "data_docs": _data_docs_link(info.data_docs, gate.get("data_docs_path")),

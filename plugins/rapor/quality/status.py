@@ -89,3 +89,16 @@ def latest_gate(conn, region_code: str, period: str) -> GateResult | None:
         checked_at=row["checked_at"],
         held_opds=json.loads(row["held_opds"] or "[]"),
     )
+
+
+UNLABELLED_FINDING = "Pemeriksaan mutu data tidak terpenuhi"
+
+
+def finding_for_readers(finding: dict) -> dict:
+    """A stored finding as reports show it: what it checks in Bahasa Indonesia, the GX rule as a detail."""
+    where = "/".join(str(finding[k]) for k in ("suite", "rule") if finding.get(k))
+    column = f", kolom {finding['column']}" if finding.get("column") else ""
+    return {
+        "text": finding.get("label") or UNLABELLED_FINDING,
+        "gx_rule": f"{finding.get('expectation')} · {where}{column}",
+    }

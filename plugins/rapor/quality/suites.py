@@ -60,6 +60,7 @@ class Finding:
     column: str | None
     severity: str
     detail: str
+    label: str = ""  # what the rule checks, in Bahasa Indonesia (the suite's ``meta.label_id``)
 
     def as_record(self) -> dict:
         """The JSON form stored in ``quality_gate.critical_failures`` / ``warnings``."""
@@ -69,6 +70,7 @@ class Finding:
             "expectation": self.expectation,
             "column": self.column,
             "detail": self.detail,
+            "label": self.label,
         }
 
 
@@ -217,6 +219,7 @@ def _findings(suite: str, validation, frame=None) -> tuple[list[Finding], int]:
                 column=_column_of(cfg.kwargs),
                 severity=severity,
                 detail=_detail(item.result or {}, item.exception_info, frame, suite),
+                label=str(meta.get("label_id") or ""),
             )
         )
     return findings, len(validation.results)
