@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rapor.cells import safe_cell, safe_text
-from rapor.publish.bkd import COLUMNS, bkd_csv_bytes, bkd_xlsx_bytes
+from rapor.publish.bkd import COLUMNS, bkd_csv_bytes, bkd_excel_csv_bytes, bkd_xlsx_bytes
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,9 @@ def _record(**values) -> dict:
         revisi=1,
         kode_opd="DINKES",
         nama_opd='=HYPERLINK("http://x","klik")',
-        kepala_opd="@SUM(A1)",
+        peran="Kepala OPD",
+        nama_pegawai="@SUM(A1)",
+        nip="197001012000031001",
         indeks=Decimal("-1.5"),
         bulan_berturut=2,
         potongan_tpp_persen=Decimal("2.5"),
@@ -61,6 +63,20 @@ def test_the_bkd_csv_neutralises_text_cells_and_keeps_numbers():
     line = text.splitlines()[1]
     assert "'=HYPERLINK" in line and "'@SUM(A1)" in line and "'+cmd" in line
     assert ",-1.50," in line and ",2.50," in line and ",2," in line
+
+
+def test_the_bkd_excel_csv_neutralises_text_cells_and_keeps_the_nip_as_text():
+    import csv as csv_module
+
+    text = bkd_excel_csv_bytes([_record()], "Asia/Makassar").decode("utf-8-sig")
+    row = dict(zip([k for k, _ in COLUMNS], list(csv_module.reader(io.StringIO(text), delimiter=";"))[1], strict=True))
+    assert (row["nama_opd"], row["nama_pegawai"], row["aturan"]) == (
+        '\'=HYPERLINK("http://x","klik")',
+        "'@SUM(A1)",
+        "'+cmd",
+    )
+    assert row["nip"] == '="197001012000031001"'  # ours: digits only, shown as text by Excel
+    assert (row["indeks"], row["potongan_tpp_persen"]) == ("-1,50", "2,50")
 
 
 def test_the_bkd_workbook_has_no_formula_and_keeps_numbers_as_numbers():
