@@ -148,15 +148,16 @@ class Api:
         """Trigger a run, unpause the DAG, and wait for the run to finish.
 
         Unpausing lets the scheduler add its own runs (the latest cron interval, an Asset event):
-        they are deleted as they appear, so that only this run scores and publishes.
+        they are marked failed as they appear (a running run cannot be deleted: 409), so that only
+        this run scores and publishes.
         """
         run = self.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
         mine = run["dag_run_id"]
         self.call("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
         while time.monotonic() < deadline:
             for other in self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=100")["dag_runs"]:
-                if other["dag_run_id"] != mine:
-                    self.call("DELETE", f"/api/v2/dags/{dag_id}/dagRuns/{other['dag_run_id']}")
+                if other["dag_run_id"] != mine and other["state"] in ("queued", "running"):
+                    self.call("PATCH", f"/api/v2/dags/{dag_id}/dagRuns/{other['dag_run_id']}", {"state": "failed"})
             run = self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{mine}")
             if run["state"] in ("success", "failed"):
                 self.call("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
