@@ -299,8 +299,20 @@ def test_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases,
         # Each serves its task logs on a port of its own (one host here; one container each in compose).
         log_port = {"AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port())}
         topology.start("triggerer", "triggerer", **log_port)
+        # Both workers share this host: each names itself (worker1@host, worker2@host) in the
+        # task instances' hostname, through Airflow's hostname_callable.
+        names = tmp_path / "names"
+        names.mkdir()
+        (names / "topology_names.py").write_text(
+            "import socket\n\n"
+            + "".join(f"def worker{n}():\n    return 'worker{n}@' + socket.gethostname()\n\n" for n in (1, 2))
+        )
         for n in (1, 2):
-            log_port = {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port())}
+            log_port = {
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"topology_names.worker{n}",
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(names), env.get("PYTHONPATH")])),
+            }
             topology.start(f"worker{n}", "celery", "worker", "-H", f"worker{n}@%h", "--concurrency", "2", **log_port)
         api = Api(f"http://127.0.0.1:{port}")
         _wait_healthy(api, topology, time.monotonic() + 300)
