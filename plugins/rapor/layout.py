@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +70,14 @@ def early_warning_folder(region_code: str, day, out_dir: Path | None = None) -> 
 def public_root(out_dir: Path | None = None) -> Path:
     """``<output>/public``: one static site per region, for any web host."""
     return Path(out_dir or config.output_dir()) / "public"
+
+
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write a file of the output folder whole or not at all (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, path)

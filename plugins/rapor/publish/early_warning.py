@@ -21,8 +21,6 @@ import csv
 import io
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,7 +31,7 @@ from sqlalchemy import insert, select
 from rapor import config
 from rapor.cells import safe_text
 from rapor.imports.staff import HANDLER
-from rapor.layout import early_warning_folder
+from rapor.layout import early_warning_folder, write_atomically
 from rapor.mail import FAILED, SENT, SKIPPED, send_email
 from rapor.policy import Policy, load_policy
 from rapor.publish.formatting import long_date, long_datetime, zone_abbreviation
@@ -201,20 +199,12 @@ def feed_json(warning: OpdWarning) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
 def write_feeds(warning: OpdWarning, out_dir: Path | None = None) -> tuple[Path, Path]:
     """``<opd>.csv`` and ``<opd>.json`` of the morning (rewritten by a re-run)."""
     folder = early_warning_folder(warning.region.region_code, warning.day, out_dir)
     csv_path, json_path = folder / f"{warning.opd_code}.csv", folder / f"{warning.opd_code}.json"
-    _write_atomically(csv_path, feed_csv(warning))
-    _write_atomically(json_path, feed_json(warning))
+    write_atomically(csv_path, feed_csv(warning))
+    write_atomically(json_path, feed_json(warning))
     return csv_path, json_path
 
 

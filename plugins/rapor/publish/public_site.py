@@ -20,15 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
-from rapor.layout import public_root, revision_folder
+from rapor.layout import public_root, revision_folder, write_atomically
 from rapor.publish.charts import to_svg, trend_geometry
 from rapor.publish.fingerprint import read_snapshot
 from rapor.publish.formatting import long_datetime, month_name, month_short, number, percent
@@ -107,14 +105,9 @@ def _json_bytes(region: dict, revision: PublicRevision) -> bytes:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_file() and path.read_bytes() == data:
         return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(tmp, 0o644)  # meant for a public web host
-    os.replace(tmp, path)
+    write_atomically(path, data, mode=0o644)  # meant for a public web host
 
 
 def _month_context(
