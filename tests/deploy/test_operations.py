@@ -249,10 +249,15 @@ def test_the_backfill_runs_the_months_in_order_and_a_rerun_names_one_region_and_
     # Runs of 1 February .. 1 July at 01:00 UTC score January .. June, oldest first.
     assert dates == [f"2026-{m:02d}-01 01:00:00" for m in range(2, 8)]
 
+    def manual_runs(session):
+        return session.query(DagRun).filter(DagRun.dag_id == "rapor_monthly", DagRun.run_type == "manual")
+
+    with create_session() as session:  # other tests share this Airflow database and trigger runs of their own
+        before = {run.run_id for run in manual_runs(session)}
     rerun = run_block("rerun-month")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     with create_session() as session:
-        runs = session.query(DagRun).filter(DagRun.dag_id == "rapor_monthly", DagRun.run_type == "manual").all()
+        runs = [run for run in manual_runs(session) if run.run_id not in before]
         assert [r.conf for r in runs] == [{"period": "2026-10", "regions": [REGION]}]
         for run in runs:
             session.delete(run)

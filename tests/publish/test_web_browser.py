@@ -157,9 +157,14 @@ def _get(url: str, headers: dict | None = None):
 
 
 def _wait(condition, timeout: float = 20, what: str = "condition"):
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:  # the page was replaced while the condition read it
+            value = None
         if value:
             return value
         time.sleep(0.2)
