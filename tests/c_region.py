@@ -34,7 +34,8 @@ def c_region_inspections(tmp_path: Path, name: str, months: tuple[str, ...], sco
     return write_rows(tmp_path / name, header, rows)
 
 
-def import_c_region(warehouse, tmp_path: Path) -> None:
+def c_region_files(tmp_path: Path) -> list[Path]:
+    """The region's registry, complaints and inspections (every indicator 1 of 3: C every month)."""
     registry = write_rows(
         tmp_path / "registry.csv",
         ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
@@ -50,4 +51,9 @@ def import_c_region(warehouse, tmp_path: Path) -> None:
             for day in ("10", "17")
         ],
     )
-    import_files(warehouse, [registry], [complaints], [c_region_inspections(tmp_path, "inspections.csv", MONTHS, 1)])
+    return [registry, complaints, c_region_inspections(tmp_path, "inspections.csv", MONTHS, 1)]
+
+
+def import_c_region(warehouse, tmp_path: Path) -> None:
+    registry, complaints, inspections = c_region_files(tmp_path)
+    import_files(warehouse, [registry], [complaints], [inspections])

@@ -105,3 +105,26 @@ def find_postgres() -> PostgresServer:
     if nothing_listens(PG_URL):
         return start_embedded_postgres()
     return PostgresServer(url=PG_URL, description=f"the server at {_where(PG_URL)}")
+
+
+def fresh_database(kind: str, tmp_path, request):
+    """An empty database of ``kind`` (no schema yet) and a function that drops it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}", lambda: None
+    server = request.getfixturevalue("postgres_server")
+    name = f"rapor_fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(server).set(database=name).render_as_string(hide_password=False), drop

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, inspect, select
 
 from rapor.warehouse import schema
 from rapor.warehouse.db import MIGRATIONS_DIR, migrate, upsert
-from warehouse_databases import DATABASE_PARAMS
+from warehouse_databases import DATABASE_PARAMS, fresh_database
 
 
 def heads() -> list[str]:
@@ -63,30 +61,12 @@ def test_upsert_leaves_identical_rows_untouched_and_updates_changed_ones(warehou
     assert (stored["region_name"], stored["updated_at"].replace(tzinfo=UTC), count) == ("Kab. Dompu", later, 1)
 
 
-def _fresh_database(kind: str, tmp_path, request):
-    """An empty database of ``kind`` (no schema yet) and a function that drops it."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.db'}", lambda: None
-    server = request.getfixturevalue("postgres_server")
-    name = f"rapor_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.mark.parametrize("kind", DATABASE_PARAMS)
 def test_processes_migrating_a_fresh_warehouse_at_once_all_succeed(kind, tmp_path, request):
     # Every task calls migrate() at its start; under Celery several start on an empty warehouse.
     code = "import sys; from rapor.warehouse.db import get_engine, migrate; migrate(get_engine(sys.argv[1]))"
     for round_ in range(3):
-        url, drop = _fresh_database(kind, tmp_path / str(round_), request)
+        url, drop = fresh_database(kind, tmp_path / str(round_), request)
         try:
             (tmp_path / str(round_)).mkdir(exist_ok=True)
             workers = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE) for _ in range(3)]
