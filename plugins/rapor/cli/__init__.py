@@ -17,6 +17,8 @@ import logging
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from rapor.cli.appeals import add_parsers as add_appeal_parsers
 from rapor.cli.appeals import run as run_appeals
 from rapor.cli.channels import add_parsers as add_collector_parsers
@@ -135,6 +137,15 @@ def _import(args) -> tuple[object, list, list[str]]:
         except RaporError as exc:
             errors.append(str(exc))
             print(f"rapor: error: {exc} (not imported; the other files are)", file=sys.stderr)
+            continue
+        except OperationalError as exc:  # the server went away mid-load: its transaction was rolled back
+            cause = str(exc.orig or exc).strip().splitlines()[0]
+            errors.append(f"{path}: {cause}")
+            print(
+                f"rapor: error: {path}: the connection to the warehouse was lost while loading ({cause}); "
+                "nothing of this file was stored: run the same command again (not imported; the other files are)",
+                file=sys.stderr,
+            )
             continue
         results.append(result)
         print(result.summary())
