@@ -93,10 +93,30 @@ def mask_cell(value: str) -> str:
     return "[TEKS]" if _WORDS.fullmatch(masked.strip()) else masked
 
 
+def _per_distinct(values: pd.Series, function) -> pd.Series:
+    """``function`` of each text of a column, computed once per distinct text; None elsewhere."""
+    is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+    out = pd.Series(None, index=values.index, dtype=object)
+    if is_text.any():
+        texts = values[is_text]
+        distinct = pd.unique(texts.to_numpy())
+        out[is_text] = texts.map(dict(zip(distinct, map(function, distinct), strict=True)))
+    return out
+
+
 def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
-    return values.map(lambda v: pseudonymise(v, key) if isinstance(v, str) else None)
+    """``pseudonymise`` of a column (a reporter is hashed once however many complaints name them)."""
+    return _per_distinct(values, lambda v: pseudonymise(v, key))
+
+
+# Text that can hold nothing _mask changes: no digit, no @, no "[at]" / "(at)".
+_MAYBE_PERSONAL = re.compile(r"[\d@]|[\[(]at[\])]", re.IGNORECASE)
+
+
+def _mask_if_needed(text: str) -> str:
+    return _mask(text) if _MAYBE_PERSONAL.search(text) else text
 
 
 def redact_series(values: pd.Series) -> pd.Series:
-    """Redaction of a text column (None stays None)."""
-    return values.map(lambda v: _mask(v) if isinstance(v, str) else None).astype(object).where(values.notna(), None)
+    """Redaction of a text column (None stays None), once per distinct text."""
+    return _per_distinct(values, _mask_if_needed).where(values.notna(), None)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import String
+from sqlalchemy import String, func, select
 
 from rapor.imports.files import TableFile, file_sha256
 from rapor.imports.result import ImportResult, Problem
@@ -27,11 +27,19 @@ class RowChecks:
         self.bad = pd.Series(False, index=frame.index)
 
     def flag(self, mask: pd.Series, field: str, rule: str, detail) -> None:
-        """Quarantine the rows where ``mask`` holds; ``detail`` is a text or a per-row Series."""
+        """Quarantine the rows where ``mask`` holds.
+
+        ``detail`` is a text, a per-row Series, or a function of the mask giving the flagged
+        rows' texts (computed for those rows only: a message quoting values costs per row).
+        """
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        details = detail[mask] if isinstance(detail, pd.Series) else pd.Series(detail, index=mask[mask].index)
+        if callable(detail):
+            detail = detail(mask)
+        details = (
+            detail[mask[mask].index] if isinstance(detail, pd.Series) else pd.Series(detail, index=mask[mask].index)
+        )
         for row_number, text in details.items():
             self.problems.append(Problem(int(row_number), str(self.record_keys[row_number]), field, rule, str(text)))
         self.bad |= mask
@@ -51,7 +59,9 @@ class RowChecks:
                 lengths > limit,
                 column,
                 "value_too_long",
-                column + " has " + lengths.astype(str) + f" characters; at most {limit} fit",
+                lambda m, column=column, lengths=lengths, limit=limit: (
+                    column + " has " + lengths[m].astype(str) + f" characters; at most {limit} fit"
+                ),
             )
 
     def require(self, columns) -> None:
@@ -61,7 +71,9 @@ class RowChecks:
     def one_of(self, column: str, allowed, rule: str) -> None:
         values = self.frame[column]
         mask = (values != "") & ~values.isin(list(allowed))
-        self.flag(mask, column, rule, column + " " + shown(values) + f" is not one of {', '.join(allowed)}")
+        self.flag(
+            mask, column, rule, lambda m: column + " " + shown(values[m]) + f" is not one of {', '.join(allowed)}"
+        )
 
     def known_to_registry(self, zones: dict[str, str], known_opds: set[tuple[str, str]]) -> None:
         """Region must be in the registry; a given OPD must belong to that region."""
@@ -71,14 +83,17 @@ class RowChecks:
             (frame["region_code"] != "") & ~known_region,
             "region_code",
             "unknown_region",
-            "region_code " + shown(frame["region_code"]) + " is not in the registry",
+            lambda m: "region_code " + shown(frame["region_code"][m]) + " is not in the registry",
         )
-        pairs = pd.Series(list(zip(frame["region_code"], frame["opd_code"], strict=True)), index=frame.index)
+        pairs = pd.MultiIndex.from_arrays([frame["region_code"], frame["opd_code"]])
+        known_pair = pd.Series(pairs.isin(list(known_opds)) if known_opds else False, index=frame.index)
         self.flag(
-            known_region & (frame["opd_code"] != "") & ~pairs.isin(known_opds),
+            known_region & (frame["opd_code"] != "") & ~known_pair,
             "opd_code",
             "unknown_opd",
-            "opd_code " + shown(frame["opd_code"]) + " is not an OPD of region " + shown(frame["region_code"]),
+            lambda m: (
+                "opd_code " + shown(frame["opd_code"][m]) + " is not an OPD of region " + shown(frame["region_code"][m])
+            ),
         )
 
     @property
@@ -189,6 +204,53 @@ def finish_file_import(
     sha = file_sha256(Path(path))
     write_quarantine(conn, result, sha, checks.frame, bad_copies)
     record_import(conn, result, sha)
+
+
+# Rules whose verdict on the same row can change with time alone (a row from the future comes due).
+_RULES_OF_THE_MOMENT = ("future_timestamp",)
+
+
+def unchanged_import(conn, dataset: str, file: str, sha256: str, table) -> ImportResult | None:
+    """The earlier import of the same file, if reading it again could change nothing.
+
+    That is: the file (by checksum) was imported before, the registry its rows were checked
+    against (regions, zones, OPDs) has not changed since, none of its rows was held for a
+    rule that time alone can lift (``future_timestamp``), and ``table`` still holds at least
+    as many rows as it loaded (it was not emptied since). Then the warehouse already holds
+    what the file says (a later file may have updated some complaints since: it stays so).
+    """
+    f = schema.import_file
+    previous = conn.execute(
+        select(f.c.rows_total, f.c.rows_loaded, f.c.rows_quarantined, f.c.last_imported_at).where(
+            f.c.file_sha256 == sha256, f.c.dataset == dataset
+        )
+    ).first()
+    if previous is None:
+        return None
+    changed = conn.execute(
+        select(func.max(schema.region.c.updated_at)).union_all(select(func.max(schema.opd.c.updated_at)))
+    ).scalars()
+    if any(moment is not None and moment > previous.last_imported_at for moment in changed):
+        return None
+    q = schema.quarantine
+    held_for_now = conn.execute(
+        select(func.count())
+        .select_from(q)
+        .where(q.c.file_sha256 == sha256, q.c.dataset == dataset, q.c.rule.in_(_RULES_OF_THE_MOMENT))
+    ).scalar()
+    if held_for_now:
+        return None
+    if conn.execute(select(func.count()).select_from(table)).scalar() < previous.rows_loaded:
+        return None
+    last = previous.last_imported_at
+    return ImportResult(
+        dataset,
+        file,
+        rows_total=previous.rows_total,
+        rows_loaded=previous.rows_loaded,
+        unchanged_since=last if last.tzinfo else last.replace(tzinfo=UTC),
+        quarantined_then=previous.rows_quarantined,
+    )
 
 
 def record_import(conn, result: ImportResult, sha256: str) -> None:

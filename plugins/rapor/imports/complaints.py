@@ -13,8 +13,15 @@ from pathlib import Path
 import pandas as pd
 
 from rapor import config
-from rapor.imports.checks import RowChecks, malformed_rows, record_import, shown, write_quarantine
-from rapor.imports.files import clean_cell, file_sha256, read_table_file
+from rapor.imports.checks import (
+    RowChecks,
+    malformed_rows,
+    record_import,
+    shown,
+    unchanged_import,
+    write_quarantine,
+)
+from rapor.imports.files import CHUNK_ROWS, clean_cell, file_sha256, iter_table_chunks
 from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_timestamps
 from rapor.policy import load_policy
@@ -22,7 +29,7 @@ from rapor.privacy import pseudonymise_series, redact_series
 from rapor.registry import registry_lookup
 from rapor.vocabulary import CHANNELS, KINDS
 from rapor.warehouse import schema
-from rapor.warehouse.db import frame_records, upsert
+from rapor.warehouse.db import bulk_upsert
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +51,41 @@ EVENT_COLUMNS = ("forwarded_at", "first_response_at", "resolved_at")
 TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
 
 
-def import_complaints(engine, path: str | Path, key: bytes | None = None) -> ImportResult:
+# Identifiers a malformed row's quarantine copy keeps (never reporter or free text).
+KEPT_COLUMNS = ("source", "complaint_id", "region_code", "opd_code", "channel", "kind")
+
+
+def import_complaints(engine, path: str | Path, key: bytes | None = None, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+    """Import a complaints file, read and loaded ``chunk_rows`` rows at a time in one transaction.
+
+    A file already imported (same checksum) is not read again when nothing its rows were
+    checked against changed since (see ``unchanged_import``): the result repeats that import's
+    counts and problems, says it was unchanged, and the lineage records the new import time.
+    """
     key = key or config.pseudonym_key()
-    table = read_table_file(path, COLUMNS)
-    malformed = malformed_rows(table, ("source", "complaint_id", "region_code", "opd_code", "channel", "kind"))
+    chunks = iter_table_chunks(path, COLUMNS, chunk_rows=chunk_rows)  # the header is checked here
+    sha256 = file_sha256(Path(path))
     with engine.begin() as conn:
-        result = load_complaint_frame(
-            conn, table.rows, source_file=str(path), sha256=file_sha256(Path(path)), key=key, malformed=malformed
-        )
-    result.count_lines(table)
+        previous = unchanged_import(conn, "complaints", str(path), sha256, schema.complaint)
+        if previous is not None:
+            chunks.close()
+            record_import(conn, previous, sha256)
+            log.info(previous.summary())
+            return previous
+        result = ImportResult("complaints", str(path), lines=0)
+        for chunk in chunks:
+            part = load_complaint_frame(
+                conn,
+                chunk.rows,
+                source_file=str(path),
+                sha256=sha256,
+                key=key,
+                malformed=malformed_rows(chunk, KEPT_COLUMNS),
+                record=False,
+                cleaned=True,
+            )
+            result.add(part, chunk.lines)
+        record_import(conn, result, sha256)
     log.info(result.summary())
     return result
 
@@ -66,6 +99,7 @@ def load_complaint_frame(
     key: bytes,
     malformed: tuple[list, dict] = ((), {}),
     record: bool = True,
+    cleaned: bool = False,
 ) -> ImportResult:
     """Check and load canonical complaint rows (the §8 columns, as text) in ``conn``'s transaction.
 
@@ -74,12 +108,14 @@ def load_complaint_frame(
     the row's index), upsert the rest. An optional boolean ``confidential`` column (the
     collectors' LAPOR! reports) is loaded too; without it the stored flag is left as is.
     ``record`` remembers the input in ``import_file`` (files; collectors keep their own index).
+    ``cleaned``: the cells are already as ``clean_cell`` leaves them (read by ``imports.files``).
     """
     malformed_problems, malformed_copies = malformed
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
-    for column in (c for c in COLUMNS if c in frame):  # no NUL or control character reaches the database
-        frame[column] = frame[column].map(lambda v: clean_cell(v) if isinstance(v, str) else v)
+    if not cleaned:
+        for column in (c for c in COLUMNS if c in frame):  # no NUL or control character reaches the database
+            frame[column] = frame[column].map(lambda v: clean_cell(v) if isinstance(v, str) else v)
     raw = frame
     frame["reporter"] = pseudonymise_series(raw["reporter"].where(raw["reporter"] != ""), key)
     frame["text"] = redact_series(raw["text"].where(raw["text"] != ""))
@@ -99,26 +135,34 @@ def load_complaint_frame(
     instants = {}
     for column in TIMESTAMP_COLUMNS:
         parsed = parse_timestamps(frame[column], tz)
-        value = column + " " + shown(frame[column])
-        checks.flag(parsed.unparsable, column, "invalid_timestamp", value + " is not an ISO 8601 timestamp")
+
+        def value(mask, column=column):
+            return column + " " + shown(frame[column][mask])
+
+        checks.flag(
+            parsed.unparsable, column, "invalid_timestamp", lambda m: value(m) + " is not an ISO 8601 timestamp"
+        )
         checks.flag(
             parsed.nonexistent,
             column,
             "nonexistent_local_time",
-            value + " does not exist in the region's time zone " + tz + " (skipped by daylight saving)",
+            lambda m: value(m) + " does not exist in the region's time zone " + tz[m] + " (skipped by daylight saving)",
         )
         checks.flag(
             parsed.ambiguous,
             column,
             "ambiguous_local_time",
-            value + " happens twice in the region's time zone " + tz + ": give its offset",
+            lambda m: value(m) + " happens twice in the region's time zone " + tz[m] + ": give its offset",
         )
         # 1970 (a Unix zero), 1900 (Excel's zero date), year 1: a placeholder, not a complaint.
+        earliest_text = policy.quality.earliest_plausible_date.isoformat()
         checks.flag(
             parsed.instants < earliest,
             column,
             "implausible_timestamp",
-            value + f" is before {policy.quality.earliest_plausible_date.isoformat()} (the policy's earliest date)",
+            lambda m, earliest_text=earliest_text: (
+                value(m) + f" is before {earliest_text} (the policy's earliest date)"
+            ),
         )
         instants[column] = parsed.instants.where(parsed.instants >= earliest)
     # Clocks of source systems drift: a few minutes ahead (the policy's tolerance) is not "in the future".
@@ -153,8 +197,8 @@ def load_complaint_frame(
     loaded = loaded[good]
     # A later row for the same complaint updates it: keep the last one of the input.
     loaded = loaded.drop_duplicates(["source", "complaint_id"], keep="last")
-    rows = frame_records(loaded, updated_at=datetime.now(UTC))
-    upsert(conn, schema.complaint, rows, ["source", "complaint_id"])
+    loaded = loaded.assign(updated_at=pd.Timestamp(datetime.now(UTC)))
+    bulk_upsert(conn, schema.complaint, loaded, ["source", "complaint_id"])
     result.rows_loaded = int(good.sum())
     result.problems = checks.problems + list(malformed_problems)
     write_quarantine(conn, result, sha256, frame, malformed_copies)

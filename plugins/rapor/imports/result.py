@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # How many quarantined rules a summary names with their row and field.
 SHOWN_PROBLEMS = 5
@@ -30,10 +31,24 @@ class ImportResult:
     lines: int | None = None
     lines_in_quoted_cells: int = 0
     blank_lines: int = 0
+    # Set when the file was imported before and not read again: when, and its quarantined rows then.
+    unchanged_since: datetime | None = None
+    quarantined_then: int = 0
 
     @property
     def rows_quarantined(self) -> int:
+        if self.unchanged_since is not None:
+            return self.quarantined_then
         return len({p.row_number for p in self.problems})
+
+    def add(self, part: ImportResult, lines) -> None:
+        """Add what one chunk of the file did, and its lines (``imports.files.LineCount``)."""
+        self.rows_total += part.rows_total
+        self.rows_loaded += part.rows_loaded
+        self.problems += part.problems
+        self.lines = (self.lines or 0) + lines.lines
+        self.lines_in_quoted_cells += lines.in_quoted_cells
+        self.blank_lines += lines.blank
 
     @property
     def lines_accounted(self) -> bool:
@@ -45,6 +60,13 @@ class ImportResult:
         )
 
     def summary(self) -> str:
+        if self.unchanged_since is not None:
+            return (
+                f"{self.dataset} {self.file}: unchanged (imported before, last at "
+                f"{self.unchanged_since:%Y-%m-%d %H:%M:%S} UTC; the registry has not changed since): "
+                f"{self.rows_total} rows, {self.rows_loaded} loaded, {self.rows_quarantined} quarantined then; "
+                "nothing written again"
+            )
         text = (
             f"{self.dataset} {self.file}: {self.rows_total} rows, {self.rows_loaded} loaded, "
             f"{self.rows_quarantined} quarantined"

@@ -145,6 +145,84 @@ def upsert(
         conn.execute(stmt, list(rows[start : start + chunk_size]))
 
 
+def bulk_upsert(
+    conn,
+    table: Table,
+    frame,
+    keys: Sequence[str],
+    *,
+    ignore_for_change: Iterable[str] = ("updated_at",),
+) -> None:
+    """``upsert`` for a DataFrame of many rows (no two with the same key), by the database's bulk path.
+
+    PostgreSQL: ``COPY`` into a temporary staging table, then one ``INSERT … SELECT … ON
+    CONFLICT`` merge. SQLite: one ``executemany`` of the same upsert. Same rule as ``upsert``:
+    a row equal to the stored one is left untouched (``updated_at`` does not move). Values are
+    stored exactly as SQLAlchemy stores them (timestamps as UTC). Runs in ``conn``'s transaction.
+    """
+    if len(frame) == 0:
+        return
+    names = list(frame.columns)
+    columns = [c for c in names if c not in keys]
+    compared = [c for c in columns if c not in set(ignore_for_change)]
+    dialect = conn.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"warehouse dialect {dialect!r} is not supported (use SQLite or PostgreSQL)")
+    values = [_driver_values(frame[name], dialect) for name in names]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    target = f'"{table.name}"'
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    if columns:
+        other = "EXCLUDED" if dialect == "postgresql" else "excluded"
+        distinct = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+        changed = " OR ".join(f'{target}."{c}" {distinct} {other}."{c}"' for c in compared) or "TRUE"
+        assignments = ", ".join(f'"{c}" = {other}."{c}"' for c in columns)
+        action = f"DO UPDATE SET {assignments} WHERE {changed}"
+    else:
+        action = "DO NOTHING"
+    driver = conn.connection.driver_connection
+    if dialect == "postgresql":
+        stage = f'"_stage_{table.name}"'
+        with driver.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+            cur.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {quoted} FROM {target} WITH NO DATA")
+            with cur.copy(f"COPY {stage} ({quoted}) FROM STDIN") as copy:
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
+            cur.execute(
+                f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {stage} ON CONFLICT ({conflict}) {action}"
+            )
+            cur.execute(f"DROP TABLE {stage}")
+        return
+    marks = ", ".join("?" * len(names))
+    driver.executemany(
+        f"INSERT INTO {target} ({quoted}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}",
+        zip(*values, strict=True),
+    )
+
+
+def _driver_values(series, dialect: str) -> list:
+    """One column as the driver takes it: None for missing, timestamps as SQLAlchemy writes them."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
+        utc = (
+            series.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+        )
+        text = np.datetime_as_string(utc.to_numpy().astype("datetime64[us]"), unit="us").astype(object)
+        # SQLite: SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" (UTC); PostgreSQL: an ISO instant in UTC.
+        text = np.char.replace(text.astype(str), "T", " ").astype(object)
+        if dialect == "postgresql":
+            text = text + "+00"
+        text[utc.isna().to_numpy()] = None
+        return text.tolist()
+    if pd.api.types.is_bool_dtype(series):
+        return [bool(v) if dialect == "postgresql" else int(v) for v in series.tolist()]
+    values = series.astype(object).where(series.notna(), None).tolist()
+    return [v.item() if hasattr(v, "item") else v for v in values] if series.dtype != object else values
+
+
 def insert_ignoring_duplicates(conn, table: Table, rows: Sequence[Mapping], keys: Sequence[str]) -> None:
     """Insert rows; a row whose key is already stored is skipped (first write wins)."""
     if not rows:
