@@ -1,11 +1,12 @@
--- Earlier categories of a region's OPDs, for the TPP run rule (SCORING.md §6).
---   :region_code, :first_period, :period (exclusive)
+-- Earlier categories of the regions' OPDs, for the TPP run rule (SCORING.md §6).
+--   :region_codes (one or more), :first_period, :period (exclusive)
 select
+    region_code,
     opd_code,
     period,
     category
 from scorecard
-where region_code = :region_code
+where region_code in :region_codes
   and period >= :first_period
   and period < :period
-order by opd_code, period
+order by region_code, opd_code, period

@@ -1,8 +1,9 @@
--- Inspection rows of one region dated in the scoring month or the months that
+-- Inspection rows of the regions dated in the scoring month or the months that
 -- SCORING.md §4 lets carry forward.
---   :region_code, :first_day (first day of the oldest month), :end_day (first day after the month)
+--   :region_codes (one or more), :first_day (first day of the oldest month), :end_day (first day after the month)
 -- An accepted appeal (inspection_override) corrects an indicator's score; the raw row stays.
 select
+    inspection.region_code,
     inspection.opd_code,
     inspection.inspected_on,
     inspection.dimension,
@@ -14,7 +15,7 @@ left join inspection_override
     and inspection_override.opd_code = inspection.opd_code
     and inspection_override.inspected_on = inspection.inspected_on
     and inspection_override.indicator = inspection.indicator
-where inspection.region_code = :region_code
+where inspection.region_code in :region_codes
   and inspection.inspected_on >= :first_day
   and inspection.inspected_on < :end_day
-order by inspection.opd_code, inspection.inspected_on, inspection.indicator
+order by inspection.region_code, inspection.opd_code, inspection.inspected_on, inspection.indicator

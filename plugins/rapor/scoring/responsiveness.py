@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rapor.policy import Policy
-from rapor.scoring.workdays import WorkdayCalendar
+from rapor.scoring.workdays import RegionCalendars, WorkdayCalendar
 
 ONE_MICROSECOND = pd.Timedelta(microseconds=1)
 COUNT_COLUMNS = (
@@ -28,20 +28,32 @@ COUNT_COLUMNS = (
 TIMESTAMPS = ("received_at", "forwarded_at", "first_response_at", "resolved_at", "clock_start_at")
 
 
-def with_deadlines(complaints: pd.DataFrame, calendar: WorkdayCalendar, policy: Policy) -> pd.DataFrame:
-    """Add the OPD clock start and the first-response and resolution deadline bounds."""
+def with_deadlines(
+    complaints: pd.DataFrame, calendar: WorkdayCalendar | RegionCalendars, policy: Policy
+) -> pd.DataFrame:
+    """Add the OPD clock start and the first-response and resolution deadline bounds.
+
+    ``calendar``: one region's working days, or (``RegionCalendars``) those of every region
+    in the frame's ``region_code`` column, each row's deadlines over its own region's days.
+    """
     frame = complaints.copy()
     for column in TIMESTAMPS:
         if column in frame:
             frame[column] = pd.to_datetime(frame[column], utc=True)
+
+    def deadline_bound(instants: pd.Series, n):
+        if isinstance(calendar, RegionCalendars):
+            return calendar.deadline_bound(instants, n, frame.loc[instants.index, "region_code"])
+        return calendar.deadline_bound(instants, n)
+
     frame["clock_start_at"] = frame["forwarded_at"].fillna(frame["received_at"])
     first_hk = frame["channel"].map(policy.first_response_hk).astype("int64")
-    frame["first_response_due_before"] = calendar.deadline_bound(frame["clock_start_at"], first_hk.to_numpy())
+    frame["first_response_due_before"] = deadline_bound(frame["clock_start_at"], first_hk.to_numpy())
     resolution_hk = frame["kind"].map(policy.resolution_hk)
     has_clock = resolution_hk.notna()
     due = pd.Series(pd.NaT, index=frame.index, dtype=frame["first_response_due_before"].dtype)
     if has_clock.any():
-        due[has_clock] = calendar.deadline_bound(
+        due[has_clock] = deadline_bound(
             frame.loc[has_clock, "clock_start_at"], resolution_hk[has_clock].astype("int64").to_numpy()
         )
     frame["resolution_due_before"] = due
@@ -49,14 +61,19 @@ def with_deadlines(complaints: pd.DataFrame, calendar: WorkdayCalendar, policy: 
     forwarded = frame["forwarded_at"].notna()
     forwarding_due = pd.Series(pd.NaT, index=frame.index, dtype=due.dtype)
     if forwarded.any():
-        forwarding_due[forwarded] = calendar.deadline_bound(frame.loc[forwarded, "received_at"], policy.forwarding_hk)
+        forwarding_due[forwarded] = deadline_bound(frame.loc[forwarded, "received_at"], policy.forwarding_hk)
     frame["forwarding_due_before"] = forwarding_due
     return frame
 
 
-def month_evidence(frame: pd.DataFrame, month_start: datetime, month_end: datetime) -> pd.DataFrame:
-    """Population and on-time flags of each complaint for the month ``[start, end)``."""
-    start, end = pd.Timestamp(month_start), pd.Timestamp(month_end)
+def month_evidence(
+    frame: pd.DataFrame, month_start: datetime | pd.Series, month_end: datetime | pd.Series
+) -> pd.DataFrame:
+    """Population and on-time flags of each complaint for the month ``[start, end)``.
+
+    The bounds are instants, or Series aligned with ``frame`` giving each row its region's month.
+    """
+    start, end = (b if isinstance(b, pd.Series) else pd.Timestamp(b) for b in (month_start, month_end))
     first_due, resolution_due = frame["first_response_due_before"], frame["resolution_due_before"]
     has_resolution_clock = resolution_due.notna()
     out = frame.copy()
@@ -80,10 +97,15 @@ def month_evidence(frame: pd.DataFrame, month_start: datetime, month_end: dateti
 
 
 def counts_by_opd(evidence: pd.DataFrame, opd_codes) -> pd.DataFrame:
-    """The six counts of the scorecard per OPD, zero for OPDs without complaints."""
+    """The six counts of the scorecard per OPD, zero for OPDs without complaints.
+
+    ``opd_codes``: the OPD codes of one region, or a ``pd.MultiIndex`` of (region_code,
+    opd_code) pairs for the counts of several regions at once.
+    """
+    keys = list(opd_codes.names) if isinstance(opd_codes, pd.MultiIndex) else ["opd_code"]
     flags = pd.DataFrame(
         {
-            "opd_code": evidence["opd_code"],
+            **{key: evidence[key] for key in keys},
             "n_first_response": evidence["in_first_response"],
             "n_first_response_on_time": evidence["first_response_on_time"],
             "n_resolution": evidence["in_resolution"],
@@ -92,5 +114,6 @@ def counts_by_opd(evidence: pd.DataFrame, opd_codes) -> pd.DataFrame:
             "n_open_overdue": evidence["overdue_at_end"],
         }
     )
-    counts = flags.groupby("opd_code")[list(COUNT_COLUMNS)].sum()
-    return counts.reindex(list(opd_codes), fill_value=0).astype(np.int64)
+    counts = flags.groupby(keys)[list(COUNT_COLUMNS)].sum()
+    wanted = opd_codes if isinstance(opd_codes, pd.MultiIndex) else list(opd_codes)
+    return counts.reindex(wanted, fill_value=0).astype(np.int64)

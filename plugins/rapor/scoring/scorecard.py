@@ -1,5 +1,9 @@
-"""One region's scorecard for one month: counts, scores, categories, TPP (SCORING.md).
+"""The regions' scorecards for one month: counts, scores, categories, TPP (SCORING.md).
 
+One pass scores any number of regions (``score_regions_month``; one region is the case of
+one): one query each for the month's complaints, inspections and history of all of them,
+deadlines over every region's own working-day calendar at once (rapor.scoring.workdays.
+RegionCalendars), the counts of every OPD in one group-by, and the rows written in bulk.
 Complaint-level work is set-based (rapor.scoring.responsiveness); the per-OPD formulas use
 exact fractions so that rounding half up is exact. Writing is idempotent per
 (region, month): the month's rows and evidence are replaced in one transaction.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from pathlib import Path
@@ -20,18 +24,18 @@ from sqlalchemy import Date, String, delete, func, insert, select
 
 from rapor.errors import ScoringOrderError
 from rapor.policy import Policy, load_policy
-from rapor.registry import Region, active_opd_names, get_region
+from rapor.registry import Region, active_opd_names_by_region, get_regions
 from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import counts_by_opd, month_evidence, with_deadlines
 from rapor.scoring.scorecard_csv import write_scorecard_csv
-from rapor.scoring.sop import SopScore, sop_scores
+from rapor.scoring.sop import SopScore, sop_scores_by_region
 from rapor.scoring.tpp import tpp_cut, weak_run
-from rapor.scoring.workdays import WorkdayCalendar
+from rapor.scoring.workdays import RegionCalendars, WorkdayCalendar
 from rapor.scoring.zones import category_for, round_half_up, zone_for
 from rapor.sql import query_frame
-from rapor.vocabulary import STATUS_LIMITED, STATUS_NOT_RATED, STATUS_RATED
+from rapor.vocabulary import STATUS_LIMITED, STATUS_NOT_RATED, STATUS_RATED, WEAK_CATEGORIES
 from rapor.warehouse import schema
-from rapor.warehouse.db import exclusive, frame_records
+from rapor.warehouse.db import exclusive_many, frame_records
 from rapor.warehouse.schema import Instant
 
 log = logging.getLogger(__name__)
@@ -45,20 +49,45 @@ def region_calendar(region: Region, period: Period, policy: Policy) -> WorkdayCa
     return WorkdayCalendar.for_policy(policy, region.region_code, region.timezone, period.year - 1, period.year + 1)
 
 
+def region_calendars(regions: Sequence[Region], period: Period, policy: Policy) -> RegionCalendars:
+    """``region_calendar`` of every region, for deadlines of all their rows at once."""
+    return RegionCalendars.of({r.region_code: region_calendar(r, period, policy) for r in regions})
+
+
 def month_complaints(
     conn, region: Region, period: Period, policy: Policy, calendar: WorkdayCalendar | None = None
 ) -> pd.DataFrame:
     """Complaints whose clocks can touch ``period``, with or without an OPD; instants in UTC."""
     calendar = calendar or region_calendar(region, period, policy)
-    lookback_day = calendar.earliest_clock_day(date(period.year, period.month, 1), policy.max_deadline_hk)
-    lookback_start = datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(UTC)
-    _, month_end = period.bounds_utc(region.timezone)
+    return regions_month_complaints(conn, [region], period, policy, RegionCalendars.of({region.region_code: calendar}))
+
+
+def regions_month_complaints(
+    conn, regions: Sequence[Region], period: Period, policy: Policy, calendars: RegionCalendars
+) -> pd.DataFrame:
+    """``month_complaints`` of several regions in one query (ordered by region, source, complaint).
+
+    The window is the union of the regions' windows (see the SQL model): the rows it adds for a
+    region are in none of its month's populations.
+    """
+    first_day = date(period.year, period.month, 1)
+    lookbacks, month_ends = [], []
+    for region in regions:
+        lookback_day = calendars.calendars[region.region_code].earliest_clock_day(first_day, policy.max_deadline_hk)
+        lookbacks.append(datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(UTC))
+        month_ends.append(period.bounds_utc(region.timezone)[1])
     frame = query_frame(
         conn,
         "staging/stg_complaints_for_month",
-        {"region_code": region.region_code, "month_end": month_end, "lookback_start": lookback_start},
-        types={"month_end": Instant, "lookback_start": Instant},
+        {
+            "region_codes": [r.region_code for r in regions],
+            "month_end": max(month_ends),
+            "first_month_end": min(month_ends),
+            "lookback_start": min(lookbacks),
+        },
+        types={"month_end": Instant, "first_month_end": Instant, "lookback_start": Instant},
         columns={c: Instant for c in TIMESTAMP_COLUMNS},
+        lists=("region_codes",),
     )
     for column in TIMESTAMP_COLUMNS:
         frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -67,38 +96,77 @@ def month_complaints(
 
 def month_inspections(conn, region_code: str, period: Period, policy: Policy) -> pd.DataFrame:
     """Inspection rows dated in ``period`` or the months S_sop may carry forward from."""
+    return regions_month_inspections(conn, [region_code], period, policy).drop(columns="region_code")
+
+
+def regions_month_inspections(conn, region_codes: Sequence[str], period: Period, policy: Policy) -> pd.DataFrame:
+    """``month_inspections`` of several regions in one query, with their ``region_code``."""
     oldest = period.shift(-policy.sop_carry_forward_months)
     after = period.shift(1)
     return query_frame(
         conn,
         "staging/stg_inspections_for_month",
         {
-            "region_code": region_code,
+            "region_codes": list(region_codes),
             "first_day": date(oldest.year, oldest.month, 1),
             "end_day": date(after.year, after.month, 1),
         },
         types={"first_day": Date, "end_day": Date},
         columns={"inspected_on": Date},
+        lists=("region_codes",),
     )
 
 
 def scorecard_history(conn, region_code: str, period: Period) -> pd.DataFrame:
     """Earlier categories of the region's OPDs (opd_code, period, category), for the TPP run."""
+    return regions_scorecard_history(conn, [region_code], period).drop(columns="region_code")
+
+
+def regions_scorecard_history(conn, region_codes: Sequence[str], period: Period) -> pd.DataFrame:
+    """``scorecard_history`` of several regions in one query, with their ``region_code``."""
     return query_frame(
         conn,
         "marts/scorecard_history",
-        {"region_code": region_code, "first_period": str(period.shift(-HISTORY_MONTHS)), "period": str(period)},
+        {
+            "region_codes": list(region_codes),
+            "first_period": str(period.shift(-HISTORY_MONTHS)),
+            "period": str(period),
+        },
         types={"first_period": String, "period": String},
+        lists=("region_codes",),
     )
+
+
+def weak_history(history: pd.DataFrame) -> dict[str, dict[str, dict[Period, str]]]:
+    """The history's weak months (C, D, E) as region -> OPD -> month -> category.
+
+    Only a weak month continues a TPP run (``weak_run``), so the others are left out.
+    """
+    weak = history[history["category"].isin(WEAK_CATEGORIES)]
+    months = {text: Period.parse(text) for text in weak["period"].unique()}
+    out: dict[str, dict[str, dict[Period, str]]] = {}
+    for region_code, opd_code, period_text, category in weak.itertuples(index=False, name=None):
+        out.setdefault(region_code, {}).setdefault(opd_code, {})[months[period_text]] = category
+    return out
 
 
 def stored_categories(conn, region_code: str, period: Period) -> dict[str, str | None]:
     """The categories (opd_code -> category) the stored scorecard of (region, month) holds."""
+    return stored_categories_by_region(conn, [region_code], period)[region_code]
+
+
+def stored_categories_by_region(conn, region_codes: Sequence[str], period: Period) -> dict[str, dict[str, str | None]]:
+    """``stored_categories`` of several regions in one query."""
     sc = schema.scorecard
     rows = conn.execute(
-        select(sc.c.opd_code, sc.c.category).where(sc.c.region_code == region_code, sc.c.period == str(period))
+        select(sc.c.region_code, sc.c.opd_code, sc.c.category).where(
+            sc.c.region_code.in_(list(region_codes)), sc.c.period == str(period)
+        )
     )
-    return dict(rows.all())
+    out: dict[str, dict[str, str | None]] = {code: {} for code in region_codes}
+    for region_code, opd_code, category in rows:
+        out[region_code][opd_code] = category
+    return out
 
 
 def later_scored_periods(conn, region_code: str, period: Period) -> list[Period]:
@@ -107,17 +175,30 @@ def later_scored_periods(conn, region_code: str, period: Period) -> list[Period]
     A month without a scorecard breaks every TPP run (SCORING.md §6), so the months after
     such a gap do not depend on ``period``.
     """
+    return later_scored_periods_by_region(conn, [region_code], period)[region_code]
+
+
+def later_scored_periods_by_region(conn, region_codes: Sequence[str], period: Period) -> dict[str, list[Period]]:
+    """``later_scored_periods`` of several regions in one query."""
     sc = schema.scorecard
     rows = conn.execute(
-        select(sc.c.period).where(sc.c.region_code == region_code, sc.c.period > str(period)).distinct()
-    ).scalars()
-    later, expected = [], period.shift(1)
-    for month in sorted(Period.parse(p) for p in rows):
-        if month != expected:
-            break
-        later.append(month)
-        expected = month.shift(1)
-    return later
+        select(sc.c.region_code, sc.c.period)
+        .where(sc.c.region_code.in_(list(region_codes)), sc.c.period > str(period))
+        .distinct()
+    )
+    scored: dict[str, set[Period]] = {code: set() for code in region_codes}
+    for region_code, month in rows:
+        scored[region_code].add(Period.parse(month))
+    out = {}
+    for region_code, months in scored.items():
+        later, expected = [], period.shift(1)
+        for month in sorted(months):
+            if month != expected:
+                break
+            later.append(month)
+            expected = month.shift(1)
+        out[region_code] = later
+    return out
 
 
 def check_scoring_order(conn, region_code: str, period: Period) -> None:
@@ -127,20 +208,35 @@ def check_scoring_order(conn, region_code: str, period: Period) -> None:
     after a gap it would silently start a new run. The region's first scored month, a month
     before all scored ones, and a month after a scored one are in order.
     """
+    refused = scoring_order_refusals(conn, [region_code], period)
+    if refused:
+        raise refused[region_code]
+
+
+def scoring_order_refusals(conn, region_codes: Sequence[str], period: Period) -> dict[str, ScoringOrderError]:
+    """``check_scoring_order`` of several regions in one query: the refusal of each region out of order."""
     sc = schema.scorecard
-    last_before = conn.execute(
-        select(func.max(sc.c.period)).where(sc.c.region_code == region_code, sc.c.period < str(period))
-    ).scalar()
-    if last_before is None or last_before == str(period.shift(-1)):
-        return
-    first_missing, last_missing = Period.parse(last_before).shift(1), period.shift(-1)
-    missing = str(first_missing) if first_missing == last_missing else f"{first_missing} to {last_missing}"
-    raise ScoringOrderError(
-        f"region {region_code}: {period} cannot be scored before {missing}, which has never been scored "
-        f"(the last scored month before it is {last_before}). A month's TPP cut depends on the months before "
-        f"it: score {first_missing} first (rapor_monthly with period {first_missing}, or a backfill from "
-        f"{first_missing}, which runs the months oldest first)"
+    last_before = dict(
+        conn.execute(
+            select(sc.c.region_code, func.max(sc.c.period))
+            .where(sc.c.region_code.in_(list(region_codes)), sc.c.period < str(period))
+            .group_by(sc.c.region_code)
+        ).all()
     )
+    refused = {}
+    for region_code in region_codes:
+        last = last_before.get(region_code)
+        if last is None or last == str(period.shift(-1)):
+            continue
+        first_missing, last_missing = Period.parse(last).shift(1), period.shift(-1)
+        missing = str(first_missing) if first_missing == last_missing else f"{first_missing} to {last_missing}"
+        refused[region_code] = ScoringOrderError(
+            f"region {region_code}: {period} cannot be scored before {missing}, which has never been scored "
+            f"(the last scored month before it is {last}). A month's TPP cut depends on the months before "
+            f"it: score {first_missing} first (rapor_monthly with period {first_missing}, or a backfill from "
+            f"{first_missing}, which runs the months oldest first)"
+        )
+    return refused
 
 
 def _pooled(on_time: int, n: int) -> Fraction:
@@ -252,6 +348,56 @@ class Scored:
     later_months: list[Period]  # already scored, oldest first; empty when no category changed
 
 
+@dataclass(frozen=True)
+class MonthScored:
+    """What scoring one month of several regions did.
+
+    ``scored``: each region scored (in the order asked), its rows and the later months to
+    re-score; ``refused``: each region whose previous month was never scored while earlier
+    ones were (nothing of its month was stored), with the error naming the month to score first.
+    """
+
+    scored: dict[str, Scored] = field(default_factory=dict)
+    refused: dict[str, ScoringOrderError] = field(default_factory=dict)
+
+
+def score_regions_month(
+    engine,
+    region_codes: Sequence[str],
+    period: Period,
+    policy: Policy | None = None,
+    *,
+    gate_passed: bool = True,
+    cascade: bool = False,
+) -> MonthScored:
+    """Score ``period`` for every region of ``region_codes`` in one pass, holding their scoring locks.
+
+    The same rows, evidence and checks as scoring each region alone (this is what
+    ``score_region_month`` and ``score_month_in_order`` run, with one region): two scorings of
+    one region never interleave; a region whose previous month was never scored (while
+    earlier ones were) is refused and left as it was (``MonthScored.refused``), the others are
+    scored; for each region whose categories differ from its stored scorecard (or every
+    region, with ``cascade``) the later scored months up to the first gap are named, to be
+    re-scored oldest first (SCORING.md §6). ``gate_passed=False`` scores without TPP cuts.
+    """
+    policy = policy or load_policy()
+    codes = list(dict.fromkeys(region_codes))
+    with exclusive_many(engine, [f"score:{code}" for code in codes]):
+        with engine.connect() as conn:
+            refused = scoring_order_refusals(conn, codes, period)
+            codes = [code for code in codes if code not in refused]
+            before = stored_categories_by_region(conn, codes, period) if codes else {}
+        rows = _score_and_store(engine, codes, period, policy, gate_passed) if codes else {}
+        changed = [
+            code for code in codes if cascade or {r["opd_code"]: r["category"] for r in rows[code]} != before[code]
+        ]
+        later = {}
+        if changed:
+            with engine.connect() as conn:
+                later = later_scored_periods_by_region(conn, changed, period)
+    return MonthScored({code: Scored(rows[code], later.get(code, [])) for code in codes}, refused)
+
+
 def score_month_in_order(
     engine, region_code: str, period: Period, policy: Policy | None = None, *, cascade: bool = False
 ) -> Scored:
@@ -265,17 +411,12 @@ def score_month_in_order(
     the region's later scored months up to the first gap are named: their TPP runs
     (SCORING.md §6) must be re-scored, oldest first. ``cascade`` names them whatever changed:
     after decided appeals, whose overrides can touch later months' complaints (an open
-    complaint's backlog) as well as this month's categories.
+    complaint's backlog) as well as this month's categories. (``score_regions_month`` of one region.)
     """
-    with exclusive(engine, f"score:{region_code}"):
-        with engine.connect() as conn:
-            check_scoring_order(conn, region_code, period)
-            before = stored_categories(conn, region_code, period)
-        rows = _score_and_store(engine, region_code, period, policy or load_policy(), True)
-        if not cascade and {r["opd_code"]: r["category"] for r in rows} == before:
-            return Scored(rows, [])
-        with engine.connect() as conn:
-            return Scored(rows, later_scored_periods(conn, region_code, period))
+    done = score_regions_month(engine, [region_code], period, policy, cascade=cascade)
+    if region_code in done.refused:
+        raise done.refused[region_code]
+    return done.scored[region_code]
 
 
 def score_region_month(
@@ -285,46 +426,70 @@ def score_region_month(
 
     Refused (``ScoringOrderError``) when the month before was never scored while earlier ones were.
     """
-    with exclusive(engine, f"score:{region_code}"):
-        with engine.connect() as conn:
-            check_scoring_order(conn, region_code, period)
-        return _score_and_store(engine, region_code, period, policy or load_policy(), gate_passed)
+    done = score_regions_month(engine, [region_code], period, policy, gate_passed=gate_passed)
+    if region_code in done.refused:
+        raise done.refused[region_code]
+    return done.scored[region_code].rows
 
 
-def _score_and_store(engine, region_code: str, period: Period, policy: Policy, gate_passed: bool) -> list[dict]:
+def _score_and_store(
+    engine, region_codes: list[str], period: Period, policy: Policy, gate_passed: bool
+) -> dict[str, list[dict]]:
+    """Score and store the month of the regions (their locks held); their rows by region."""
     with engine.connect() as conn:
-        region = get_region(conn, region_code)
-        opd_names = active_opd_names(conn, region_code)
-        calendar = region_calendar(region, period, policy)
-        month_start, month_end = period.bounds_utc(region.timezone)
-        complaints = month_complaints(conn, region, period, policy, calendar)
-        inspections = month_inspections(conn, region_code, period, policy)
-        history_frame = scorecard_history(conn, region_code, period)
-    complaints = complaints[complaints["opd_code"].isin(opd_names)]
-    evidence = month_evidence(with_deadlines(complaints, calendar, policy), month_start, month_end)
-    counts = counts_by_opd(evidence, opd_names)
-    history: dict[str, dict[Period, str | None]] = {}
-    for opd_code, period_text, category in history_frame.itertuples(index=False):
-        history.setdefault(opd_code, {})[Period.parse(period_text)] = category
-    rows = score_rows(
-        counts, opd_names, sop_scores(inspections, period, policy), history, period, region_code, policy, gate_passed
+        regions = get_regions(conn, region_codes)
+        opd_names = active_opd_names_by_region(conn, region_codes)
+        calendars = region_calendars(regions, period, policy)
+        complaints = regions_month_complaints(conn, regions, period, policy, calendars)
+        inspections = regions_month_inspections(conn, region_codes, period, policy)
+        history = weak_history(regions_scorecard_history(conn, region_codes, period))
+    opds = pd.MultiIndex.from_tuples(
+        [(code, opd_code) for code in region_codes for opd_code in opd_names[code]], names=["region_code", "opd_code"]
     )
+    complaints = complaints[pd.MultiIndex.from_frame(complaints[["region_code", "opd_code"]]).isin(opds)]
+    bounds = pd.DataFrame(
+        [period.bounds_utc(r.timezone) for r in regions],
+        index=[r.region_code for r in regions],
+        columns=["start", "end"],
+    ).apply(lambda column: pd.to_datetime(column, utc=True))
+    evidence = month_evidence(
+        with_deadlines(complaints, calendars, policy),
+        complaints["region_code"].map(bounds["start"]),
+        complaints["region_code"].map(bounds["end"]),
+    )
+    counts = counts_by_opd(evidence, opds)
+    sops = sop_scores_by_region(inspections, period, policy)
+    rows: dict[str, list[dict]] = {}
+    for code in region_codes:
+        region_counts = counts.xs(code, level="region_code") if opd_names[code] else counts.iloc[:0].droplevel(0)
+        rows[code] = score_rows(
+            region_counts, opd_names[code], sops.get(code, {}), history.get(code, {}), period, code, policy, gate_passed
+        )
     computed_at = datetime.now(UTC)
     with engine.begin() as conn:
         for table in (schema.scorecard, schema.score_evidence):
-            conn.execute(delete(table).where(table.c.region_code == region_code, table.c.period == str(period)))
-        if rows:
-            conn.execute(insert(schema.scorecard), [{**r, "computed_at": computed_at} for r in rows])
-        evidence_rows = _evidence_rows(evidence, region_code, period)
+            conn.execute(delete(table).where(table.c.region_code.in_(region_codes), table.c.period == str(period)))
+        scorecard_rows = [{**r, "computed_at": computed_at} for code in region_codes for r in rows[code]]
+        if scorecard_rows:
+            conn.execute(insert(schema.scorecard), scorecard_rows)
+        evidence_rows = _evidence_rows(evidence, period)
         if evidence_rows:
             conn.execute(insert(schema.score_evidence), evidence_rows)
-    log.info("scored region %s %s: %d OPDs, %d complaints in evidence", region_code, period, len(rows), len(evidence))
+    in_evidence = evidence["region_code"].value_counts()
+    for code in region_codes:
+        log.info(
+            "scored region %s %s: %d OPDs, %d complaints in evidence",
+            code,
+            period,
+            len(rows[code]),
+            int(in_evidence.get(code, 0)),
+        )
     return rows
 
 
-def _evidence_rows(evidence: pd.DataFrame, region_code: str, period: Period) -> list[dict]:
-    columns = [c.name for c in schema.score_evidence.columns if c.name not in ("region_code", "period")]
-    return frame_records(evidence[columns], region_code=region_code, period=str(period))
+def _evidence_rows(evidence: pd.DataFrame, period: Period) -> list[dict]:
+    columns = [c.name for c in schema.score_evidence.columns if c.name != "period"]
+    return frame_records(evidence[columns], period=str(period))
 
 
 def score_periods(

@@ -69,22 +69,13 @@ class WorkdayCalendar:
 
     def local_dates(self, instants: pd.Series) -> np.ndarray:
         """Local calendar dates (datetime64[D]) of UTC instants; NaT stays NaT."""
-        local = pd.to_datetime(instants, utc=True).dt.tz_convert(self.timezone).dt.tz_localize(None)
-        return local.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return local_dates(instants, self.timezone)
 
     def nth_workday_after(self, days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
         """The N-th working day strictly after each local date (NaT in, NaT out)."""
         days = np.asarray(days, dtype="datetime64[D]")
-        n = np.broadcast_to(np.asarray(n, dtype="int64"), days.shape)
-        valid = ~np.isnat(days)
-        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        if not valid.any():
-            return out
-        idx = np.searchsorted(self.workdays, days[valid], side="right") + n[valid] - 1
-        if (idx >= len(self.workdays)).any() or (idx < 0).any():
-            raise ValueError("a deadline falls outside the working-day calendar; build it over more years")
-        out[valid] = self.workdays[idx]
-        return out
+        spans = np.array([0, len(self.workdays)])
+        return _nth_after(self.workdays.astype("int64"), spans, days, n, np.zeros(days.shape, dtype="int64"))
 
     def earliest_clock_day(self, first_day: date, n: int) -> date:
         """The earliest local date whose N-HK deadline can fall on or after ``first_day``.
@@ -100,5 +91,83 @@ class WorkdayCalendar:
         An event is on time when ``event < bound`` (equivalently ``<= 23:59:59.999999``).
         """
         due_day = self.nth_workday_after(self.local_dates(instants), n)
-        next_midnight = pd.Series(due_day + np.timedelta64(1, "D"), index=instants.index).astype("datetime64[ns]")
-        return next_midnight.dt.tz_localize(self.timezone).dt.tz_convert("UTC")
+        return midnight_after(due_day, instants.index, self.timezone)
+
+
+def local_dates(instants: pd.Series, timezone: str) -> np.ndarray:
+    """Local calendar dates (datetime64[D]) in ``timezone`` of UTC instants; NaT stays NaT."""
+    local = pd.to_datetime(instants, utc=True).dt.tz_convert(timezone).dt.tz_localize(None)
+    return local.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def midnight_after(days: np.ndarray, index: pd.Index, timezone: str) -> pd.Series:
+    """The UTC instants of local midnight after each date (the exclusive "end of day" bound)."""
+    next_midnight = pd.Series(days + np.timedelta64(1, "D"), index=index).astype("datetime64[ns]")
+    return next_midnight.dt.tz_localize(timezone).dt.tz_convert("UTC")
+
+
+def _nth_after(
+    keys: np.ndarray, spans: np.ndarray, days: np.ndarray, n: np.ndarray | int, calendar: np.ndarray
+) -> np.ndarray:
+    """The N-th working day strictly after each date, over several calendars in one search.
+
+    ``keys`` holds every calendar's working days (day numbers) shifted by ``_SPAN`` days per
+    calendar, so that one sorted array serves them all; calendar ``i`` owns
+    ``keys[spans[i]:spans[i + 1]]``; ``calendar`` names each date's calendar.
+    """
+    n = np.broadcast_to(np.asarray(n, dtype="int64"), days.shape)
+    valid = ~np.isnat(days)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    if not valid.any():
+        return out
+    which = calendar[valid]
+    shift = which * _SPAN
+    idx = np.searchsorted(keys, days[valid].astype("int64") + shift, side="right") + n[valid] - 1
+    if (idx >= spans[which + 1]).any() or (idx < spans[which]).any():
+        raise ValueError("a deadline falls outside the working-day calendar; build it over more years")
+    out[valid] = (keys[idx] - shift).astype("datetime64[D]")
+    return out
+
+
+_SPAN = 1 << 20  # days: more than any calendar's reach (day numbers of years 1970-4840)
+
+
+@dataclass(frozen=True)
+class RegionCalendars:
+    """The working-day calendars of several regions, for deadlines of many regions' rows at once.
+
+    Each region keeps its own calendar (time zone, holidays); the working days of all of
+    them are one sorted array, so the N-th working day of every row is one search
+    (``_nth_after``), and local dates and midnights are converted once per time zone.
+    """
+
+    calendars: dict[str, WorkdayCalendar]
+    keys: np.ndarray
+    spans: np.ndarray
+
+    @classmethod
+    def of(cls, calendars: dict[str, WorkdayCalendar]) -> RegionCalendars:
+        parts = [c.workdays.astype("int64") + i * _SPAN for i, c in enumerate(calendars.values())]
+        spans = np.cumsum([0, *(len(p) for p in parts)])
+        keys = np.concatenate(parts) if parts else np.array([], dtype="int64")
+        return cls(dict(calendars), keys, spans)
+
+    def _calendar_numbers(self, region_codes: pd.Series) -> np.ndarray:
+        numbers = pd.Series(range(len(self.calendars)), index=list(self.calendars))
+        found = region_codes.map(numbers)
+        if found.isna().any():
+            missing = sorted(set(region_codes[found.isna()]))
+            raise ValueError(f"no working-day calendar for regions {missing}")
+        return found.to_numpy(dtype="int64")
+
+    def deadline_bound(self, instants: pd.Series, n: np.ndarray | int, region_codes: pd.Series) -> pd.Series:
+        """Exclusive UTC bounds of N-HK deadlines of rows of several regions (``region_codes`` per row)."""
+        timezones = region_codes.map({r: c.timezone for r, c in self.calendars.items()})
+        n = np.broadcast_to(np.asarray(n, dtype="int64"), instants.shape)
+        out = pd.Series(pd.NaT, index=instants.index, dtype="datetime64[ns, UTC]")
+        for timezone in timezones.unique():
+            rows = (timezones == timezone).to_numpy()
+            days = local_dates(instants[rows], timezone)
+            due_day = _nth_after(self.keys, self.spans, days, n[rows], self._calendar_numbers(region_codes[rows]))
+            out[rows] = midnight_after(due_day, instants.index[rows], timezone)
+        return out

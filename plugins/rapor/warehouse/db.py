@@ -10,7 +10,7 @@ import fcntl
 import hashlib
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,24 +80,40 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     distributed deployment sees it. SQLite: an exclusive ``flock`` on a file beside the
     database, as SQLite itself locks the database file (one machine, any number of processes).
     """
+    with exclusive_many(engine, [name]):
+        yield
+
+
+@contextmanager
+def exclusive_many(engine: Engine, names: Iterable[str]) -> Iterator[None]:
+    """Hold every lock of ``names`` for a block, as ``exclusive`` holds one.
+
+    Taken in name order (so two holders of overlapping sets cannot deadlock), on one
+    connection (PostgreSQL) or one open file per lock (SQLite); released in reverse order.
+    """
+    names = sorted(set(names))
     if engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"rapor:{name}".encode()).digest()[:8], "big", signed=True)
+        keys = [int.from_bytes(hashlib.sha256(f"rapor:{n}".encode()).digest()[:8], "big", signed=True) for n in names]
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            held = []
             try:
+                for key in keys:
+                    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                    held.append(key)
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                for key in reversed(held):
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
         return
     database = engine.url.database
     folder = Path(database).resolve().parent if database and database != ":memory:" else config.state_dir()
-    safe = "".join(c if c.isalnum() else "_" for c in name)
-    with open(folder / f".rapor-lock-{safe}", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with ExitStack() as stack:
+        for name in names:
+            safe = "".join(c if c.isalnum() else "_" for c in name)
+            handle = stack.enter_context(open(folder / f".rapor-lock-{safe}", "a+"))
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+        yield
 
 
 def table_names(engine: Engine) -> set[str]:
