@@ -35,6 +35,24 @@ def query_frame(
     columns, so that timestamps bind and read the same way on SQLite and PostgreSQL;
     the parameters named in ``lists`` are sequences, written ``in :name`` in the model.
     """
+    result = _execute(conn, name, params, types, columns, lists)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def query_columns(
+    conn, name: str, params: dict, types: dict | None = None, lists: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """``query_frame`` for many rows: the frame is built column by column from the values as the
+    driver returns them (no result types: a timestamp is text on SQLite, parse it with
+    ``pd.to_datetime(..., utc=True, format="ISO8601")``)."""
+    result = _execute(conn, name, params, types, None, lists)
+    keys = list(result.keys())
+    rows = result.fetchall()
+    values = zip(*rows, strict=True) if rows else ([] for _ in keys)
+    return pd.DataFrame({key: list(column) for key, column in zip(keys, values, strict=True)}, columns=keys)
+
+
+def _execute(conn, name: str, params: dict, types: dict | None, columns: dict | None, lists: tuple[str, ...]):
     stmt = text(load_sql(name))
     if lists:
         stmt = stmt.bindparams(*(bindparam(k, expanding=True) for k in lists))
@@ -42,5 +60,4 @@ def query_frame(
         stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
     if columns:
         stmt = stmt.columns(**columns)
-    result = conn.execute(stmt, params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return conn.execute(stmt, params)

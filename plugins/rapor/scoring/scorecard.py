@@ -32,10 +32,10 @@ from rapor.scoring.sop import SopScore, sop_scores_by_region
 from rapor.scoring.tpp import tpp_cut, weak_run
 from rapor.scoring.workdays import RegionCalendars, WorkdayCalendar
 from rapor.scoring.zones import category_for, round_half_up, zone_for
-from rapor.sql import query_frame
+from rapor.sql import query_columns, query_frame
 from rapor.vocabulary import STATUS_LIMITED, STATUS_NOT_RATED, STATUS_RATED, WEAK_CATEGORIES
 from rapor.warehouse import schema
-from rapor.warehouse.db import exclusive_many, frame_records
+from rapor.warehouse.db import exclusive_many, insert_frame
 from rapor.warehouse.schema import Instant
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def regions_month_complaints(
         lookback_day = calendars.calendars[region.region_code].earliest_clock_day(first_day, policy.max_deadline_hk)
         lookbacks.append(datetime.combine(lookback_day, time(), ZoneInfo(region.timezone)).astimezone(UTC))
         month_ends.append(period.bounds_utc(region.timezone)[1])
-    frame = query_frame(
+    frame = query_columns(
         conn,
         "staging/stg_complaints_for_month",
         {
@@ -86,11 +86,10 @@ def regions_month_complaints(
             "lookback_start": min(lookbacks),
         },
         types={"month_end": Instant, "first_month_end": Instant, "lookback_start": Instant},
-        columns={c: Instant for c in TIMESTAMP_COLUMNS},
         lists=("region_codes",),
     )
-    for column in TIMESTAMP_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column], utc=True)
+    for column in TIMESTAMP_COLUMNS:  # stored as UTC: text on SQLite, timestamptz on PostgreSQL
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     return frame
 
 
@@ -294,7 +293,7 @@ def score_rows(
     k = policy.small_number_k
     pbar1, pbar2 = pooled_shares(counts.sum())
     rows = []
-    for opd_code, c in counts.iterrows():  # one row per OPD: a few dozen per region
+    for opd_code, c in zip(counts.index, counts.to_dict("records"), strict=True):  # a few dozen per region
         n1, n2 = int(c["n_first_response"]), int(c["n_resolution"])
         resp = opd_responsiveness(c, pbar1, pbar2, policy)
         r1, r2, r3, s_resp = resp.r1, resp.r2, resp.r3, resp.s_resp
@@ -472,9 +471,8 @@ def _score_and_store(
         scorecard_rows = [{**r, "computed_at": computed_at} for code in region_codes for r in rows[code]]
         if scorecard_rows:
             conn.execute(insert(schema.scorecard), scorecard_rows)
-        evidence_rows = _evidence_rows(evidence, period)
-        if evidence_rows:
-            conn.execute(insert(schema.score_evidence), evidence_rows)
+        columns = [c.name for c in schema.score_evidence.columns if c.name != "period"]
+        insert_frame(conn, schema.score_evidence, evidence[columns], period=str(period))
     in_evidence = evidence["region_code"].value_counts()
     for code in region_codes:
         log.info(
@@ -485,11 +483,6 @@ def _score_and_store(
             int(in_evidence.get(code, 0)),
         )
     return rows
-
-
-def _evidence_rows(evidence: pd.DataFrame, period: Period) -> list[dict]:
-    columns = [c.name for c in schema.score_evidence.columns if c.name != "period"]
-    return frame_records(evidence[columns], period=str(period))
 
 
 def score_periods(

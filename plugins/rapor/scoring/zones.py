@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,8 +10,9 @@ from rapor.vocabulary import CATEGORY_FLOORS, CLASSIC_ZONE_FLOORS, CLASSIC_ZONE_
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
     """Round a non-negative exact value half up: 72.125 -> 72.13, 0.33335 -> 0.3334."""
-    scale = 10**places
-    units = math.floor(Fraction(value) * scale + Fraction(1, 2))
+    value = value if isinstance(value, Fraction) else Fraction(value)
+    # floor(value * 10^places + 1/2) in integers: floor((2·n·10^places + d) / 2d) for value = n/d
+    units = (2 * value.numerator * 10**places + value.denominator) // (2 * value.denominator)
     return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 

@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, Table, create_engine, event, exc, inspect, or_, text
+from sqlalchemy import Boolean, DateTime, Engine, Table, create_engine, event, exc, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rapor import config
@@ -245,6 +245,48 @@ def insert_ignoring_duplicates(conn, table: Table, rows: Sequence[Mapping], keys
         return
     stmt = _dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
     conn.execute(stmt, list(rows))
+
+
+def insert_frame(conn, table: Table, frame, **constant) -> None:
+    """Insert a DataFrame's rows (columns named as the table's; ``constant`` for the others) in bulk.
+
+    Stores what ``conn.execute(insert(table), frame_records(frame, **constant))`` stores,
+    without a Python object per value: PostgreSQL ``COPY … FROM STDIN``; SQLite one
+    ``executemany`` of values already in SQLAlchemy's storage format (UTC instants as
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1). NaN, NaT and None are NULL.
+    """
+    import pandas as pd
+
+    if len(frame) == 0:
+        return
+    postgres = conn.dialect.name == "postgresql"
+    names = [*frame.columns, *constant]
+    columns = []
+    for name in frame.columns:
+        series, kind = frame[name], table.c[name].type
+        missing = series.isna().to_numpy()
+        if isinstance(kind, DateTime):
+            utc = pd.to_datetime(series, utc=True)
+            values = utc.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00:00" if postgres else "%Y-%m-%d %H:%M:%S.%f")
+        elif isinstance(kind, Boolean):
+            values = series.where(~missing, False).astype(bool)
+            values = values if postgres else values.astype(int)
+        else:
+            values = series
+        values = values.to_numpy(dtype=object, copy=True)
+        values[missing] = None
+        columns.append(values.tolist())
+    columns.extend([value] * len(frame) for value in constant.values())
+    rows = list(zip(*columns, strict=True))
+    quoted = ", ".join(f'"{n}"' for n in names)
+    if postgres:
+        with conn.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
 
 
 def frame_records(frame, **constant) -> list[dict]:
