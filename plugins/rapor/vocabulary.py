@@ -25,12 +25,14 @@ ROUTED_BY_ACCOUNT = "akun"  # a complaint that reached the OPD through its own a
 # comments open; the contact number answered), measured each month from what the
 # collectors saw. Automatic indicators of the pengaduan dimension; method 2026.1 shows
 # them beside S_sop and does not count them.
+DUTY_POSTED = "akun_memposting"
 DUTY_REPLIED = "akun_membalas"
 DUTY_COMMENTS = "komentar_masuk"
 DUTY_CALLS_ANSWERED = "telepon_ditanggapi"
-CHANNEL_DUTIES = (DUTY_REPLIED, DUTY_COMMENTS, DUTY_CALLS_ANSWERED)
+CHANNEL_DUTIES = (DUTY_POSTED, DUTY_REPLIED, DUTY_COMMENTS, DUTY_CALLS_ANSWERED)
 CHANNEL_DUTY_DIMENSION = "pengaduan"
 CHANNEL_DUTY_LABELS = {
+    DUTY_POSTED: "Akun media sosial resmi memposting",
     DUTY_REPLIED: "Akun media sosial resmi membalas",
     DUTY_COMMENTS: "Akun media sosial menerima komentar (kolom komentar terbuka)",
     DUTY_CALLS_ANSWERED: "Telepon ke nomor OPD yang ditanggapi",

@@ -20,7 +20,14 @@ from rapor.collectors.streams import FacebookComments, InstagramComments, XMenti
 from rapor.demo.simulator.world import CALL_CENTER_HEADER
 from rapor.scoring.duties import ChannelDuties, channel_duties
 from rapor.scoring.periods import Period
-from rapor.vocabulary import CALL_LOG_SOURCE, DUTY_CALLS_ANSWERED, DUTY_COMMENTS, DUTY_REPLIED, SOCIAL_PLATFORMS
+from rapor.vocabulary import (
+    CALL_LOG_SOURCE,
+    DUTY_CALLS_ANSWERED,
+    DUTY_COMMENTS,
+    DUTY_POSTED,
+    DUTY_REPLIED,
+    SOCIAL_PLATFORMS,
+)
 
 TZ = "Asia/Makassar"
 SEPTEMBER = Period(2026, 9)
@@ -49,9 +56,17 @@ def duties_from_truth(world, period: Period) -> dict[str, ChannelDuties]:
             and not central[r["source"], r["complaint_id"]]
             and in_month(r["received_at"], period)
         ]
+        own = {(a[2], a[3]) for a in accounts if a[1] == opd and a[2] in SOCIAL_PLATFORMS}
         out[opd] = ChannelDuties(
             opd,
-            n_social_accounts=sum(1 for a in accounts if a[1] == opd and a[2] in SOCIAL_PLATFORMS),
+            n_social_accounts=len(own),
+            n_posts=sum(
+                1
+                for (platform, account), posts in world.posts.items()
+                if (platform, account) in own
+                for _, at in posts
+                if at <= AS_OF and in_month(at.isoformat(), period)
+            ),
             n_comments_received=sum(
                 1 for r in social if not central[r["source"], r["complaint_id"]] and in_month(r["received_at"], period)
             ),
@@ -80,8 +95,9 @@ def test_channel_duties_are_what_the_opds_channels_show(collected, world):
     assert {d.opd_code: d for d in got[:3]} == want
     assert got[3] == ChannelDuties("DINSOS")  # an OPD with nothing registered or seen: zeros
     # The world is busy enough that every duty is measured for every OPD.
-    assert all(d.n_comments_received and d.n_replies and d.n_calls for d in got[:3])
+    assert all(d.n_posts and d.n_comments_received and d.n_replies and d.n_calls for d in got[:3])
     indicators = got[0].indicators()
+    assert indicators[DUTY_POSTED] is True
     assert indicators[DUTY_REPLIED] is True and indicators[DUTY_COMMENTS] is True
     assert indicators[DUTY_CALLS_ANSWERED] == Fraction(got[0].n_calls_answered, got[0].n_calls)
 
@@ -91,8 +107,15 @@ def test_a_month_without_collected_data_shows_silence_not_absence(collected, wor
         (quiet,) = channel_duties(conn, "52.05", TZ, Period(2026, 12), ["DPUPR"])
     # The accounts are registered (the duty applies) and nothing came: no, no, and no call to judge.
     assert quiet.n_social_accounts and quiet.n_hotline_lines
-    assert quiet.indicators() == {DUTY_REPLIED: False, DUTY_COMMENTS: False, DUTY_CALLS_ANSWERED: None}
-    assert ChannelDuties("X").indicators() == {DUTY_REPLIED: None, DUTY_COMMENTS: None, DUTY_CALLS_ANSWERED: None}
+    assert quiet.indicators() == {
+        DUTY_POSTED: False,
+        DUTY_REPLIED: False,
+        DUTY_COMMENTS: False,
+        DUTY_CALLS_ANSWERED: None,
+    }
+    assert set(ChannelDuties("X").indicators().values()) == {None}
+    # Replies seen without an account of its own (answered from another page): posts cannot be seen.
+    assert ChannelDuties("X", n_replies=2).indicators()[DUTY_POSTED] is None
 
 
 CALL_LOG = (

@@ -430,3 +430,43 @@ def test_retweets_and_quotes_without_new_text_are_not_complaints_and_an_opd_retw
     replies = collected_thread(served, tmp_path, mentions, [opd_retweet])
     # whatever conversation_id X gives the OPD's Retweet, it is not a reply: no answer.
     assert replies == {a["id"]: [], "1275763727908798470": [], worded_quote["id"]: []}
+
+
+# -- the posting duty: which listed items are the account's own posts -----------------------
+
+
+def test_facebook_page_posts_listed_are_the_pages_own_posts_with_their_created_time(served, tmp_path):
+    # Graph API, Page /posts: "the posts that were published by this Page", each with
+    # `id` and `created_time` as the fields parameter asked (feed_fields_p1/p2.json).
+    pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
+    served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
+    for post in {p["id"] for page in pages for p in page["data"]}:
+        served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
+    account = Account("facebook", "4", "52.05", "DISKOMINFO")
+    ctx = context(served, "/v10.0", registry_with(account), tmp_path)
+    ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
+    batch = FacebookComments().sync(ctx, "4", {})
+    listed = {p["id"]: p["created_time"] for page in pages for p in page["data"]}
+    assert {p.post_id: p.posted_at for p in batch.posts} == {
+        ident: datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z") for ident, text in listed.items()
+    }
+    assert {p.account for p in batch.posts} == {account}
+
+
+def test_x_posts_are_the_accounts_tweets_that_are_not_replies_or_retweets(served, tmp_path):
+    t = thread_tweets()
+    retweet = {  # a Retweet in the timeline only repeats another's tweet (referenced_tweets type retweeted)
+        "id": "1276200000000000000",
+        "author_id": "17200003",
+        "created_at": "2020-06-26T08:00:00.000Z",
+        "referenced_tweets": [{"type": "retweeted", "id": "1276035977375477760"}],
+        "text": "RT @someone: ...",
+    }
+    own = [t[ROOT], t["1275653067283759104"], t["1275882613572583424"], retweet]
+    serve_thread(served, [t["1274086728471461889"]], own)
+    ctx = context(served, "/2", registry_with(OPD_ACCOUNT), tmp_path)
+    ctx.settings["start_date"] = "2020-06-01"
+    batch = XMentions().sync(ctx, "52.05", {})
+    # The root post of the conversation is the account's own post; its two tweets with
+    # referenced_tweets type replied_to are answers, the Retweet is not a post of its own.
+    assert [(p.post_id, p.posted_at) for p in batch.posts] == [(ROOT, at(t[ROOT]["created_at"]))]

@@ -44,6 +44,7 @@ def test_the_report_shows_each_opds_channel_duties_beside_s_sop(scored, pass_gat
     article = opd_article(html, with_replies)
     assert f"Akun media sosial resmi membalas: ya, {duties[with_replies]['n_replies']} tanggapan" in article
     assert "Telepon ke nomor OPD yang ditanggapi: tidak ada nomor terdaftar" in article
+    assert "Akun media sosial resmi memposting: tidak ada akun terdaftar" in article  # posts are listed per account
     assert "tidak dihitung dalam nilai" in article
     assert "Tugas kanal pengaduan" in html  # its methodology block
 
@@ -60,7 +61,13 @@ def test_the_report_shows_each_opds_channel_duties_beside_s_sop(scored, pass_gat
     row = re.search(
         rf'opd-{re.escape(with_replies)}">.*?<td class="duties">(.*?)</td>', render(changed, outcome.folder), re.S
     )
-    assert row.group(1) == "membalas tidak; komentar tidak; telepon 75%"
+    assert row.group(1) == "memposting tidak; membalas tidak; komentar tidak; telepon 75%"
+    assert "Akun media sosial resmi memposting: tidak ada unggahan bulan ini" in article
+    for item in changed["channel_duties"]:
+        if item["opd_code"] == with_replies:
+            item.update(n_posts=4)
+    article = opd_article(render(changed, outcome.folder), with_replies)
+    assert "Akun media sosial resmi memposting: ya, 4 unggahan" in article
 
 
 def test_channel_duties_do_not_change_the_scorecard(scored, pass_gate):

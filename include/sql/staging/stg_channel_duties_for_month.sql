@@ -10,6 +10,8 @@
 --   :hotline_channel   the channel of calls and messages
 --   :call_source       the call center's log (one complaint per call)
 --   :own_account       how a complaint reached the OPD through its own account (complaint_routing)
+-- Posts: the OPD's own accounts' posts (account_post: page posts, media, tweets that are not
+-- replies) published in the month.
 -- Comments received: citizens' comments and mentions on the OPD's own accounts that arrived in
 -- the month. Replies: the OPD's first responses on social media given in the month. Calls: calls
 -- to the OPD's own lines that arrived in the month, and how many of them got a response.
@@ -87,8 +89,23 @@ calls as (
     group by opd_code
 ),
 
+posts as (
+    select
+        opd_code,
+        count(*) as n_posts
+    from account_post
+    where region_code = :region_code
+      and opd_code is not null
+      and platform in :social_platforms
+      and posted_at >= :month_start
+      and posted_at < :month_end
+    group by opd_code
+),
+
 opds as (
     select opd_code from own_accounts
+    union
+    select opd_code from posts
     union
     select opd_code from social
     union
@@ -98,6 +115,7 @@ opds as (
 select
     opds.opd_code,
     coalesce(own_accounts.n_social_accounts, 0) as n_social_accounts,
+    coalesce(posts.n_posts, 0) as n_posts,
     coalesce(social.n_comments_received, 0) as n_comments_received,
     coalesce(social.n_replies, 0) as n_replies,
     coalesce(own_accounts.n_hotline_lines, 0) as n_hotline_lines,
@@ -105,6 +123,7 @@ select
     coalesce(calls.n_calls_answered, 0) as n_calls_answered
 from opds
 left join own_accounts on own_accounts.opd_code = opds.opd_code
+left join posts on posts.opd_code = opds.opd_code
 left join social on social.opd_code = opds.opd_code
 left join calls on calls.opd_code = opds.opd_code
 order by opds.opd_code

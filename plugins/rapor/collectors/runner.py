@@ -94,6 +94,7 @@ def commit_batch(
             run.quarantined += result.rows_quarantined
             upsert(conn, schema.complaint_routing, normalised.routing, ["source", "complaint_id"])
         record_landings(conn, batch.landed, normalised.lineage)
+        upsert(conn, schema.account_post, _unique_post_rows(batch), ["platform", "post_id"])
         save_state(conn, batch.stream_id, batch.state)
         record_attempts(conn, list(attempts))
     run.partitions += 1
@@ -110,6 +111,11 @@ def commit_batch(
         }
         for c in batch.items
     ]
+
+
+def _unique_post_rows(batch: Batch) -> list[dict]:
+    """One row per post (a post listed on two pages of a run is one post)."""
+    return list({(p.account.platform, p.post_id): p.as_row() for p in batch.posts}.values())
 
 
 def run_stream(

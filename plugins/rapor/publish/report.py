@@ -51,6 +51,7 @@ from rapor.vocabulary import (
     CLASSIC_ZONE_TABLE,
     DUTY_CALLS_ANSWERED,
     DUTY_COMMENTS,
+    DUTY_POSTED,
     DUTY_REPLIED,
     GATE_LABELS,
     KIND_LABELS,
@@ -303,10 +304,12 @@ def _duties_block(policy: Policy) -> dict:
         "title": "Tugas kanal pengaduan",
         "items": [
             "Diukur setiap bulan dari data yang dikumpulkan dari kanal OPD: apakah akun media sosial resmi OPD "
+            "mengunggah sesuatu bulan ini (kiriman halaman, foto atau video, cuitan yang bukan balasan atau "
+            "ulang-cuit), apakah akun itu "
             "menanggapi warga (tanggapan pertama yang diberikan bulan ini), apakah akun itu menerima komentar atau "
             "sebutan warga (kolom komentar terbuka), dan berapa bagian telepon ke nomor OPD sendiri (catatan call "
             "center) yang mendapat tanggapan.",
-            "Akun atau nomor yang tidak terdaftar tidak dapat diukur dan ditulis demikian; unggahan akun belum diukur.",
+            "Akun atau nomor yang tidak terdaftar tidak dapat diukur dan ditulis demikian.",
             "Ditampilkan di samping S_sop dan dihitung dalam dimensi Pengaduan."
             if counted
             else "Ditampilkan di samping S_sop sebagai keterangan; tidak dihitung dalam S_sop maupun indeks.",
@@ -595,10 +598,14 @@ def _duty_fields(duties: dict[str, ChannelDuties] | None, opd_code: str, counted
     d = duties.get(opd_code, ChannelDuties(opd_code))
     measured = d.indicators()
     no_account = "tidak ada akun terdaftar"
+    posted = measured[DUTY_POSTED]
     replied = measured[DUTY_REPLIED]
     comments = measured[DUTY_COMMENTS]
     answered = measured[DUTY_CALLS_ANSWERED]
     texts = {
+        DUTY_POSTED: no_account
+        if posted is None
+        else (f"ya, {d.n_posts} unggahan" if posted else "tidak ada unggahan bulan ini"),
         DUTY_REPLIED: no_account
         if replied is None
         else (f"ya, {d.n_replies} tanggapan" if replied else "tidak ada tanggapan bulan ini"),
@@ -612,13 +619,15 @@ def _duty_fields(duties: dict[str, ChannelDuties] | None, opd_code: str, counted
         ),
     }
     short = {
+        DUTY_POSTED: "—" if posted is None else ("ya" if posted else "tidak"),
         DUTY_REPLIED: "—" if replied is None else ("ya" if replied else "tidak"),
         DUTY_COMMENTS: "—" if comments is None else ("ya" if comments else "tidak"),
         DUTY_CALLS_ANSWERED: percent(_share(d.n_calls_answered, d.n_calls), 0),
     }
     return {
         "duties": [{"label": CHANNEL_DUTY_LABELS[code], "text": text} for code, text in texts.items()],
-        "duties_short": f"membalas {short[DUTY_REPLIED]}; komentar {short[DUTY_COMMENTS]}; "
+        "duties_short": f"memposting {short[DUTY_POSTED]}; membalas {short[DUTY_REPLIED]}; "
+        f"komentar {short[DUTY_COMMENTS]}; "
         f"telepon {short[DUTY_CALLS_ANSWERED]}",
         "duties_in_score": "dihitung dalam dimensi Pengaduan" if counted else "tidak dihitung (keterangan)",
     }

@@ -2,9 +2,11 @@
 
 The default SOP indicator set names channel duties: "an official social media account
 that is active, with comments open; the head's contact number posted and answered". The
-collectors see part of that every month, so three automatic indicators of the
+collectors see part of that every month, so four automatic indicators of the
 ``pengaduan`` dimension are measured here (SQL model ``staging/stg_channel_duties_for_month``):
 
+- *akun memposting*: the OPD's official accounts posted in the month (page posts, media,
+  tweets that are not replies or Retweets, as the Graph and X streams list them);
 - *akun membalas*: the OPD's official accounts answered on social media in the month
   (its first responses given in the month);
 - *komentar masuk*: citizens' comments or mentions reached the OPD's own accounts in the
@@ -14,8 +16,7 @@ collectors see part of that every month, so three automatic indicators of the
 
 Method 2026.1 shows them beside S_sop and does not count them (policy
 ``channel_duties.count_in_pengaduan: false``): SCORING.md gives no rule that turns a yes/no
-or a share into a 0–3 indicator score. A posting duty (the account posted at all) is not
-measured: the Graph streams read an account's posts but do not keep them.
+or a share into a 0–3 indicator score.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rapor.vocabulary import (
     CALL_LOG_SOURCE,
     DUTY_CALLS_ANSWERED,
     DUTY_COMMENTS,
+    DUTY_POSTED,
     DUTY_REPLIED,
     HOTLINE_PLATFORM,
     ROUTED_BY_ACCOUNT,
@@ -38,6 +40,7 @@ from rapor.warehouse.schema import Instant
 
 COUNT_FIELDS = (
     "n_social_accounts",
+    "n_posts",
     "n_comments_received",
     "n_replies",
     "n_hotline_lines",
@@ -52,6 +55,7 @@ class ChannelDuties:
 
     opd_code: str
     n_social_accounts: int = 0
+    n_posts: int = 0
     n_comments_received: int = 0
     n_replies: int = 0
     n_hotline_lines: int = 0
@@ -68,9 +72,11 @@ class ChannelDuties:
 
     def indicators(self) -> dict[str, bool | Fraction | None]:
         """The automatic indicators: yes/no, a share, or None where nothing could be measured
-        (no account of its own and nothing seen; no call to its lines)."""
+        (no account of its own and nothing seen; no account whose posts are listed; no call to its lines)."""
         social = self.social_measured
         return {
+            # Posts are listed from the registry's accounts only: without one, nothing to see.
+            DUTY_POSTED: (self.n_posts > 0) if self.n_social_accounts else None,
             DUTY_REPLIED: (self.n_replies > 0) if social else None,
             DUTY_COMMENTS: (self.n_comments_received > 0) if social else None,
             DUTY_CALLS_ANSWERED: Fraction(self.n_calls_answered, self.n_calls) if self.n_calls else None,
@@ -107,5 +113,7 @@ def channel_duties(conn, region_code: str, timezone: str, period: Period, opd_co
 def duties_from_dicts(items: list[dict]) -> dict[str, ChannelDuties]:
     """Channel duties as stored in a snapshot, by OPD code."""
     return {
-        item["opd_code"]: ChannelDuties(item["opd_code"], **{f: int(item[f]) for f in COUNT_FIELDS}) for item in items
+        # A snapshot published before a count was measured (n_posts) holds no value for it.
+        item["opd_code"]: ChannelDuties(item["opd_code"], **{f: int(item.get(f, 0)) for f in COUNT_FIELDS})
+        for item in items
     }

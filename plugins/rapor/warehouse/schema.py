@@ -484,6 +484,20 @@ collection_attempt = Table(
     Index("ix_collection_attempt_region_window", "region_code", "window_end", "window_start"),
 )
 
+# The official accounts' own posts (Facebook page posts, Instagram media, X tweets that are not
+# replies), as the collectors list them: the posting duty of SCORING.md §4 (rapor.scoring.duties).
+account_post = Table(
+    "account_post",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("post_id", String(128), primary_key=True),
+    Column("account_id", String(128), nullable=False),
+    Column("region_code", String(16), nullable=False),
+    Column("opd_code", String(64)),
+    Column("posted_at", Instant, nullable=False),
+    Index("ix_account_post_region_posted", "region_code", "posted_at"),
+)
+
 # Per account of the region and month: how much of the month could not be collected, and
 # replies whose author the platform did not say (Facebook without a Page token).
 quality_account_coverage = Table(

@@ -70,6 +70,26 @@ class RunContext:
         return ZoneInfo(name)
 
 
+@dataclass(frozen=True)
+class Post:
+    """One post of an official account (not a complaint): the posting duty counts them."""
+
+    account: Account
+    post_id: str
+    posted_at: datetime
+
+    def as_row(self) -> dict:
+        a = self.account
+        return {
+            "platform": a.platform,
+            "post_id": self.post_id,
+            "account_id": a.account_id,
+            "region_code": a.region_code,
+            "opd_code": a.opd_code,
+            "posted_at": self.posted_at,
+        }
+
+
 @dataclass
 class Batch:
     stream_id: str
@@ -77,6 +97,7 @@ class Batch:
     items: list[Collected] = field(default_factory=list)
     landed: list[Landed] = field(default_factory=list)
     pages: int = 0
+    posts: list[Post] = field(default_factory=list)  # the accounts' own posts the partition listed
 
 
 @dataclass(frozen=True)
@@ -424,6 +445,16 @@ def dig(item, path: str):
             return None
         item = item.get(part)
     return item
+
+
+def own_posts(account: Account, listed: Iterable[tuple[str | None, str | None]]) -> list[Post]:
+    """The account's posts from (id, platform time) pairs; one without an id or a readable time is left out."""
+    posts = []
+    for post_id, at in listed:
+        posted_at = time_or_text(at)
+        if post_id and isinstance(posted_at, datetime):
+            posts.append(Post(account, str(post_id), posted_at))
+    return posts
 
 
 def parse_time(value: str | None, zone: tzinfo = UTC) -> datetime | None:

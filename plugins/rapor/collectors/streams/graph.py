@@ -34,6 +34,7 @@ from rapor.collectors.streams.base import (
     Records,
     RunContext,
     Stream,
+    own_posts,
     parse_time,
     time_or_text,
 )
@@ -78,6 +79,8 @@ class GraphThreads(Stream):
         threads: list[Collected] = []
         for post_id in posts.keys():
             threads += self.threads(self.comments_of(ctx, post_id, batch), account, ctx)
+        if account is not None:  # the edge lists the account's own posts: the posting duty
+            batch.posts += own_posts(account, ((graph_id(p), p.get(self.time_field)) for p, _ in posts))
         return threads
 
     def reporter_of(self, item: dict) -> str | None:

@@ -24,6 +24,8 @@ Which tweets are complaints, and which replies answer them (X API v2 fields):
   answers the mention that started its conversation (``conversation_id`` is the id of the
   conversation's first tweet), if that mention is a complaint. Never a complaint chosen
   by time: a later mention in the same conversation is a complaint of its own.
+- The account's timeline also shows whether it posted at all (the posting duty): its
+  tweets that are not replies and not Retweets are its posts.
 - The OPD account's earliest answer is the first response, one with ``#selesai`` the
   resolution; the central account's answer is the forwarding (``normalise``).
 """
@@ -43,6 +45,7 @@ from rapor.collectors.streams.base import (
     RunContext,
     Stream,
     TokenPaginator,
+    own_posts,
     parse_time,
     time_or_text,
 )
@@ -129,8 +132,12 @@ class XMentions(Stream):
         parents = replied_to_of_every_tweet(read)
         for listing, records in read:
             if listing.context["edge"] == "tweets":
+                account = listing.context["account"]
                 for tweet, sha in records:
-                    self.attach_reply(tweet, sha, listing.context["account"], complaints, parents)
+                    self.attach_reply(tweet, sha, account, complaints, parents)
+                batch.posts += own_posts(
+                    account, ((t.get("id"), t.get("created_at")) for t, _ in records if is_post(t))
+                )
         return list(complaints.values())
 
     @staticmethod
@@ -172,6 +179,11 @@ class XMentions(Stream):
         at = parse_time(tweet.get("created_at"))
         complaints[target].replies.append(Reply(account.opd_code, at, is_resolution(tweet.get("text"))))
         complaints[target].raw_shas.add(sha)
+
+
+def is_post(tweet: dict) -> bool:
+    """A tweet of the account's own: not a reply, and not a Retweet that only repeats another's tweet."""
+    return replied_to(tweet) is None and not referenced(tweet, "retweeted")
 
 
 def referenced(tweet: dict, kind: str) -> list[str]:
