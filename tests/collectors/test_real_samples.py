@@ -129,7 +129,8 @@ def test_with_a_page_token_the_pages_earliest_reply_is_the_first_response(served
     assert reply.opd_code == "DISKOMINFO" and round(hours, 1) == 27.7
 
 
-def test_facebook_posts_follow_time_based_paging_to_the_last_page(served, tmp_path):
+def serve_page_posts(served, tmp_path):
+    """Page 4's two real /posts pages (time-based paging), each post without comments."""
     pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
     served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
     for post in {p["id"] for page in pages for p in page["data"]}:
@@ -137,6 +138,11 @@ def test_facebook_posts_follow_time_based_paging_to_the_last_page(served, tmp_pa
     account = Account("facebook", "4", "52.05", "DISKOMINFO")
     ctx = context(served, "/v10.0", registry_with(account), tmp_path)
     ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
+    return pages, account, ctx
+
+
+def test_facebook_posts_follow_time_based_paging_to_the_last_page(served, tmp_path):
+    pages, account, ctx = serve_page_posts(served, tmp_path)
     batch = FacebookComments().sync(ctx, "4", {})
     assert batch.pages == 2 + 5  # two post pages, then one comments page per post (five distinct)
     assert batch.state["posts_since"] == "2021-07-04T19:50:58+00:00"
@@ -275,12 +281,7 @@ def test_a_saved_watermark_newer_than_everything_read_stays_as_saved(served, tmp
     ctx = context(served, "/2", registry_with(Account("x", "17200003", "52.05", "DISKOMINFO")), tmp_path)
     later = {"accounts": {"17200003": {"newest_id": "1375840892285399041"}}}  # a mention of 2021, read before
     assert XMentions().sync(ctx, "52.05", later).state == later
-    pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
-    served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
-    for post in {p["id"] for page in pages for p in page["data"]}:
-        served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
-    ctx = context(served, "/v10.0", registry_with(Account("facebook", "4", "52.05", "DISKOMINFO")), tmp_path)
-    ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
+    _, _, ctx = serve_page_posts(served, tmp_path)
     state = {"posts_since": "2021-07-06T08:00:00+07:00"}  # after the newest post (2021-07-04), in its own offset
     assert FacebookComments().sync(ctx, "4", state).state == state
 
@@ -438,13 +439,7 @@ def test_retweets_and_quotes_without_new_text_are_not_complaints_and_an_opd_retw
 def test_facebook_page_posts_listed_are_the_pages_own_posts_with_their_created_time(served, tmp_path):
     # Graph API, Page /posts: "the posts that were published by this Page", each with
     # `id` and `created_time` as the fields parameter asked (feed_fields_p1/p2.json).
-    pages = [sample("facebook/feed_fields_p1.json"), sample("facebook/feed_fields_p2.json")]
-    served.add("/v10.0/4/posts", lambda q: (200, pages[1 if "__paging_token" in q else 0], {}))
-    for post in {p["id"] for page in pages for p in page["data"]}:
-        served.add(f"/v10.0/{post}/comments", lambda q: (200, {"data": []}, {}))
-    account = Account("facebook", "4", "52.05", "DISKOMINFO")
-    ctx = context(served, "/v10.0", registry_with(account), tmp_path)
-    ctx.until = datetime(2021, 7, 10, tzinfo=UTC)
+    pages, account, ctx = serve_page_posts(served, tmp_path)
     batch = FacebookComments().sync(ctx, "4", {})
     listed = {p["id"]: p["created_time"] for page in pages for p in page["data"]}
     assert {p.post_id: p.posted_at for p in batch.posts} == {
