@@ -21,6 +21,24 @@ HOTLINE_PLATFORM = "hotline"  # a phone line or WhatsApp number
 CALL_LOG_SOURCE = "hotline-call"  # the call center's export: one row per call to a line
 ROUTED_BY_ACCOUNT = "akun"  # a complaint that reached the OPD through its own account
 
+# Where a complaint came from (its ``source``), as the Inspektorat reads it beside the
+# source's own ticket number (the complaint_id: LAPOR! tracking id, Open311
+# service_request_id, post or comment id, hotline log row). Other sources show as written.
+SOURCE_LABELS = {
+    "lapor": "LAPOR!",
+    "open311": "Open311",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    CALL_LOG_SOURCE: "Hotline (log call center)",
+    "hotline-wa": "Hotline (WhatsApp)",
+}
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source)
+
+
 # Channel duties (SCORING.md §4: an official social media account that is active, with
 # comments open; the contact number answered), measured each month from what the
 # collectors saw. Automatic indicators of the pengaduan dimension; method 2026.1 shows
@@ -79,6 +97,23 @@ def collection_fix(outcome: str, conn: str, account: str) -> str:
 
 # SOP inspections (SCORING.md §4).
 DIMENSIONS = ("input", "proses", "output", "pengaduan")
+
+# What a late or overdue complaint of the evidence failed (a complaint may fail several), most
+# urgent first: the report groups each complaint under the first of its findings.
+FINDING_NOT_ANSWERED = "belum ditanggapi"  # no first response by the deadline, none yet
+FINDING_NOT_RESOLVED = "belum selesai"  # resolution deadline in the month passed, not resolved
+FINDING_OVERDUE = "menunggak di akhir bulan"  # open at the month's end past its resolution deadline
+FINDING_LATE_RESOLUTION = "penyelesaian terlambat"  # resolved, after the deadline
+FINDING_LATE_FIRST = "tanggapan pertama terlambat"  # answered, after the deadline
+FINDINGS = (
+    FINDING_NOT_ANSWERED,
+    FINDING_NOT_RESOLVED,
+    FINDING_OVERDUE,
+    FINDING_LATE_RESOLUTION,
+    FINDING_LATE_FIRST,
+)
+# How late, in working days (HK) after the deadline: (lowest, highest, label); None = no limit.
+LATENESS_BUCKETS = ((0, 2, "≤ 2 HK"), (3, 5, "3–5 HK"), (6, 10, "6–10 HK"), (11, None, "> 10 HK"))
 
 # A scorecard row's status (SCORING.md §7).
 STATUS_RATED = "dinilai"

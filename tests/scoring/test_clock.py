@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -297,3 +298,15 @@ def test_period_parse_print_and_shift():
     assert Period(2026, 12).shift(1) == Period(2027, 1)
     assert Period(2026, 1).shift(-2) == Period(2025, 11)
     assert Period(2026, 10).months_after(Period(2026, 8)) == 2
+
+
+def test_workdays_between_counts_the_working_days_after_a_deadline_up_to_an_event(wita):
+    after = np.array(
+        ["2026-10-16", "2026-10-16", "2026-10-16", "2026-03-18", "2026-10-20", "NaT"], dtype="datetime64[D]"
+    )
+    through = np.array(
+        ["2026-10-17", "2026-10-19", "2026-10-23", "2026-03-25", "2026-10-19", "2026-10-20"], dtype="datetime64[D]"
+    )
+    # Fri → Sat: 0; Fri → Mon: 1; Fri → next Fri: 5; Idul Fitri 2026 (19–24 March off): Wed → Wed = 1;
+    # an event before the deadline's day: 0; no deadline: -1.
+    assert list(wita.workdays_between(after, through)) == [0, 1, 5, 1, 0, -1]

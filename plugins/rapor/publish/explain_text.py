@@ -27,12 +27,12 @@ from rapor.scoring.explain import (
     Explanation,
     Lift,
 )
-from rapor.vocabulary import STATUS_NOT_RATED, ZONES
+from rapor.vocabulary import FINDING_LATE_FIRST, FINDING_LATE_RESOLUTION, FINDING_OVERDUE, STATUS_NOT_RATED, ZONES
 
 MEASURE_WORDS = {
-    LATE_FIRST: "tanggapan pertama terlambat",
-    LATE_RESOLUTION: "penyelesaian terlambat",
-    OVERDUE: "menunggak di akhir bulan",
+    LATE_FIRST: FINDING_LATE_FIRST,
+    LATE_RESOLUTION: FINDING_LATE_RESOLUTION,
+    OVERDUE: FINDING_OVERDUE,
 }
 
 

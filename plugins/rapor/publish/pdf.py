@@ -26,6 +26,7 @@ from rapor.vocabulary import (
     GATE_PASSED,
     NOT_RATED_COLOUR,
     NOT_RATED_TINT,
+    STATUS_NOT_RATED,
     ZONE_COLOURS,
     ZONE_TINTS,
     ZONES,
@@ -58,19 +59,21 @@ RANKING_HEAD = (
     "TPP",
 )
 RANKING_WIDTHS = (0.8, 5.6, 1.4, 0.9, 2.1, 2.5, 1.3, 1.3, 2.3, 2.3, 2.6, 2.0, 1.2)  # cm
-EVIDENCE_HEAD = (
-    "Rujukan",
-    "Kanal",
-    "Jenis",
-    "Mulai",
-    "Batas tanggapan",
-    "Tanggapan pertama",
-    "Batas selesai",
-    "Selesai",
-    "Temuan",
-    "Poin hilang",
+# The evidence table: (heading, key of the item, width in cm); the ticket columns only for authorised readers.
+EVIDENCE_COLUMNS = (
+    ("Rujukan", "ref", 3.6),
+    ("Sumber, nomor tiket di sumber", "source_ticket", 2.6),
+    ("Kanal, jenis", "channel_kind", 2.3),
+    ("Mulai", "clock_start", 2.3),
+    ("Batas tanggapan", "first_deadline", 2.3),
+    ("Tanggapan pertama", "first_response", 2.3),
+    ("Batas selesai", "resolution_deadline", 2.3),
+    ("Selesai", "resolved", 2.3),
+    ("Lewat batas (HK)", "days_late", 1.4),
+    ("Temuan", "findings", 3.7),
+    ("Poin hilang", "points", 1.5),
 )
-EVIDENCE_WIDTHS = (3.0, 2.0, 2.4, 2.5, 2.5, 2.5, 2.5, 2.5, 5.2, 1.4)  # cm
+TICKET_KEY = "source_ticket"
 
 
 @lru_cache(maxsize=1)
@@ -247,7 +250,33 @@ def _summary(ctx: dict, st: _Styles) -> list:
             colWidths=[13.6 * cm, 12 * cm],
             style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
         ),
+        Paragraph("Yang berubah", st.h3),
+        *(Paragraph("• " + _t(line), st.small) for line in change_lines(ctx)),
     ]
+
+
+def change_lines(ctx: dict) -> list[str]:
+    """The "what changed" lines: since the previous revision, since the previous month (as the HTML says)."""
+    c, previous = ctx["changes"], ctx["previous_month"]
+    lines = [f"Sejak revisi sebelumnya: {c['since_revision']}"]
+    if not c["previous_scored"]:
+        return [*lines, f"Sejak {previous}: bulan itu belum dinilai, jadi belum ada pembanding."]
+    head = f"Sejak {previous}:" + (f" median indeks daerah {c['median']};" if c["median"] else "")
+    head += f" {len(c['better'])} OPD naik zona, {len(c['worse'])} OPD turun zona"
+    if c["rated"]:
+        head += f", {len(c['rated'])} OPD kini dinilai"
+    if c["unrated"]:
+        head += f", {len(c['unrated'])} OPD kini {STATUS_NOT_RATED}"
+    lines.append(head + ".")
+    for label, items in (
+        ("Naik zona", c["better"]),
+        ("Turun zona", c["worse"]),
+        ("Kini dinilai", c["rated"]),
+        (f"Kini {STATUS_NOT_RATED}", c["unrated"]),
+    ):
+        if items:
+            lines.append(f"{label}: " + "; ".join(items) + ".")
+    return lines
 
 
 def _summary_rows(ctx: dict) -> list[tuple[str, object]]:
@@ -339,12 +368,11 @@ def _opd_details(ctx: dict, st: _Styles) -> list:
     """4. Per OPD: its figures, then the late or overdue complaints behind them."""
     from reportlab.platypus import PageBreak, Paragraph
 
-    tz = ctx["region"]["zone_abbr"]
     story: list = [PageBreak(), Paragraph("4. Rincian per OPD", st.h2)]
     for e in ctx["entries"]:
         story.append(_opd_card(e, st))
         story += _explanation(e, st)
-        story += _evidence(e, tz, st)
+        story += _evidence(e, ctx, st)
     return story
 
 
@@ -443,23 +471,39 @@ def _opd_figures(e: dict) -> list[list[str]]:
     ]
 
 
-def _evidence(e: dict, tz: str, st: _Styles) -> list:
-    """The OPD's late or overdue complaints (by reference), and how many confidential ones were only counted."""
+def _evidence(e: dict, ctx: dict, st: _Styles) -> list:
+    """The OPD's late or overdue complaints for triage: counts per finding by how late, then the complaints
+    under their most urgent finding (latest first), in one table whose first two rows (the OPD, the column
+    headings) repeat on every continuation page; and how many confidential ones were only counted."""
+    from reportlab.lib import colors
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, Table, TableStyle
 
+    tz = ctx["region"]["zone_abbr"]
+    story: list = []
     if e["evidence"]:
-        data = [[Paragraph(_t(h), st.evidence_head) for h in EVIDENCE_HEAD]]
-        data += [_evidence_row(x, st) for x in e["evidence"]]
-        story = [
-            Paragraph(_t(f"Bukti: keluhan terlambat atau menunggak ({len(e['evidence'])}; waktu {tz})"), st.evidence),
-            Table(
-                data,
-                colWidths=[w * cm for w in EVIDENCE_WIDTHS],
-                repeatRows=1,
-                style=TableStyle(st.grid),
-            ),
-        ]
+        story.append(_finding_counts(e, st))
+        columns = [c for c in EVIDENCE_COLUMNS if ctx.get("tickets_shown") or c[1] != TICKET_KEY]
+        if not ctx.get("tickets_shown"):  # the ticket column's width goes to the findings
+            columns = [(h, k, w + 2.6 if k == "findings" else w) for h, k, w in columns]
+        title = (
+            f"Bukti {e['opd_name']} ({e['opd_code']}): keluhan terlambat atau menunggak ({len(e['evidence'])}; "
+            f"waktu {tz}), dikelompokkan menurut temuan terberat, yang paling terlambat di atas"
+        )
+        data = [[Paragraph(_t(title), st.evidence_head)] + [""] * (len(columns) - 1)]
+        data.append([Paragraph(_t(h), st.evidence_head) for h, _, _ in columns])
+        style = [*st.grid, ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), colors.HexColor(HEADER_FILL))]
+        for group in e["evidence_groups"]:
+            style += [
+                ("SPAN", (0, len(data)), (-1, len(data))),
+                ("BACKGROUND", (0, len(data)), (-1, len(data)), colors.HexColor("#f7f7f7")),
+            ]
+            data.append(
+                [Paragraph(_t(f"{group['finding'].capitalize()} ({group['count']})"), st.evidence_head)]
+                + [""] * (len(columns) - 1)
+            )
+            data += [_evidence_row(x, columns, st) for x in group["items"]]
+        story.append(Table(data, colWidths=[w * cm for _, _, w in columns], repeatRows=2, style=TableStyle(style)))
     else:
         story = [Paragraph("Tidak ada keluhan yang terlambat atau menunggak.", st.small)]
     if e["evidence_hidden"]:
@@ -469,11 +513,44 @@ def _evidence(e: dict, tz: str, st: _Styles) -> list:
     return story
 
 
-def _evidence_row(x: dict, st: _Styles) -> list:
+def _finding_counts(e: dict, st: _Styles):
+    """Per finding, how many complaints, by how many working days late."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    counts = e["finding_counts"]
+    data = [[Paragraph(_t(h), st.evidence_head) for h in ("Temuan", "Jumlah", *counts["buckets"])]]
+    data += [
+        [Paragraph(_t(r["finding"]), st.evidence), str(r["count"]), *(str(n) for n in r["buckets"])]
+        for r in counts["rows"]
+    ]
+    data.append(
+        [
+            Paragraph(_t("Keluhan (tiap keluhan sekali)"), st.evidence_head),
+            str(counts["total"]),
+            *(str(n) for n in counts["total_buckets"]),
+        ]
+    )
+    widths = [6.0, 1.6, *([1.8] * len(counts["buckets"]))]
+    return Table(
+        data,
+        colWidths=[w * cm for w in widths],
+        hAlign="LEFT",
+        style=TableStyle(
+            [*st.grid, ("FONT", (1, 1), (-1, -1), FONT, EVIDENCE_SIZE), ("ALIGN", (1, 1), (-1, -1), "RIGHT")]
+        ),
+    )
+
+
+def _evidence_row(x: dict, columns, st: _Styles) -> list:
     from reportlab.platypus import Paragraph
 
-    keys = ("ref", "channel", "kind", "clock_start", "first_deadline", "first_response", "resolution_deadline")
-    return [Paragraph(_t(x[k]), st.evidence) for k in (*keys, "resolved", "findings", "points")]
+    values = {
+        **{k: _t(v) for k, v in x.items() if isinstance(v, str | int)},
+        "channel_kind": _t(f"{x['channel']}, {x['kind'].lower()}"),
+        "source_ticket": f"{_t(x['source'])}<br/>{_t(x['ticket'])}",
+    }
+    return [Paragraph(values[k], st.evidence) for _, k, _ in columns]
 
 
 def _data_quality(ctx: dict, st: _Styles) -> list:

@@ -10,7 +10,7 @@ reporter, no free text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from rapor.publish.formatting import (
     zone_abbreviation,
 )
 from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, explain_snapshot, parse_iso, snapshot_policy
+from rapor.publish.tickets import SourceTicket
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
 from rapor.quality.status import finding_for_readers
@@ -53,8 +54,15 @@ from rapor.vocabulary import (
     DUTY_COMMENTS,
     DUTY_POSTED,
     DUTY_REPLIED,
+    FINDING_LATE_FIRST,
+    FINDING_LATE_RESOLUTION,
+    FINDING_NOT_ANSWERED,
+    FINDING_NOT_RESOLVED,
+    FINDING_OVERDUE,
+    FINDINGS,
     GATE_LABELS,
     KIND_LABELS,
+    LATENESS_BUCKETS,
     STATUS_LIMITED,
     STATUS_NOT_RATED,
     ZONES,
@@ -153,37 +161,111 @@ def _times_text(times: dict) -> dict:
     }
 
 
-def _evidence_items(frame: pd.DataFrame, tz: str) -> tuple[list[dict], int]:
-    """Late or overdue complaints, non-confidential, and how many confidential ones were left out."""
+def _evidence_items(
+    frame: pd.DataFrame, month: _Month, tickets: dict[str, SourceTicket] | None
+) -> tuple[list[dict], int]:
+    """Late or overdue complaints, non-confidential, most urgent finding first and the latest first
+    within it; and how many confidential ones were left out (counted, never listed)."""
     if frame.empty:
         return [], 0
     late1 = frame["in_first_response"] & ~frame["first_response_on_time"]
     late2 = frame["in_resolution"] & ~frame["resolution_on_time"]
     flagged = frame[late1 | late2 | frame["overdue_at_end"]]
     hidden = int(flagged["confidential"].sum())
+    listed = flagged[~flagged["confidential"]]
+    late_days = _working_days_late(listed, month)
     items = []
-    for e in flagged[~flagged["confidential"]].itertuples(index=False):
+    for e, days in zip(listed.itertuples(index=False), late_days, strict=True):
         findings = []
         if e.in_first_response and not e.first_response_on_time:
-            findings.append("tanggapan pertama terlambat" if pd.notna(e.first_response_at) else "belum ditanggapi")
+            findings.append(FINDING_LATE_FIRST if pd.notna(e.first_response_at) else FINDING_NOT_ANSWERED)
         if e.in_resolution and not e.resolution_on_time:
-            findings.append("penyelesaian terlambat" if pd.notna(e.resolved_at) else "belum selesai")
+            findings.append(FINDING_LATE_RESOLUTION if pd.notna(e.resolved_at) else FINDING_NOT_RESOLVED)
         if e.overdue_at_end:
-            findings.append("menunggak di akhir bulan")
+            findings.append(FINDING_OVERDUE)
+        findings.sort(key=FINDINGS.index)
+        ticket = tickets.get(e.ref) if tickets is not None else None
         items.append(
             {
                 "ref": e.ref,
+                "source": ticket.source_text if ticket else "—",
+                "ticket": ticket.ticket if ticket else "—",
                 "channel": CHANNEL_LABELS.get(e.channel, e.channel),
                 "kind": KIND_LABELS.get(e.kind, e.kind),
-                "clock_start": short_datetime(_ts(e.clock_start_at), tz),
-                "first_deadline": short_datetime(_ts(e.first_response_deadline_at), tz),
-                "first_response": short_datetime(_ts(e.first_response_at), tz),
-                "resolution_deadline": short_datetime(_ts(e.resolution_deadline_at), tz),
-                "resolved": short_datetime(_ts(e.resolved_at), tz),
+                "clock_start": short_datetime(_ts(e.clock_start_at), month.tz),
+                "first_deadline": short_datetime(_ts(e.first_response_deadline_at), month.tz),
+                "first_response": short_datetime(_ts(e.first_response_at), month.tz),
+                "resolution_deadline": short_datetime(_ts(e.resolution_deadline_at), month.tz),
+                "resolved": short_datetime(_ts(e.resolved_at), month.tz),
+                "finding": findings[0],
+                "finding_list": findings,
                 "findings": ", ".join(findings),
+                "days_late": int(days),
+                "bucket": _bucket(int(days)),
             }
         )
+    items.sort(key=lambda x: (FINDINGS.index(x["finding"]), -x["days_late"], x["ref"]))
     return items, hidden
+
+
+def _working_days_late(frame: pd.DataFrame, month: _Month) -> list[int]:
+    """Per complaint, the working days from its missed deadline to the day the duty was met (or the
+    month's last day while it was not), the most of its failed duties; on the scoring calendar."""
+    cal = month.calendar
+    month_end = np.datetime64(month.period.end_local(month.tz).date() - timedelta(days=1), "D")
+
+    def late(failed: pd.Series, deadline: str, event: str) -> np.ndarray:
+        met = cal.local_dates(frame[event])
+        met = np.where(np.isnat(met), month_end, met)
+        days = cal.workdays_between(cal.local_dates(frame[deadline]), met)
+        return np.where(failed.to_numpy(), np.maximum(days, 0), 0)
+
+    first = late(
+        frame["in_first_response"] & ~frame["first_response_on_time"], "first_response_deadline_at", "first_response_at"
+    )
+    resolution = late(
+        (frame["in_resolution"] & ~frame["resolution_on_time"]) | frame["overdue_at_end"],
+        "resolution_deadline_at",
+        "resolved_at",
+    )
+    return [int(d) for d in np.maximum(first, resolution)]
+
+
+def _bucket(days: int) -> str:
+    return next(label for low, high, label in LATENESS_BUCKETS if days >= low and (high is None or days <= high))
+
+
+def _evidence_groups(items: list[dict]) -> list[dict]:
+    """The listed complaints under their most urgent finding, in the order of FINDINGS."""
+    groups = []
+    for finding in FINDINGS:
+        members = [x for x in items if x["finding"] == finding]
+        if members:
+            groups.append({"finding": finding, "count": len(members), "items": members})
+    return groups
+
+
+def _finding_counts(items: list[dict], hidden: int) -> dict:
+    """Per finding (a complaint may have several), how many listed complaints, by how late."""
+    buckets = [label for _, _, label in LATENESS_BUCKETS]
+    rows = []
+    for finding in FINDINGS:
+        members = [x for x in items if finding in x["finding_list"]]
+        if members:
+            rows.append(
+                {
+                    "finding": finding,
+                    "count": len(members),
+                    "buckets": [sum(1 for x in members if x["bucket"] == b) for b in buckets],
+                }
+            )
+    return {
+        "buckets": buckets,
+        "rows": rows,
+        "total": len(items),
+        "total_buckets": [sum(1 for x in items if x["bucket"] == b) for b in buckets],
+        "hidden": hidden,
+    }
 
 
 def rank_by_index(entries: list[dict]) -> None:
@@ -410,6 +492,7 @@ class _Month:
     labels: list[str]  # its short month names, for the charts
     trend: dict[str, dict[str, Decimal | None]]  # opd_code → period → index, this month included
     trend_category: dict[str, dict[str, str | None]]  # opd_code → period → category, earlier months
+    trend_zone: dict[str, dict[str, str | None]]  # opd_code → period → zone, earlier months
     evidence: pd.DataFrame
     explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
     duties: dict[str, ChannelDuties] | None  # None: a snapshot from before the duties were measured
@@ -437,9 +520,11 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
     months = [period.shift(i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
     trend: dict[str, dict[str, Decimal | None]] = {}
     trend_category: dict[str, dict[str, str | None]] = {}
+    trend_zone: dict[str, dict[str, str | None]] = {}
     for item in snapshot["trend"]:
         trend.setdefault(item["opd_code"], {})[item["period"]] = _dec(item["index_score"])
         trend_category.setdefault(item["opd_code"], {})[item["period"]] = item["category"]
+        trend_zone.setdefault(item["opd_code"], {})[item["period"]] = item["zone"]
     for row in rows:
         trend.setdefault(row["opd_code"], {})[str(period)] = row["index_score"]
     return _Month(
@@ -451,6 +536,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         labels=[month_short(m).split()[0] for m in months],
         trend=trend,
         trend_category=trend_category,
+        trend_zone=trend_zone,
         evidence=_evidence_frame(snapshot),
         explanations=explain_snapshot(snapshot),
         duties=duties_from_dicts(snapshot["channel_duties"]) if "channel_duties" in snapshot else None,
@@ -459,11 +545,18 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
     )
 
 
-def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
-    """Everything the report (HTML, PDF) and the web pages show for one revision."""
+def build_context(
+    snapshot: dict, rows: list[dict], info: RevisionInfo, tickets: dict[str, SourceTicket] | None = None
+) -> dict:
+    """Everything the report (HTML, PDF) and the web pages show for one revision.
+
+    ``tickets`` (rapor.publish.tickets, resolved from the warehouse) puts each listed complaint's
+    source and the source's own ticket beside its reference: only for the Inspektorat's report and
+    the web view, never for a file meant to leave the Inspektorat.
+    """
     month = _month(snapshot, rows)
     region, tz, period = snapshot["region"], month.tz, month.period
-    entries = [_opd_entry(row, month) for row in rows]
+    entries = [_opd_entry(row, month, tickets) for row in rows]
     rank_by_index(entries)
     region_series = _region_series(month)
     return {
@@ -487,6 +580,9 @@ def build_context(snapshot: dict, rows: list[dict], info: RevisionInfo) -> dict:
         "trend_labels": month.labels,
         "zone_table": month.policy.zone_table,
         "entries": entries,
+        "tickets_shown": tickets is not None,
+        "lateness_buckets": [label for _, _, label in LATENESS_BUCKETS],
+        "changes": _changes(entries, region_series, info, month),
         **_appeal_fields(snapshot, rows, tz),
         "duties_counted": month.policy.channel_duties.count_in_pengaduan,
         "methodology": methodology(month.policy, snapshot),
@@ -536,10 +632,10 @@ def _appeal_fields(snapshot: dict, rows: list[dict], tz: str) -> dict:
     }
 
 
-def _opd_entry(row: dict, month: _Month) -> dict:
+def _opd_entry(row: dict, month: _Month, tickets: dict[str, SourceTicket] | None = None) -> dict:
     """One OPD's line in the ranking and its page: scores with their counts, TPP rule, times, trend, evidence."""
     frame = month.evidence_of(row["opd_code"])
-    items, hidden = _evidence_items(frame, month.tz)
+    items, hidden = _evidence_items(frame, month, tickets)
     explain = explain_fields(month.explanations.get(row["opd_code"]), row, frame, month.policy)
     for item in items:
         item["points"] = explain.get("points_by_ref", {}).get(item["ref"], "—")
@@ -555,6 +651,8 @@ def _opd_entry(row: dict, month: _Month) -> dict:
             charts.trend_geometry(month.labels, series, month.policy.zone_table), f"Tren indeks {row['opd_name']}"
         ),
         "evidence": items,
+        "evidence_groups": _evidence_groups(items),
+        "finding_counts": _finding_counts(items, hidden),
         "evidence_hidden": hidden,
         "explain": explain,
         "warned": _warned_text(month.warned.get(row["opd_code"])),
@@ -719,6 +817,43 @@ def _summary(rows: list[dict], entries: list[dict], region_series: list[float | 
         "n_evidence": sum(len(e["evidence"]) for e in entries),
         "n_evidence_hidden": sum(e["evidence_hidden"] for e in entries),
     }
+
+
+def _changes(entries: list[dict], region_series: list[float | None], info: RevisionInfo, month: _Month) -> dict:
+    """What changed: since the month's previous revision (the revision's reason says it) and since the
+    previous month (OPDs whose zone changed, OPDs rated or no longer rated, the region's median)."""
+    before = {o: m.get(month.previous) for o, m in month.trend_zone.items()}
+    scored_before = any(month.previous in m for m in month.trend.values() if m)
+    rank = {z: i for i, z in enumerate(ZONES)}
+    better, worse, rated, unrated = [], [], [], []
+    for e in entries:
+        zone_before = before.get(e["opd_code"])
+        was_rated = month.trend.get(e["opd_code"], {}).get(month.previous) is not None
+        if not scored_before or e["opd_code"] not in before:
+            continue
+        if was_rated and e["zone"] is None:
+            unrated.append(e["opd_name"])
+        elif not was_rated and e["zone"] is not None:
+            rated.append(f"{e['opd_name']} ({e['zone']})")
+        elif was_rated and zone_before != e["zone"]:
+            line = f"{e['opd_name']}: {zone_before} → {e['zone']} (perubahan indeks {e['change']})"
+            (better if rank[e["zone"]] < rank[zone_before] else worse).append(line)
+    previous_median, median = region_series[-2], region_series[-1]
+    return {
+        "since_revision": info.reason if info.revision > 1 else "Revisi pertama bulan ini.",
+        "previous_scored": scored_before,
+        "better": better,
+        "worse": worse,
+        "rated": rated,
+        "unrated": unrated,
+        "median": f"{number(_round2(previous_median), 2)} → {number(_round2(median), 2)}"
+        if previous_median is not None and median is not None
+        else None,
+    }
+
+
+def _round2(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 2)))
 
 
 def _data_docs_link(copy: str | None, gate_path: str | None) -> str | None:

@@ -52,6 +52,7 @@ from rapor.publish.inputs import (
 )
 from rapor.publish.pdf import render_pdf
 from rapor.publish.report import RevisionInfo, build_context, render_html
+from rapor.publish.tickets import source_tickets
 from rapor.quality.datadocs import copy_site
 from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
@@ -387,7 +388,10 @@ def _write_revision(engine, new: NewRevision) -> Outcome:
 
 def _revision_files(engine, new: NewRevision, policy: Policy, deadline: datetime | None) -> dict[str, bytes]:
     """Name → bytes of every file of the revision but the inputs snapshot and the manifest."""
-    context = build_context(new.snapshot, new.rows, _report_info(new, deadline))
+    # The report is the Inspektorat's: each listed complaint with its source's own ticket (from the warehouse).
+    refs = [e["ref"] for e in new.snapshot["evidence"] if not e["confidential"]]
+    tickets = source_tickets(engine, new.region_code, new.period, refs)
+    context = build_context(new.snapshot, new.rows, _report_info(new, deadline), tickets)
     files = {
         SCORECARD: new.scorecard_bytes,
         REPORT_HTML: render_html(context).encode("utf-8"),

@@ -54,6 +54,7 @@ from rapor.publish.revisions import (
     read_manifest,
     revision_info,
 )
+from rapor.publish.tickets import source_tickets
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
 from rapor.vocabulary import (
@@ -540,7 +541,10 @@ def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
     with _engine().connect() as conn:
         earlier = list_revisions(conn, manifest["region_code"], manifest["period"])
     snapshot = read_snapshot(path / INPUTS)
-    return build_context(snapshot, recompute_rows(snapshot), revision_info(manifest, earlier))
+    # Web readers are authorised (Airflow login, rapor_publish): each complaint's source ticket is shown.
+    refs = [e["ref"] for e in snapshot["evidence"] if not e["confidential"]]
+    tickets = source_tickets(_engine(), manifest["region_code"], manifest["period"], refs)
+    return build_context(snapshot, recompute_rows(snapshot), revision_info(manifest, earlier), tickets)
 
 
 def _files(folder: Path) -> list[dict]:

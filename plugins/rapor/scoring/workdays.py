@@ -77,6 +77,19 @@ class WorkdayCalendar:
         spans = np.array([0, len(self.workdays)])
         return _nth_after(self.workdays.astype("int64"), spans, days, n, np.zeros(days.shape, dtype="int64"))
 
+    def workdays_between(self, after: np.ndarray, through: np.ndarray) -> np.ndarray:
+        """Working days d with ``after < d <= through`` per pair of local dates (0 when through <= after;
+        NaT in either: -1). A deadline's day and the day the duty was met give the working days late."""
+        after = np.asarray(after, dtype="datetime64[D]")
+        through = np.asarray(through, dtype="datetime64[D]")
+        valid = ~(np.isnat(after) | np.isnat(through))
+        out = np.full(after.shape, -1, dtype="int64")
+        counts = np.searchsorted(self.workdays, through[valid], side="right") - np.searchsorted(
+            self.workdays, after[valid], side="right"
+        )
+        out[valid] = np.maximum(counts, 0)
+        return out
+
     def earliest_clock_day(self, first_day: date, n: int) -> date:
         """The earliest local date whose N-HK deadline can fall on or after ``first_day``.
 
