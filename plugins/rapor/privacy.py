@@ -60,7 +60,7 @@ def pseudonymise(value: str | None, key: bytes) -> str | None:
         # 0812-3456-7890, +62 812 3456 7890 and 081234567890 are one person.
         digits = re.sub(r"\D", "", normalised)
         normalised = "0" + digits[2:] if digits.startswith("62") else digits
-    digest = hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, normalised.encode("utf-8"), hashlib.sha256).hex()
     return f"p-{digest[:24]}"
 
 

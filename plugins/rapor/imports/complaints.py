@@ -24,7 +24,7 @@ from rapor.imports.checks import (
 from rapor.imports.files import CHUNK_ROWS, clean_cell, file_sha256, iter_table_chunks
 from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_timestamps
-from rapor.policy import load_policy
+from rapor.policy import Policy, load_policy
 from rapor.privacy import pseudonymise_series, redact_series
 from rapor.registry import registry_lookup
 from rapor.vocabulary import CHANNELS, KINDS
@@ -73,6 +73,7 @@ def import_complaints(engine, path: str | Path, key: bytes | None = None, chunk_
             log.info(previous.summary())
             return previous
         result = ImportResult("complaints", str(path), lines=0)
+        lookup, policy = registry_lookup(conn), load_policy()  # once for the file, not per chunk
         for chunk in chunks:
             part = load_complaint_frame(
                 conn,
@@ -83,6 +84,8 @@ def import_complaints(engine, path: str | Path, key: bytes | None = None, chunk_
                 malformed=malformed_rows(chunk, KEPT_COLUMNS),
                 record=False,
                 cleaned=True,
+                lookup=lookup,
+                policy=policy,
             )
             result.add(part, chunk.lines)
         record_import(conn, result, sha256)
@@ -100,6 +103,8 @@ def load_complaint_frame(
     malformed: tuple[list, dict] = ((), {}),
     record: bool = True,
     cleaned: bool = False,
+    lookup: tuple[dict[str, str], set[tuple[str, str]]] | None = None,
+    policy: Policy | None = None,
 ) -> ImportResult:
     """Check and load canonical complaint rows (the §8 columns, as text) in ``conn``'s transaction.
 
@@ -109,6 +114,7 @@ def load_complaint_frame(
     collectors' LAPOR! reports) is loaded too; without it the stored flag is left as is.
     ``record`` remembers the input in ``import_file`` (files; collectors keep their own index).
     ``cleaned``: the cells are already as ``clean_cell`` leaves them (read by ``imports.files``).
+    ``lookup`` (``registry_lookup``) and ``policy``: read once by a caller loading many chunks.
     """
     malformed_problems, malformed_copies = malformed
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
@@ -122,7 +128,7 @@ def load_complaint_frame(
     result = ImportResult("complaints", source_file, rows_total=len(frame) + len(malformed_problems))
     checks = RowChecks(frame, "source=" + frame["source"] + " complaint_id=" + frame["complaint_id"])
 
-    zones, known_opds = registry_lookup(conn)
+    zones, known_opds = lookup or registry_lookup(conn)
     checks.fit(schema.complaint)
     checks.require(("complaint_id", "region_code", "channel", "source", "kind", "received_at"))
     checks.known_to_registry(zones, known_opds)
@@ -130,7 +136,7 @@ def load_complaint_frame(
     checks.one_of("kind", KINDS, "invalid_kind")
 
     tz = frame["region_code"].map(zones).fillna("")
-    policy = load_policy()
+    policy = policy or load_policy()
     earliest = pd.Timestamp(policy.quality.earliest_plausible_date, tz="UTC")
     instants = {}
     for column in TIMESTAMP_COLUMNS:

@@ -236,7 +236,9 @@ def _driver_values(series, dialect: str) -> list:
     if pd.api.types.is_bool_dtype(series):
         return [bool(v) if dialect == "postgresql" else int(v) for v in series.tolist()]
     values = series.astype(object).where(series.notna(), None).tolist()
-    return [v.item() if hasattr(v, "item") else v for v in values] if series.dtype != object else values
+    if series.dtype == object:  # may hold numpy scalars; text and numeric columns' tolist gives Python values
+        return [v.item() if hasattr(v, "item") else v for v in values]
+    return values
 
 
 def insert_ignoring_duplicates(conn, table: Table, rows: Sequence[Mapping], keys: Sequence[str]) -> None:
