@@ -180,3 +180,34 @@ def test_the_bulk_merge_stores_exactly_what_the_row_upsert_stores(warehouse):
     stored = {r["complaint_id"]: r for r in rows_of(warehouse, schema.complaint)}
     assert stored["A"]["updated_at"].replace(tzinfo=None) == now.to_pydatetime().replace(tzinfo=None)  # unchanged
     assert stored["B"]["kind"] == "pengaduan" and stored["B"]["updated_at"] > stored["A"]["updated_at"]
+
+
+@pytest.mark.postgresql
+def test_a_connection_lost_during_the_bulk_merge_is_the_error_sqlalchemy_raises(postgres_url, tmp_path):
+    """``rapor import`` names the file and says to run again on an OperationalError: the COPY path raises one too."""
+    from sqlalchemy.exc import OperationalError
+
+    from rapor.warehouse.db import get_engine, migrate
+
+    engine = get_engine(postgres_url)
+    migrate(engine)
+    frame = pd.DataFrame(
+        {
+            "source": ["lapor"],
+            "complaint_id": ["LOST-1"],
+            "region_code": ["52.71"],
+            "channel": ["hotline"],
+            "kind": ["pengaduan"],
+            "received_at": pd.to_datetime(["2026-10-05 01:00"], utc=True),
+            "updated_at": pd.to_datetime(["2026-10-05 01:00"], utc=True),
+        }
+    )
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError):  # not psycopg's own error: the CLI catches SQLAlchemy's
+            bulk_upsert(conn, schema.complaint, frame, ["source", "complaint_id"])
+        conn.invalidate()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM complaint WHERE complaint_id = 'LOST-1'")).scalar() == 0

@@ -197,6 +197,16 @@ def bulk_upsert(
     else:
         action = "DO NOTHING"
     driver = conn.connection.driver_connection
+    # The driver's errors as SQLAlchemy raises them (a lost connection is an OperationalError).
+    try:
+        _bulk_write(driver, dialect, table, target, quoted, names, values, conflict, action)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(
+            f"bulk upsert into {table.name}", None, error, conn.dialect.loaded_dbapi.Error
+        ) from error
+
+
+def _bulk_write(driver, dialect, table, target, quoted, names, values, conflict, action) -> None:
     if dialect == "postgresql":
         stage = f'"_stage_{table.name}"'
         with driver.cursor() as cur:
