@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import bindparam, text
+from sqlalchemy import String, bindparam, text
 
 from rapor import config
 
@@ -42,22 +43,37 @@ def query_frame(
 def query_columns(
     conn, name: str, params: dict, types: dict | None = None, lists: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """``query_frame`` for many rows: the frame is built column by column from the values as the
-    driver returns them (no result types: a timestamp is text on SQLite, parse it with
-    ``pd.to_datetime(..., utc=True, format="ISO8601")``)."""
-    result = _execute(conn, name, params, types, None, lists)
-    keys = list(result.keys())
-    rows = result.fetchall()
-    values = zip(*rows, strict=True) if rows else ([] for _ in keys)
-    return pd.DataFrame({key: list(column) for key, column in zip(keys, values, strict=True)}, columns=keys)
+    """``query_frame`` for many rows of text and timestamps: every value as text (missing for NULL).
+
+    PostgreSQL: ``COPY (model) TO STDOUT`` as CSV, read by pandas' CSV reader; SQLite: the rows
+    as the driver returns them. A timestamp is text here
+    (``pd.to_datetime(..., utc=True, format="ISO8601")`` reads it). The ``lists`` are lists of text.
+    """
+    if conn.dialect.name == "postgresql":
+        stmt = _statement(name, types, None, lists).bindparams(**params)
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        buffer = io.BytesIO()
+        with conn.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true, NULL '\\N')") as copy:
+                for data in copy:
+                    buffer.write(data)
+        buffer.seek(0)
+        return pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=["\\N"])
+    result = conn.execute(_statement(name, types, None, lists), params)
+    # No result types to apply: the driver's own tuples (not SQLAlchemy rows) make the frame.
+    return pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
 
 
 def _execute(conn, name: str, params: dict, types: dict | None, columns: dict | None, lists: tuple[str, ...]):
+    return conn.execute(_statement(name, types, columns, lists), params)
+
+
+def _statement(name: str, types: dict | None, columns: dict | None, lists: tuple[str, ...]):
     stmt = text(load_sql(name))
     if lists:
-        stmt = stmt.bindparams(*(bindparam(k, expanding=True) for k in lists))
+        stmt = stmt.bindparams(*(bindparam(k, expanding=True, type_=String) for k in lists))
     if types:
         stmt = stmt.bindparams(*(bindparam(k, type_=t) for k, t in types.items()))
     if columns:
         stmt = stmt.columns(**columns)
-    return conn.execute(stmt, params)
+    return stmt

@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Boolean, DateTime, Engine, Table, create_engine, event, exc, inspect, or_, text
+from sqlalchemy import Engine, Table, create_engine, event, exc, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rapor import config
@@ -236,12 +236,15 @@ def _driver_values(series, dialect: str) -> list:
         utc = (
             series.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
         )
-        text = np.datetime_as_string(utc.to_numpy().astype("datetime64[us]"), unit="us").astype(object)
+        codes, instants = pd.factorize(utc.to_numpy().astype("datetime64[us]"))  # each distinct instant once
+        if len(instants) == 0:
+            return [None] * len(series)
+        text = np.datetime_as_string(np.asarray(instants, dtype="datetime64[us]"), unit="us").astype(object)
         # SQLite: SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" (UTC); PostgreSQL: an ISO instant in UTC.
         text = np.char.replace(text.astype(str), "T", " ").astype(object)
         if dialect == "postgresql":
             text = text + "+00"
-        text[utc.isna().to_numpy()] = None
+        text = np.append(text, None)[codes]  # code -1 (NaT) takes the appended None
         return text.tolist()
     if pd.api.types.is_bool_dtype(series):
         return [bool(v) if dialect == "postgresql" else int(v) for v in series.tolist()]
@@ -262,43 +265,26 @@ def insert_ignoring_duplicates(conn, table: Table, rows: Sequence[Mapping], keys
 def insert_frame(conn, table: Table, frame, **constant) -> None:
     """Insert a DataFrame's rows (columns named as the table's; ``constant`` for the others) in bulk.
 
-    Stores what ``conn.execute(insert(table), frame_records(frame, **constant))`` stores,
-    without a Python object per value: PostgreSQL ``COPY … FROM STDIN``; SQLite one
-    ``executemany`` of values already in SQLAlchemy's storage format (UTC instants as
-    ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1). NaN, NaT and None are NULL.
+    Stores what ``conn.execute(insert(table), frame_records(frame, **constant))`` stores, the
+    values converted column by column (``_driver_values``): PostgreSQL ``COPY … FROM STDIN``,
+    SQLite one ``executemany``. NaN, NaT and None are NULL. Runs in ``conn``'s transaction.
     """
-    import pandas as pd
-
     if len(frame) == 0:
         return
-    postgres = conn.dialect.name == "postgresql"
+    dialect = conn.dialect.name
     names = [*frame.columns, *constant]
-    columns = []
-    for name in frame.columns:
-        series, kind = frame[name], table.c[name].type
-        missing = series.isna().to_numpy()
-        if isinstance(kind, DateTime):
-            utc = pd.to_datetime(series, utc=True)
-            values = utc.dt.strftime("%Y-%m-%d %H:%M:%S.%f+00:00" if postgres else "%Y-%m-%d %H:%M:%S.%f")
-        elif isinstance(kind, Boolean):
-            values = series.where(~missing, False).astype(bool)
-            values = values if postgres else values.astype(int)
-        else:
-            values = series
-        values = values.to_numpy(dtype=object, copy=True)
-        values[missing] = None
-        columns.append(values.tolist())
-    columns.extend([value] * len(frame) for value in constant.values())
-    rows = list(zip(*columns, strict=True))
+    values = [_driver_values(frame[name], dialect) for name in frame.columns]
+    values += [[value] * len(frame) for value in constant.values()]
     quoted = ", ".join(f'"{n}"' for n in names)
-    if postgres:
-        with conn.connection.driver_connection.cursor() as cursor:
+    driver = conn.connection.driver_connection
+    if dialect == "postgresql":
+        with driver.cursor() as cursor:
             with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
+                for row in zip(*values, strict=True):
                     copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in names)
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
+    marks = ", ".join("?" * len(names))
+    driver.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', zip(*values, strict=True))
 
 
 def frame_records(frame, **constant) -> list[dict]:
