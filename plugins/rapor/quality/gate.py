@@ -29,7 +29,9 @@ with the override, and logs it. Nothing skips the check.
 from __future__ import annotations
 
 import logging
+import shutil
 import time as clock
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,6 +93,93 @@ def run_gate(
     policy = policy or load_policy()
     now = now or datetime.now(UTC)
     started = clock.monotonic()
+    month = _read_month(engine, region_code, period, policy, now, out_dir)
+    outcomes = run_suites(
+        month.frames,
+        month.parameters,
+        work_dir=month.work_dir,
+        docs_dir=month.paths.docs_dir,
+        run_name=month.run_name,
+    )
+    return _conclude(engine, month, outcomes, reason, by, now, clock.monotonic() - started)
+
+
+@dataclass(frozen=True)
+class GateRequest:
+    """One region-month to gate in a batch, with its override if one was given."""
+
+    region_code: str
+    period: Period
+    override_reason: str | None = None
+    override_by: str | None = None
+
+
+def run_gates(
+    engine,
+    requests: list[GateRequest],
+    policy: Policy | None = None,
+    *,
+    out_dir: Path | None = None,
+    now: datetime | None = None,
+) -> list[GateResult | Exception]:
+    """Gate many region-months with one GX pass per suite (``rapor.quality.onepass``).
+
+    Each region-month gets the verdict ``run_gate`` gives it (same findings, holds, Data Docs
+    in its own folder), one result per request, in order. A region-month whose gate cannot
+    run (its data cannot be read, a bad override) gets its exception in its place and is
+    logged; the others are gated all the same.
+    """
+    from rapor.quality.onepass import RegionRun, run_suites_for_regions
+
+    policy = policy or load_policy()
+    now = now or datetime.now(UTC)
+    started = clock.monotonic()
+    results: list[GateResult | Exception | None] = [None] * len(requests)
+    months, overrides = {}, {}
+    for n, request in enumerate(requests):
+        try:
+            overrides[n] = check_override(request.override_reason, request.override_by)
+            months[n] = _read_month(engine, request.region_code, request.period, policy, now, out_dir)
+        except Exception as exc:  # one region's failure never stops the others
+            log.exception("gate %s %s could not read the month", request.region_code, request.period)
+            results[n] = exc
+    order = sorted(months)
+    runs = [
+        RegionRun(m.frames, m.parameters, m.work_dir, m.paths.docs_dir, m.run_name) for m in (months[n] for n in order)
+    ]
+    batch_dir = config.state_dir() / "gx" / "_batches" / f"{len(runs)}-{now:%Y%m%dT%H%M%S%f}"
+    outcomes = run_suites_for_regions(runs, batch_dir) if runs else []
+    shutil.rmtree(batch_dir, ignore_errors=True)
+    seconds = (clock.monotonic() - started) / max(len(requests), 1)
+    for n, outcome in zip(order, outcomes, strict=True):
+        try:
+            if isinstance(outcome, Exception):
+                raise outcome
+            reason, by = overrides[n]
+            results[n] = _conclude(engine, months[n], outcome, reason, by, now, seconds)
+        except Exception as exc:
+            log.exception("gate %s %s could not record its verdict", requests[n].region_code, requests[n].period)
+            results[n] = exc
+    log.info("gated %d region-months in %.1f s", len(requests), clock.monotonic() - started)
+    return results
+
+
+@dataclass(frozen=True)
+class _Month:
+    """What the gate reads for one region-month before validating it."""
+
+    region_code: str
+    period: Period
+    coverage: object
+    active: list[str]
+    frames: dict
+    parameters: dict
+    paths: object
+    work_dir: Path
+    run_name: str
+
+
+def _read_month(engine, region_code: str, period: Period, policy: Policy, now: datetime, out_dir) -> _Month:
     with engine.connect() as conn:
         region = get_region(conn, region_code)
         registry, active = opd_codes(conn, region_code)
@@ -101,16 +190,24 @@ def run_gate(
             "scorecards": scorecards_frame(conn, region, period, policy),
             "coverage": coverage.silence,
         }
-    paths = quality_paths(region_code, period, out_dir)
-    outcomes = run_suites(
+    return _Month(
+        region_code,
+        period,
+        coverage,
+        active,
         frames,
         gate_parameters(region, period, policy, registry, active, now),
-        work_dir=config.state_dir() / "gx" / region_code / str(period),
-        docs_dir=paths.docs_dir,
-        run_name=f"gate-{region_code}-{period}",
+        quality_paths(region_code, period, out_dir),
+        config.state_dir() / "gx" / region_code / str(period),
+        f"gate-{region_code}-{period}",
     )
+
+
+def _conclude(engine, month: _Month, outcomes, reason, by, now: datetime, seconds: float) -> GateResult:
+    """Turn a month's suite outcomes into its verdict: holds, TPP cleared, stored with the coverage."""
+    region_code, period, coverage = month.region_code, month.period, month.coverage
     critical = [f.as_record() for o in outcomes for f in o.critical]
-    held_opds = opd_holds(coverage.uncollected, set(active))
+    held_opds = opd_holds(coverage.uncollected, set(month.active))
     warnings = [f.as_record() for o in outcomes for f in o.warnings] + central_uncollected(coverage.uncollected)
     overridden = bool(critical) and reason is not None
     if reason is not None and not critical:
@@ -121,7 +218,7 @@ def run_gate(
         passed=not critical or overridden,
         critical_failures=critical,
         warnings=warnings,
-        data_docs_path=str(paths.docs_index),
+        data_docs_path=str(month.paths.docs_index),
         override_reason=reason if overridden else None,
         override_by=by if overridden else None,
         held_opds=held_opds,
@@ -129,13 +226,13 @@ def run_gate(
     with engine.begin() as conn:
         store_coverage(conn, coverage, computed_at=now)
         sc = schema.scorecard
-        month = update(sc).where(sc.c.region_code == region_code, sc.c.period == str(period))
+        scored = update(sc).where(sc.c.region_code == region_code, sc.c.period == str(period))
         if not result.passed:
-            conn.execute(month.values(tpp_cut_pct=None))
+            conn.execute(scored.values(tpp_cut_pct=None))
         elif held_opds:
-            conn.execute(month.where(sc.c.opd_code.in_(sorted(result.held_opd_codes))).values(tpp_cut_pct=None))
+            conn.execute(scored.where(sc.c.opd_code.in_(sorted(result.held_opd_codes))).values(tpp_cut_pct=None))
         result = record_gate(conn, result)
-    _log_verdict(result, outcomes, clock.monotonic() - started)
+    _log_verdict(result, outcomes, seconds)
     return result
 
 
