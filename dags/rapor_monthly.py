@@ -13,21 +13,32 @@ ended with the complaints that arrived late.
 **Idempotent per (region, month):** a retry, a re-run or a backfill replaces that
 month's rows; nothing is added twice.
 
+**Batches of regions:** `plan_region_batches` splits the regions (in region order) into
+batches of `RAPOR_REGION_BATCH_SIZE` (default 50), and `score_regions` and `gate_regions`
+run once per batch (dynamic task mapping), at most 4 at a time per run: 514 regions are 11
+mapped tasks per step, not 514. Inside a batch each region is scored on its own and the gate
+validates the batch's months in one pass per suite. **One region's failure never blocks
+another's:** a region whose scoring or gate fails is recorded with its error and skipped,
+the batch's other regions are gated and published, and `alert_held` fails the run naming
+it (re-run it with `regions`). Only a batch in which every region failed fails its task
+(then Airflow retries it: usually the database or the configuration).
+
 **Months in order:** a month's TPP recommendation depends on the months before it, so
-scoring never runs ahead. `score_region` depends on the previous run (`depends_on_past`):
+scoring never runs ahead. `score_regions` depends on the previous run (`depends_on_past`):
 in the cron series and in a backfill (whose `--max-active-runs` would otherwise run ten
-months at once) a month is scored only once the month before has been scored
-successfully; until then it waits. A backfill is therefore created oldest first, with a
+months at once) a batch's month is scored only once the same batch's month before has been
+scored; until then it waits. Per region, scoring a month whose previous month failed (or
+was never scored, while earlier months were) is refused with a message naming the month to
+score first, so a region never runs ahead inside a batch either. A backfill is therefore created oldest first, with a
 reprocess behaviour (Airflow requires one): `airflow backfill create --dag-id
 rapor_monthly --from-date 2026-04-01 --to-date 2026-06-01 --reprocess-behavior failed`,
-and a scheduler runs it. Scoring a month whose previous month was never scored (while
-earlier months were) fails with a message naming the month to score first. Two runs of
-one region never score at the same time (a lock per region).
+and a scheduler runs it. Two runs of one region never score at the same time (a lock per
+region).
 
 **Params:** `period` (YYYY-MM) scores that month instead; `regions` limits the run to
 some region codes.
 
-**Data-quality gate (no sanction on bad data):** after scoring, `gate_region` runs the
+**Data-quality gate (no sanction on bad data):** after scoring, `gate_regions` runs the
 Great Expectations checkpoints of `expectations/` on the month's complaints, inspections,
 scorecard rows and coverage. A failed *critical* expectation holds the month (`ditahan`):
 its TPP recommendation is cleared, `publish` still writes the CSV (without TPP values)
@@ -45,9 +56,10 @@ and exports the region's later months that were already scored, oldest first; th
 scorecards update the scorecard Asset, and `rapor_publish` republishes each one whose
 inputs changed, with a reason naming the corrected month.
 
-**When it fails:** read the failed `score_region` task's log: an import or registry
-problem names the region, file and field. Fix the data, then clear the task; the
-month is recomputed from the warehouse.
+**When it fails:** `alert_held` names every held or failed region-month; read the
+`score_regions` / `gate_regions` log of its batch: an import or registry problem names the
+region, file and field. Fix the data, then re-run the month for those regions (`period`,
+`regions`) or clear the batch's task; the month is recomputed from the warehouse.
 """
 
 from __future__ import annotations
@@ -82,8 +94,8 @@ from rapor.assets import SCORECARDS
 )
 def rapor_monthly():
     @task
-    def plan_region_months(**context) -> list[dict]:
-        from rapor.tasks.monthly import plan_region_months as plan
+    def plan_region_batches(**context) -> list[list[dict]]:
+        from rapor.tasks.monthly import plan_region_batches as plan
 
         # A cron run has a zero-length data interval in Airflow 3: the month comes from
         # the logical date (or, for a manual run without one, the time it ran after).
@@ -100,21 +112,22 @@ def rapor_monthly():
             override_by=user if reason else None,
         )
 
-    # depends_on_past: a month is scored only after the previous run's scoring succeeded.
+    # One mapped task per batch of regions. depends_on_past: a batch's month is scored only
+    # after the previous run's scoring of the same batch (map index) succeeded.
     @task(max_active_tis_per_dagrun=4, depends_on_past=True)
-    def score_region(job: dict) -> dict:
+    def score_regions(batch: list[dict]) -> list[dict]:
         from rapor.tasks import monthly
 
-        return monthly.score_region(job)
+        return monthly.score_regions(batch)
 
     @task(max_active_tis_per_dagrun=4)
-    def gate_region(job: dict) -> dict:
+    def gate_regions(batch: list[dict]) -> list[dict]:
         from rapor.tasks import monthly  # Great Expectations is imported here, never at parse time
 
-        return monthly.gate_region(job)
+        return monthly.gate_regions(batch)
 
     @task(outlets=[SCORECARDS])
-    def publish(results: list[dict]) -> list[dict]:
+    def publish(results: list[list[dict]]) -> list[dict]:
         from rapor.tasks import monthly
 
         return monthly.publish(results)
@@ -133,10 +146,12 @@ def rapor_monthly():
 
         held = alert(published + rescored)
         if held:
-            raise AirflowFailException(f"data-quality gate held {', '.join(held)}: see the gate_region logs")
+            raise AirflowFailException(
+                f"held by the data-quality gate or failed: {'; '.join(held)} (see the batch's task logs)"
+            )
 
-    scored = score_region.expand(job=plan_region_months())
-    published = publish(gate_region.expand(job=scored))
+    scored = score_regions.expand(batch=plan_region_batches())
+    published = publish(gate_regions.expand(batch=scored))
     alert_held(published, rescore_later_months(published))
 
 

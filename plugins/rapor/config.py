@@ -22,6 +22,8 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_ALERT_EMAIL``: recipients (comma-separated) of the held-month alert (default: none).
 - ``RAPOR_WEB_BASE_URL``: where the web view is reached, for links in e-mails (default:
   Airflow's ``[api] base_url`` + ``/rapor``).
+- ``RAPOR_REGION_BATCH_SIZE``: how many regions one mapped task of the monthly DAG scores and
+  gates (default 50; see docs/operations.md, "Many regions").
 - ``RAPOR_AIRFLOW_URL``: the Airflow API server ``rapor banding`` files and decides through
   (default ``http://localhost:8080``); ``RAPOR_AIRFLOW_USER`` / ``RAPOR_AIRFLOW_PASSWORD``: the
   Airflow account it logs in as (else asked for), or ``RAPOR_AIRFLOW_TOKEN``: an Airflow token.
@@ -37,9 +39,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from rapor.errors import ConfigError
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_PATH = _PACKAGE_DIR / "policies" / "default.yaml"
 DEFAULT_SMTP_CONN_ID = "smtp_default"
+DEFAULT_REGION_BATCH_SIZE = 50  # regions per mapped task (benchmarks/results.md, "Batched fan-out")
 
 
 def project_root() -> Path:
@@ -151,6 +156,16 @@ def airflow_credentials() -> tuple[str | None, str | None, str | None]:
         os.environ.get("RAPOR_AIRFLOW_PASSWORD") or None,
         os.environ.get("RAPOR_AIRFLOW_TOKEN") or None,
     )
+
+
+def region_batch_size() -> int:
+    """Regions per mapped task of the monthly DAG (``RAPOR_REGION_BATCH_SIZE``, a positive integer)."""
+    text = os.environ.get("RAPOR_REGION_BATCH_SIZE", "").strip()
+    if not text:
+        return DEFAULT_REGION_BATCH_SIZE
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"RAPOR_REGION_BATCH_SIZE must be a positive whole number of regions, not {text!r}")
+    return int(text)
 
 
 def disable_gx_analytics() -> None:

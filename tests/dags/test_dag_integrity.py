@@ -63,9 +63,9 @@ def test_monthly_dag_is_documented_and_runs_one_month_at_a_time():
     assert "idempotent" in dag.doc_md.lower()
     assert dag.max_active_runs == 1
     assert set(dag.task_ids) == {
-        "plan_region_months",
-        "score_region",
-        "gate_region",
+        "plan_region_batches",
+        "score_regions",
+        "gate_regions",
         "publish",
         "rescore_later_months",
         "alert_held",

@@ -6,7 +6,7 @@ AIRFLOW_HOME (SQLite metadata, LocalExecutor): ``airflow api-server`` (the task 
 API) and ``airflow scheduler`` as subprocesses, stopped by their PIDs at the end. The region
 of tests/c_region.py is rated C in March, April and May: scored one by one, the cuts are
 0, 2.5 and 5.0. The backfill must give the same scorecards, byte for byte, and must have
-scored each month only after the month before (``score_region`` depends on the past).
+scored each month only after the month before (``score_regions`` depends on the past).
 """
 
 from __future__ import annotations
@@ -140,13 +140,13 @@ def _runs(metadata) -> list[dict]:
 
 
 def _scoring_times(metadata) -> list[tuple]:
-    """(logical date, first start, last end) of each run's score_region task instances."""
+    """(logical date, first start, last end) of each run's score_regions task instances."""
     with metadata.connect() as conn:
         return conn.execute(
             text(
                 "select r.logical_date, min(t.start_date), max(t.end_date) from task_instance t "
                 "join dag_run r on r.run_id = t.run_id and r.dag_id = t.dag_id "
-                "where t.dag_id = 'rapor_monthly' and t.task_id = 'score_region' "
+                "where t.dag_id = 'rapor_monthly' and t.task_id = 'score_regions' "
                 "group by r.logical_date order by r.logical_date"
             )
         ).all()

@@ -141,7 +141,7 @@ def test_a_month_whose_critical_expectation_fails_is_held_without_tpp(warehouse,
 
     # Published (CSV and summary for the Inspektorat), then the run fails to alert the operators.
     states = _task_states(run)
-    assert (states["gate_region"], states["publish"], states["alert_held"]) == ("success", "success", "failed")
+    assert (states["gate_regions"], states["publish"], states["alert_held"]) == ("success", "success", "failed")
     assert run.state == "failed"
     with warehouse.connect() as conn:
         gate = latest_gate(conn, DEMO_REGION_CODE, "2026-10")

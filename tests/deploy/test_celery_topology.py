@@ -46,6 +46,7 @@ PERIOD = "2026-10"
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
 REGIONS = [(f"9{i // 10}.{i % 10 + 1:02d}", ZONES[i % 3]) for i in range(21)]
 BROKEN = REGIONS[4][0]
+BATCH_SIZE = 5  # regions per mapped task of rapor_monthly (RAPOR_REGION_BATCH_SIZE)
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -259,6 +260,7 @@ def _environment(urls: dict[str, str], home: Path, port: int) -> dict[str, str]:
             "RAPOR_WAREHOUSE_URL": urls["rapor"],
             "RAPOR_OUTPUT_DIR": str(home / "output"),
             "RAPOR_PSEUDONYM_KEY": "celery-topology-key",
+            "RAPOR_REGION_BATCH_SIZE": str(BATCH_SIZE),  # 21 regions: 5 batches, spread over the workers
         }
     )
     return env
@@ -341,6 +343,9 @@ def test_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases,
     failed = {key[1] for key, state in states.items() if state != "success"}
     assert monthly["state"] == "failed" and failed == {"alert_held"}, states
     assert publish["state"] == "success"
+    batches = -(-len(REGIONS) // BATCH_SIZE)
+    for task_id in ("score_regions", "gate_regions"):
+        assert sorted(k[2] for k in states if k[:2] == ("rapor_monthly", task_id)) == list(range(batches)), task_id
     engine = get_engine(databases["rapor"])
     with engine.connect() as conn:
         scored = set(

@@ -1,5 +1,12 @@
-"""Bodies of the rapor_monthly DAG's tasks: plan_region_months → score_region → gate_region
+"""Bodies of the rapor_monthly DAG's tasks: plan_region_batches → score_regions → gate_regions
 → publish (CSV and quality summary) → rescore_later_months → alert_held.
+
+The DAG maps ``score_regions`` and ``gate_regions`` over batches of regions
+(``config.region_batch_size``): 514 regions are a few dozen tasks, not a thousand. Inside a
+batch each region is scored and gated on its own: a region that fails is recorded with its
+error (``RegionMonthJob.error``) and skipped by the later steps, the others go on and are
+published, and ``alert_held`` fails the run naming it. ``score_region`` and ``gate_region``
+are the same steps for one region (the appeals DAG uses them).
 
 Each function has the name of the task that runs it (see rapor.tasks); the DAG file imports
 this module only inside its tasks, so parsing the DAG stays light.
@@ -12,11 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
+from rapor import config
 from rapor.errors import ConfigError
 from rapor.layout import scorecard_path
 from rapor.policy import Policy, load_policy
 from rapor.quality.alerts import alert_held as alert
-from rapor.quality.gate import check_override, run_gate
+from rapor.quality.gate import GateRequest, check_override, run_gate, run_gates
 from rapor.quality.summary import write_quality_summary
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
@@ -39,6 +47,8 @@ class RegionMonthJob(TypedDict):
     later_months: NotRequired[list[str]]
     # Re-score the later months whatever changed (after decided appeals: rapor_appeals).
     cascade: NotRequired[bool]
+    # Set by score_regions / gate_regions when this region's step failed: the error, in one line.
+    error: NotRequired[str]
 
 
 class GateVerdict(TypedDict):
@@ -53,6 +63,7 @@ class GateVerdict(TypedDict):
     data_docs: str | None
     later_months: list[str]  # passed on from score_region
     rescored_because: NotRequired[str]  # a later month re-scored because this month's categories changed
+    error: NotRequired[str]  # the region's scoring or gate failed: nothing was gated or published
 
 
 def plan_region_months(
@@ -99,6 +110,94 @@ def plan_region_months(
     return jobs
 
 
+def plan_region_batches(
+    instant: datetime,
+    period: str | None = None,
+    regions: list[str] | None = None,
+    override_reason: str | None = None,
+    override_by: str | None = None,
+    batch_size: int | None = None,
+) -> list[list[RegionMonthJob]]:
+    """The jobs of ``plan_region_months`` in batches of ``batch_size`` regions (default:
+    ``config.region_batch_size``), in region order, so that a region stays in the same batch
+    (map index) from one month to the next while the registry does not change."""
+    jobs = plan_region_months(instant, period, regions, override_reason, override_by)
+    size = batch_size or config.region_batch_size()
+    batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    log.info("%d region-months in %d batches of at most %d regions", len(jobs), len(batches), size)
+    return batches
+
+
+def score_regions(batch: list[RegionMonthJob]) -> list[RegionMonthJob]:
+    """Score each region-month of a batch (``score_region``); one region's failure is recorded
+    in its job (``error``) and the others are scored all the same.
+
+    When every region of the batch failed, the first error is raised instead: a database or
+    configuration problem is then retried by Airflow rather than recorded region by region.
+    """
+    done, errors = [], []
+    for job in batch:
+        try:
+            done.append(score_region(job))
+        except Exception as exc:
+            log.exception("scoring %s %s failed; the batch's other regions go on", job["region_code"], job["period"])
+            errors.append(exc)
+            done.append({**job, "error": _one_line(exc)})
+    if batch and len(errors) == len(batch):
+        raise errors[0]
+    return done
+
+
+def gate_regions(batch: list[RegionMonthJob]) -> list[GateVerdict]:
+    """Run the data-quality gate on a batch of scored months (``rapor.quality.gate.run_gates``).
+
+    A region whose scoring failed is passed on with its error, ungated; a region whose gate
+    cannot run gets its error the same way. The others get their verdicts.
+    """
+    engine = open_warehouse()
+    scored = [job for job in batch if not job.get("error")]
+    requests = [
+        GateRequest(job["region_code"], Period.parse(job["period"]), job.get("override_reason"), job.get("override_by"))
+        for job in scored
+    ]
+    gated = dict(zip((id(job) for job in scored), run_gates(engine, requests), strict=True))
+    verdicts = []
+    for job in batch:
+        result = gated.get(id(job))
+        if result is None or isinstance(result, Exception):
+            error = job.get("error") or _one_line(result)
+            verdicts.append(_failed(job, error))
+        else:
+            verdicts.append(
+                {**_verdict(job["region_code"], job["period"], result), "later_months": job.get("later_months", [])}
+            )
+    return verdicts
+
+
+def _failed(job: RegionMonthJob, error: str) -> GateVerdict:
+    return {
+        "region_code": job["region_code"],
+        "period": job["period"],
+        "status": "failed",
+        "passed": False,
+        "critical_failures": 0,
+        "warnings": 0,
+        "data_docs": None,
+        "later_months": [],
+        "error": error,
+    }
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = " ".join(str(exc).split()) if exc is not None else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def failed_months(results: list[GateVerdict]) -> list[GateVerdict]:
+    """The region-months of ``results`` whose scoring or gate failed (nothing published)."""
+    return [job for job in results if job.get("error")]
+
+
 def score_region(job: RegionMonthJob) -> RegionMonthJob:
     """Score one (region, month); safe to retry: it replaces that month's rows.
 
@@ -140,11 +239,18 @@ def _verdict(region_code: str, period: str, result) -> dict:
     }
 
 
-def publish(results: list[GateVerdict]) -> list[dict]:
-    """Write each month's §7 CSV and quality summary (a held month too: without TPP values)."""
+def publish(results: list[GateVerdict] | list[list[GateVerdict]]) -> list[dict]:
+    """Write each month's §7 CSV and quality summary (a held month too: without TPP values).
+
+    ``results`` are verdicts, or the verdicts of each batch; a region-month whose scoring or
+    gate failed is passed on unpublished.
+    """
     engine = open_warehouse()
     published = []
-    for job in results:
+    for job in flatten(results):
+        if job.get("error"):
+            published.append(job)
+            continue
         path = export_region(engine, job["region_code"], Period.parse(job["period"]))
         log.info("scorecard for %s %s (%s) written to %s", job["region_code"], job["period"], job["status"], path)
         published.append({**job, "scorecard_csv": str(path)})
@@ -162,6 +268,8 @@ def rescore_later_months(published: list[GateVerdict]) -> list[GateVerdict]:
     engine = open_warehouse()
     rescored = []
     for job in published:
+        if job.get("error"):
+            continue
         for later in job.get("later_months", []):
             period = Period.parse(later)
             score_region_month(engine, job["region_code"], period)
@@ -174,10 +282,26 @@ def rescore_later_months(published: list[GateVerdict]) -> list[GateVerdict]:
     return rescored
 
 
+def flatten(results: list) -> list[GateVerdict]:
+    """Verdicts from a list of verdicts or of batches of verdicts."""
+    return [v for item in results for v in (item if isinstance(item, list) else [item])]
+
+
 def alert_held(results: list[GateVerdict]) -> list[str]:
-    """Log and e-mail the held months; returns them as ``region period`` texts."""
-    held = alert(open_warehouse(), results)
-    return [f"{g.region_code} {g.period}" for g in held]
+    """Log and e-mail the held months; returns them as ``region period`` texts, then the
+    region-months whose scoring or gate failed (``region period: error``)."""
+    failed = failed_months(results)
+    held = alert(open_warehouse(), [job for job in results if not job.get("error")])
+    for job in failed:
+        log.error(
+            "FAILED %s %s: not scored or not gated, nothing published: %s",
+            job["region_code"],
+            job["period"],
+            job["error"],
+        )
+    return [f"{g.region_code} {g.period}" for g in held] + [
+        f"{j['region_code']} {j['period']}: {j['error']}" for j in failed
+    ]
 
 
 def export_region(engine, region_code: str, period: Period, out_dir: Path | None = None) -> Path:
