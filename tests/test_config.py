@@ -57,3 +57,37 @@ def test_a_temporary_environment_is_restored_afterwards(monkeypatch):
     assert config.hotline_inbox() == "/srv/inbox"
     assert config.raw_dir() == config.state_dir() / "raw"
     assert config.hotline_archive("s3://bucket/hotline/") == "s3://bucket/hotline/arsip"
+
+
+def test_the_pseudonym_keyring_comes_from_the_airflow_connection_then_the_variable_then_the_file(monkeypatch, tmp_path):
+    import json
+
+    monkeypatch.setenv("RAPOR_HOME", str(tmp_path))
+    # An Airflow Connection from Airflow's own environment-variable secrets backend (a real backend).
+    connection = {"conn_type": "generic", "password": "key-3", "extra": {"previous_keys": ["key-1", "key-2"]}}
+    monkeypatch.setenv("AIRFLOW_CONN_RAPOR_PSEUDONYM", json.dumps(connection))
+    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", "from-the-variable")
+    assert config.pseudonym_keys() == (b"key-1", b"key-2", b"key-3")
+    monkeypatch.setenv("RAPOR_PSEUDONYM_CONN_ID", "rapor_pseudonym_kabupaten")  # another connection, not defined
+    assert config.pseudonym_keys() == (b"from-the-variable",)
+    monkeypatch.setenv("RAPOR_PSEUDONYM_PREVIOUS_KEYS", "old-1, old-2")
+    assert config.pseudonym_keys() == (b"old-1", b"old-2", b"from-the-variable")
+    monkeypatch.delenv("RAPOR_PSEUDONYM_KEY")
+    made = config.pseudonym_keys()  # the laptop: one random key, made once, readable by the owner only
+    assert len(made) == 1 and config.pseudonym_keys() == made
+    path = tmp_path / "var" / "pseudonym.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.write_text(f"{made[0].decode()}\nrotated-key\n")
+    assert config.pseudonym_keys() == (made[0], b"rotated-key")
+
+
+def test_a_pseudonym_connection_without_a_password_is_a_clear_error(monkeypatch):
+    import json
+
+    import pytest
+
+    from rapor.errors import ConfigError
+
+    monkeypatch.setenv("AIRFLOW_CONN_RAPOR_PSEUDONYM", json.dumps({"conn_type": "generic"}))
+    with pytest.raises(ConfigError, match="`rapor_pseudonym` has no password"):
+        config.pseudonym_keys()

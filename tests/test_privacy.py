@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 import pandas as pd
 import pytest
 
-from rapor.privacy import mask_cell, pseudonymise, pseudonymise_series, redact, redact_series
+from rapor.privacy import (
+    chained,
+    key_fingerprint,
+    mask_cell,
+    pseudonymise,
+    pseudonymise_series,
+    redact,
+    redact_series,
+    rekeyed,
+)
 
 KEY = b"installation-key-1"
 OTHER_KEY = b"installation-key-2"
@@ -241,3 +252,26 @@ def test_a_quarantined_cell_keeps_codes_and_times_but_no_identity(cell, stored):
 
 def test_an_e_mail_at_the_end_of_a_sentence_keeps_the_next_word():
     assert redact("surel budi@mail.id. Saya tunggu") == "surel [EMAIL]. Saya tunggu"
+
+
+# --- the keyring: rotation without the identities ---------------------------------------------------
+
+
+def test_a_keyring_of_one_key_gives_the_plain_hmac_of_that_key():
+    assert pseudonymise("Budi Santoso", [KEY]) == pseudonymise("Budi Santoso", KEY)
+    assert pseudonymise("Budi Santoso", KEY) == "p-" + hmac.new(KEY, b"budi santoso", hashlib.sha256).hexdigest()[:24]
+
+
+def test_a_rotated_keyring_gives_the_stored_pseudonym_keyed_again_under_the_new_key():
+    stored = pseudonymise("0812-3456-7890", KEY)
+    rotated = pseudonymise("081234567890", [KEY, OTHER_KEY])
+    assert rotated == rekeyed(stored, OTHER_KEY) == chained(stored, [OTHER_KEY])
+    assert re.fullmatch(r"p-[0-9a-f]{24}", rotated)
+    # Neither the old key nor the new one alone gives it.
+    assert rotated not in (stored, pseudonymise("081234567890", OTHER_KEY))
+    assert pseudonymise_series(pd.Series(["081234567890"]), (KEY, OTHER_KEY)).tolist() == [rotated]
+
+
+def test_a_key_fingerprint_names_the_key_without_revealing_it():
+    assert key_fingerprint(KEY) == key_fingerprint(b"installation-key-1") != key_fingerprint(OTHER_KEY)
+    assert re.fullmatch(r"[0-9a-f]{16}", key_fingerprint(KEY)) and b"installation" not in key_fingerprint(KEY).encode()

@@ -8,8 +8,13 @@ works on a laptop with nothing but Python; production sets the environment inste
   ``var/rapor-warehouse.db`` under RAPOR_HOME). PostgreSQL in CI and production, e.g.
   ``postgresql+psycopg://rapor@db:5432/rapor``.
 - ``RAPOR_OUTPUT_DIR``: where scorecard files are written (default ``output/`` under RAPOR_HOME).
-- ``RAPOR_PSEUDONYM_KEY``: the secret key for pseudonymising identities. Without it a
-  random key is made once and kept in ``var/pseudonym.key`` (mode 0600).
+- The pseudonym keyring (the secret keys of the identities' HMAC, oldest first, the last one
+  current), from the first of: the Airflow Connection ``rapor_pseudonym`` (``RAPOR_PSEUDONYM_CONN_ID``
+  renames it; its password is the current key, ``extra.previous_keys`` the older ones), read through
+  Airflow (any secrets backend, the metadata database) when running under Airflow (``AIRFLOW_HOME``
+  set, as in every Airflow component, or the connection given as ``AIRFLOW_CONN_RAPOR_PSEUDONYM``); ``RAPOR_PSEUDONYM_KEY`` (current) with
+  ``RAPOR_PSEUDONYM_PREVIOUS_KEYS`` (older ones, space- or comma-separated, oldest first); the file
+  ``var/pseudonym.key`` (one key a line, oldest first; made with one random key if missing, mode 0600).
 - ``RAPOR_POLICY``: path of the scoring policy file (default: the packaged 2026.1 policy).
 - ``RAPOR_EXPECTATIONS_DIR``: the Great Expectations project of the data-quality gate
   (default: ``expectations/`` of the project).
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,11 +92,72 @@ def expectations_dir() -> Path:
     return Path(os.environ.get("RAPOR_EXPECTATIONS_DIR") or project_root() / "expectations")
 
 
-def pseudonym_key() -> bytes:
-    """The HMAC key for identities: from the environment, else a per-installation key file."""
+DEFAULT_PSEUDONYM_CONN_ID = "rapor_pseudonym"
+
+
+def pseudonym_conn_id() -> str:
+    """The Airflow Connection that holds the pseudonym keyring (password: current key)."""
+    return os.environ.get("RAPOR_PSEUDONYM_CONN_ID") or DEFAULT_PSEUDONYM_CONN_ID
+
+
+def _under_airflow(conn_id: str) -> bool:
+    """An Airflow installation is configured for this process (its components and tasks have
+    ``AIRFLOW_HOME``), or the connection is given in Airflow's environment form."""
+    return bool(os.environ.get("AIRFLOW_HOME") or os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}"))
+
+
+def _split_keys(text: str) -> list[bytes]:
+    return [k.encode("utf-8") for k in text.replace(",", " ").split()]
+
+
+def _airflow_connection(conn_id: str):
+    """The Airflow Connection ``conn_id``, or None: in a task through the task SDK (the API server),
+    elsewhere (api-server, airflow-cli) through the secrets backends and the metadata database."""
+    from airflow.sdk import Connection
+
+    try:
+        return Connection.get(conn_id)
+    except Exception:  # noqa: BLE001 - AirflowNotFoundException, or no Airflow here
+        pass
+    if hasattr(sys.modules.get("airflow.sdk.execution_time.task_runner"), "SUPERVISOR_COMMS"):
+        return None  # a task: the SDK has asked everything a task may ask
+    try:
+        from airflow.models.connection import Connection as ConnectionModel
+
+        return ConnectionModel.get_connection_from_secrets(conn_id)
+    except Exception:  # noqa: BLE001 - not defined, or no Airflow metadata database here
+        return None
+
+
+def _keys_from_airflow(conn_id: str) -> tuple[bytes, ...] | None:
+    """The keyring of the Airflow Connection ``conn_id`` (None when Airflow has no such connection)."""
+    conn = _airflow_connection(conn_id)
+    if conn is None:
+        return None
+    if not conn.password:
+        raise ConfigError(f"Airflow connection `{conn_id}` has no password: set it to the current pseudonym key")
+    previous = (conn.extra_dejson or {}).get("previous_keys") or []
+    if isinstance(previous, str):
+        previous = previous.replace(",", " ").split()
+    if not isinstance(previous, list) or not all(isinstance(k, str) and k.strip() for k in previous):
+        raise ConfigError(f"Airflow connection `{conn_id}`: extra.previous_keys must be a list of keys, oldest first")
+    return (*(k.strip().encode("utf-8") for k in previous), conn.password.encode("utf-8"))
+
+
+def pseudonym_keys() -> tuple[bytes, ...]:
+    """The HMAC keyring of identities, oldest key first, the current key last.
+
+    From the Airflow Connection (under Airflow), else ``RAPOR_PSEUDONYM_KEY`` (with
+    ``RAPOR_PSEUDONYM_PREVIOUS_KEYS``), else the per-installation key file.
+    """
+    conn_id = pseudonym_conn_id()
+    if _under_airflow(conn_id):
+        keys = _keys_from_airflow(conn_id)
+        if keys:
+            return keys
     key = os.environ.get("RAPOR_PSEUDONYM_KEY")
     if key:
-        return key.encode("utf-8")
+        return (*_split_keys(os.environ.get("RAPOR_PSEUDONYM_PREVIOUS_KEYS", "")), key.encode("utf-8"))
     path = state_dir() / "pseudonym.key"
     if not path.exists():
         # O_EXCL: two processes starting at once must not write two different keys.
@@ -101,7 +168,10 @@ def pseudonym_key() -> bytes:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode("utf-8")
+    keys = tuple(_split_keys(path.read_text()))
+    if not keys:
+        raise ConfigError(f"{path} holds no pseudonym key: restore it from the backup")
+    return keys
 
 
 def policy_path() -> Path:

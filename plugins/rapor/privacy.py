@@ -4,6 +4,13 @@ UU 27/2022 (PDP) binds the regions: complainants' names, phone numbers, NIK and
 account handles must never reach scorecards, logs or exports. Identities become a
 keyed HMAC (stable per installation, so the same reporter links across complaints
 without being named); free text keeps its meaning with the identifiers masked.
+
+The key is a keyring, oldest key first: a pseudonym is the HMAC under the first key, keyed
+again (``rekeyed``) under each later one. Adding a key therefore re-keys every stored
+pseudonym without the identities (``rapor rekey-pseudonyms``: rapor.warehouse.pseudonyms),
+and the same reporter keeps one pseudonym across the rotation; a leaked old key alone no
+longer links a guessed identity to a stored pseudonym. With one key (every installation
+before its first rotation) the pseudonym is the plain HMAC under it.
 """
 
 from __future__ import annotations
@@ -11,8 +18,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 
 import pandas as pd
+
+Keys = bytes | Sequence[bytes]  # one key, or a keyring oldest first (rapor.config.pseudonym_keys)
+PSEUDONYM_HEX = 24  # p-<24 hex digits>
+_FINGERPRINT_LABEL = b"rapor pseudonym key fingerprint"
 
 # E-mail in any case, also written "name [at] host [dot] id" or with spaces around the @.
 _EMAIL = re.compile(
@@ -49,7 +61,33 @@ def _mask(text: str) -> str:
 _PHONE_LIKE = re.compile(r"[\d\s+().-]{8,}")
 
 
-def pseudonymise(value: str | None, key: bytes) -> str | None:
+def keyring(key: Keys) -> tuple[bytes, ...]:
+    """A key or keyring as a keyring (oldest first)."""
+    keys = (key,) if isinstance(key, bytes) else tuple(key)
+    if not keys:
+        raise ValueError("an empty pseudonym keyring")
+    return keys
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A key's name that is safe to store and log (an HMAC of a fixed label: reveals nothing of it)."""
+    return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
+
+
+def rekeyed(value: str, key: bytes) -> str:
+    """A stored pseudonym (``p-…``) or complaint reference (``k-…``) keyed again under ``key``."""
+    prefix, _, digest = value.partition("-")
+    return f"{prefix}-" + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[: len(digest)]
+
+
+def chained(value: str, keys: Sequence[bytes]) -> str:
+    """``value`` keyed again under each of ``keys`` in turn."""
+    for key in keys:
+        value = rekeyed(value, key)
+    return value
+
+
+def pseudonymise(value: str | None, key: Keys) -> str | None:
     """A stable pseudonym for an identity (name, phone number, account handle)."""
     if value is None:
         return None
@@ -60,8 +98,9 @@ def pseudonymise(value: str | None, key: bytes) -> str | None:
         # 0812-3456-7890, +62 812 3456 7890 and 081234567890 are one person.
         digits = re.sub(r"\D", "", normalised)
         normalised = "0" + digits[2:] if digits.startswith("62") else digits
-    digest = hmac.digest(key, normalised.encode("utf-8"), hashlib.sha256).hex()
-    return f"p-{digest[:24]}"
+    first, *later = keyring(key)
+    digest = hmac.digest(first, normalised.encode("utf-8"), hashlib.sha256).hex()
+    return chained(f"p-{digest[:PSEUDONYM_HEX]}", later)
 
 
 def redact(text: str | None) -> str | None:
@@ -104,9 +143,10 @@ def _per_distinct(values: pd.Series, function) -> pd.Series:
     return out
 
 
-def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
+def pseudonymise_series(values: pd.Series, key: Keys) -> pd.Series:
     """``pseudonymise`` of a column (a reporter is hashed once however many complaints name them)."""
-    return _per_distinct(values, lambda v: pseudonymise(v, key))
+    keys = keyring(key)
+    return _per_distinct(values, lambda v: pseudonymise(v, keys))
 
 
 # Text that can hold nothing _mask changes: no digit, no @, no "[at]" / "(at)".

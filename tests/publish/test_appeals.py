@@ -70,7 +70,7 @@ def test_an_accepted_appeal_excludes_the_complaint_and_the_next_revision_lists_t
     monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", "test-pseudonym-key")
     from rapor import config
 
-    key = config.pseudonym_key()
+    key = config.pseudonym_keys()
     engine = scored.engine
     pass_gate()
     first = publish_month(engine, REGION, OCTOBER, now=PUBLISHED_AT)
@@ -170,3 +170,89 @@ def test_a_forced_republication_and_a_released_month_name_who_did_it(scored, pas
     )
     assert "dilepas" not in forced.reason  # the release is told once, in the revision it came with
     assert "op.budi (manual__x)" in (forced.folder / REPORT_HTML).read_text(encoding="utf-8")
+
+
+def _late_complaints(engine, n: int) -> list[tuple[str, str, str]]:
+    ev = schema.score_evidence
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
+                .where(
+                    ev.c.region_code == REGION,
+                    ev.c.period == OCTOBER,
+                    ev.c.in_first_response,
+                    ev.c.first_response_on_time.is_(False),
+                )
+                .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
+                .limit(n)
+            )
+        ]
+
+
+def _pseudonyms(engine) -> dict[tuple[str, str], str]:
+    c = schema.complaint
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(c.c.source, c.c.complaint_id, c.c.reporter_pseudonym).where(c.c.reporter_pseudonym.is_not(None))
+        ).all()
+    return {(s, i): p for s, i, p in rows}
+
+
+def _exclude(opd_code: str, ref: str) -> AppealRequest:
+    return AppealRequest(
+        REGION, OCTOBER, opd_code, APPEAL_COMPLAINT, APPEAL_EXCLUDE, "bukan kewenangan kami", "Jalan provinsi.", ref
+    )
+
+
+def test_a_key_rotation_rekeys_pseudonyms_and_appeal_references_and_old_references_still_resolve(
+    scored, pass_gate, monkeypatch
+):
+    from rapor import config
+    from rapor.privacy import chained, key_fingerprint
+    from rapor.warehouse.pseudonyms import recorded_keyring, rekey
+
+    old, new = b"test-pseudonym-key", b"the-rotated-key"
+    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", old.decode())
+    engine = scored.engine
+    pass_gate()
+    first = publish_month(engine, REGION, OCTOBER, now=PUBLISHED_AT)
+    (opd_a, src_a, id_a), (opd_b, src_b, id_b) = _late_complaints(engine, 2)
+    filed = file_appeal(engine, _exclude(opd_a, complaint_ref(src_a, id_a, old)), "opd.a", now=WITHIN)
+    stored = _pseudonyms(engine)
+    assert stored  # the demo's app and hotline complaints name their reporters
+
+    # The keyring gets the new key: nothing is written or published until the warehouse is re-keyed.
+    monkeypatch.setenv("RAPOR_PSEUDONYM_PREVIOUS_KEYS", old.decode())
+    monkeypatch.setenv("RAPOR_PSEUDONYM_KEY", new.decode())
+    with pytest.raises(ConfigError, match="run `rapor rekey-pseudonyms`"):
+        publish_month(engine, REGION, OCTOBER, now=WITHIN)
+    done = rekey(engine, config.pseudonym_keys())
+    assert (done.keys_applied, done.complaints, done.appeals) == (1, len(stored), 1)
+    assert _pseudonyms(engine) == {k: chained(p, [new]) for k, p in stored.items()}
+    with engine.connect() as conn:
+        assert recorded_keyring(conn) == [key_fingerprint(old), key_fingerprint(new)]
+        ref_a = conn.execute(select(schema.appeal.c.complaint_ref).where(schema.appeal.c.appeal_id == filed)).scalar()
+    assert ref_a == complaint_ref(src_a, id_a, (old, new)) != complaint_ref(src_a, id_a, old)
+    again = rekey(engine, config.pseudonym_keys())  # idempotent
+    assert again.keys_applied == 0 and _pseudonyms(engine) == {k: chained(p, [new]) for k, p in stored.items()}
+
+    # An appeal quoting the reference revision 1 shows (under the old key) is still recognised.
+    old_ref_b = complaint_ref(src_b, id_b, old)
+    assert old_ref_b in {e["ref"] for e in read_snapshot(first.folder / INPUTS)["evidence"]}
+    filed_b = file_appeal(engine, _exclude(opd_b, old_ref_b), "opd.b", now=WITHIN)
+    with engine.connect() as conn:
+        ref_b = conn.execute(select(schema.appeal.c.complaint_ref).where(schema.appeal.c.appeal_id == filed_b)).scalar()
+    assert ref_b == complaint_ref(src_b, id_b, (old, new))
+
+    # The next publication is a new revision whose references are the re-keyed ones.
+    second = publish_month(engine, REGION, OCTOBER, now=WITHIN + timedelta(hours=1))
+    assert second.revision == first.revision + 1
+    refs = {e["ref"] for e in read_snapshot(second.folder / INPUTS)["evidence"]}
+    assert {ref_a, ref_b} <= refs and old_ref_b not in refs
+
+    # A worker that was given only the new key is refused, naming the fingerprints to match.
+    monkeypatch.delenv("RAPOR_PSEUDONYM_PREVIOUS_KEYS")
+    with pytest.raises(ConfigError, match=key_fingerprint(old)):
+        publish_month(engine, REGION, OCTOBER, now=WITHIN + timedelta(hours=2))

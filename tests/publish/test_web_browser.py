@@ -311,7 +311,7 @@ def september(site):
             .where(ev.c.region_code == REGION, ev.c.period == SEPTEMBER, ev.c.first_response_on_time.is_(False))
             .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
         ).all()
-    key = config.pseudonym_key()
+    key = config.pseudonym_keys()
     clock = late[-1].clock_start_at.replace(tzinfo=UTC)  # SQLite: the stored UTC instant, naive
     return {
         "engine": engine,

@@ -4,6 +4,7 @@ rapor score --registry R --complaints C --inspections I --period 2026-10 --out D
 rapor import --registry R --complaints C --inspections I
 rapor migrate
 rapor verify output/published/52.05/2026-10/r2 [--warehouse URL]
+rapor rekey-pseudonyms [--warehouse URL]   (after adding a key to the pseudonym keyring)
 rapor demo
 rapor simulate --port 8311          (the channels' APIs on loopback, for demos and tests)
 rapor collect all --until 2026-11-02T00:00:00+00:00
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from rapor import config
 from rapor.cli.appeals import add_parsers as add_appeal_parsers
 from rapor.cli.appeals import run as run_appeals
 from rapor.cli.channels import add_parsers as add_collector_parsers
@@ -37,6 +39,7 @@ from rapor.registry import registry_lookup
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_periods
 from rapor.warehouse.db import open_warehouse
+from rapor.warehouse.pseudonyms import rekey
 
 
 def _add_inputs(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -109,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_collector_parsers(sub)  # simulate, collect
     add_appeal_parsers(sub)  # banding
 
+    rekey_cmd = sub.add_parser(
+        "rekey-pseudonyms",
+        help="put the stored pseudonyms and complaint references under the whole pseudonym keyring (one transaction)",
+    )
+    rekey_cmd.add_argument("--warehouse", help="SQLAlchemy URL (default: RAPOR_WAREHOUSE_URL)")
     demo = sub.add_parser("demo", help="load the demo region and run the monthly DAG through Airflow")
     demo.add_argument("--skip-airflow", action="store_true", help="score with the command line instead of Airflow")
     return parser
@@ -211,6 +219,16 @@ def main(argv: list[str] | None = None) -> int:
                 failed += bool(problems)
                 print(f"{folder}: " + (_verified(engine is not None) if not problems else "; ".join(problems)))
             return 1 if failed else 0
+        elif args.command == "rekey-pseudonyms":
+            done = rekey(open_warehouse(args.warehouse), config.pseudonym_keys())
+            if done.keys_applied:
+                print(
+                    f"re-keyed under {done.keys_applied} new key(s): {done.complaints} reporter pseudonyms, "
+                    f"{done.quarantined_rows} quarantined rows, {done.appeals} appeal references"
+                )
+            else:
+                print("the stored pseudonyms are already under the whole keyring")
+            print("keyring (key fingerprints, oldest first): " + " ".join(done.fingerprints))
         elif args.command in ("simulate", "collect"):
             return run_collectors(args)
         elif args.command == "banding":

@@ -43,6 +43,7 @@ from rapor.collectors.runner import StreamRun, commit_batch
 from rapor.collectors.streams.base import Batch
 from rapor.errors import InputFileError
 from rapor.imports.files import read_table_file
+from rapor.privacy import Keys
 from rapor.registry import Registry
 from rapor.vocabulary import CALL_LOG_SOURCE
 from rapor.warehouse import schema
@@ -175,7 +176,7 @@ def collect_hotline(
     inbox: str | None = None,
     archive: str | None = None,
     landing: RawLanding | None = None,
-    key: bytes | None = None,
+    key: Keys | None = None,
     region_code: str | None = None,
 ) -> StreamRun:
     """Load every new export in the inbox, then archive it. Files in an unknown format stay."""
@@ -184,7 +185,7 @@ def collect_hotline(
     from rapor.imports.checks import malformed_rows
 
     inbox = inbox or hotline_inbox()
-    key = key or config.pseudonym_key()
+    key = key or config.pseudonym_keys()
     landing = landing or RawLanding()
     fs, root = fsspec.core.url_to_fs(inbox)
     archive_url = archive or config.hotline_archive(inbox)

@@ -26,6 +26,7 @@ from rapor.collectors.raw import RawLanding, record_landings
 from rapor.collectors.state import load_states, save_state, unresolved_complaints
 from rapor.collectors.streams.base import Batch, RunContext, Stream
 from rapor.imports.complaints import load_complaint_frame
+from rapor.privacy import Keys
 from rapor.registry import Registry
 from rapor.vocabulary import COLLECTED_OK
 from rapor.warehouse import schema
@@ -59,7 +60,7 @@ def commit_batch(
     engine,
     batch: Batch,
     registry: Registry,
-    key: bytes,
+    key: Keys,
     run: StreamRun,
     source_file: str | None = None,
     sha256: str | None = None,
@@ -126,10 +127,10 @@ def run_stream(
     until: datetime | None = None,
     landing: RawLanding | None = None,
     settings: dict | None = None,
-    key: bytes | None = None,
+    key: Keys | None = None,
 ) -> StreamRun:
     """Collect the partitions the connection (``settings``) serves, up to ``until`` (default: now)."""
-    key = key or config.pseudonym_key()
+    key = key or config.pseudonym_keys()
     until = until or datetime.now(UTC)
     with engine.connect() as conn:
         registry = Registry.load(conn)

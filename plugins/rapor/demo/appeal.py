@@ -71,7 +71,7 @@ def _late_complaints(engine, period: Period) -> list[tuple[str, str, str]]:
             )
             .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
         ).all()
-    key = config.pseudonym_key()
+    key = config.pseudonym_keys()
     by_opd: dict[str, list] = {}
     for o, s, c, t in rows:
         by_opd.setdefault(o, []).append((o, complaint_ref(s, c, key), t))

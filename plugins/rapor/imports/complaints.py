@@ -25,11 +25,12 @@ from rapor.imports.files import CHUNK_ROWS, clean_cell, file_sha256, iter_table_
 from rapor.imports.result import ImportResult
 from rapor.imports.timestamps import parse_timestamps
 from rapor.policy import Policy, load_policy
-from rapor.privacy import pseudonymise_series, redact_series
+from rapor.privacy import Keys, pseudonymise_series, redact_series
 from rapor.registry import registry_lookup
 from rapor.vocabulary import CHANNELS, KINDS
 from rapor.warehouse import schema
 from rapor.warehouse.db import bulk_upsert
+from rapor.warehouse.pseudonyms import check_keyring
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,14 @@ TIMESTAMP_COLUMNS = ("received_at", *EVENT_COLUMNS)
 KEPT_COLUMNS = ("source", "complaint_id", "region_code", "opd_code", "channel", "kind")
 
 
-def import_complaints(engine, path: str | Path, key: bytes | None = None, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+def import_complaints(engine, path: str | Path, key: Keys | None = None, chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Import a complaints file, read and loaded ``chunk_rows`` rows at a time in one transaction.
 
     A file already imported (same checksum) is not read again when nothing its rows were
     checked against changed since (see ``unchanged_import``): the result repeats that import's
     counts and problems, says it was unchanged, and the lineage records the new import time.
     """
-    key = key or config.pseudonym_key()
+    key = key or config.pseudonym_keys()
     chunks = iter_table_chunks(path, COLUMNS, chunk_rows=chunk_rows)  # the header is checked here
     sha256 = file_sha256(Path(path))
     with engine.begin() as conn:
@@ -99,7 +100,7 @@ def load_complaint_frame(
     *,
     source_file: str,
     sha256: str,
-    key: bytes,
+    key: Keys,
     malformed: tuple[list, dict] = ((), {}),
     record: bool = True,
     cleaned: bool = False,
@@ -117,6 +118,7 @@ def load_complaint_frame(
     ``lookup`` (``registry_lookup``) and ``policy``: read once by a caller loading many chunks.
     """
     malformed_problems, malformed_copies = malformed
+    check_keyring(conn, key)  # never pseudonyms under another keyring than the stored ones
     # Personal data leaves the raw frame here: even quarantine copies are redacted.
     frame = raw.copy()
     if not cleaned:

@@ -29,7 +29,7 @@ from sqlalchemy import insert, select, update
 from rapor import config
 from rapor.errors import RaporError
 from rapor.privacy import redact
-from rapor.publish.fingerprint import complaint_ref
+from rapor.publish.fingerprint import complaint_ref, complaint_refs
 from rapor.vocabulary import (
     APPEAL_ACCEPTED,
     APPEAL_COMPLAINT,
@@ -44,6 +44,7 @@ from rapor.vocabulary import (
     INDICATOR_SCORES,
 )
 from rapor.warehouse import schema
+from rapor.warehouse.pseudonyms import check_keyring
 
 MIN_REASON = 10  # characters: an explanation, not "ok"
 
@@ -172,14 +173,17 @@ def _complaint_target(conn, request: AppealRequest) -> dict:
             ev.c.region_code == request.region_code, ev.c.period == request.period, ev.c.opd_code == request.opd_code
         )
     ).all()
-    key = config.pseudonym_key()
-    match = next((r for r in rows if complaint_ref(r.source, r.complaint_id, key) == request.complaint_ref), None)
+    key = config.pseudonym_keys()
+    check_keyring(conn, key)
+    # A revision published before a key rotation shows the reference under the older keys.
+    match = next((r for r in rows if request.complaint_ref in complaint_refs(r.source, r.complaint_id, key)), None)
     if match is None:
         raise AppealError(
             f"keluhan {request.complaint_ref!r} tidak ada dalam bukti OPD {request.opd_code} "
             f"di {request.region_code} {request.period}"
         )
-    target = {"source": match.source, "complaint_id": match.complaint_id, "complaint_ref": request.complaint_ref}
+    current = complaint_ref(match.source, match.complaint_id, key)
+    target = {"source": match.source, "complaint_id": match.complaint_id, "complaint_ref": current}
     if request.requested == APPEAL_EXCLUDE:
         return target
     first, resolved = _aware(request.corrected_first_response_at), _aware(request.corrected_resolved_at)

@@ -13,6 +13,8 @@ import hmac
 import json
 from pathlib import Path
 
+from rapor.privacy import Keys, keyring, rekeyed
+
 
 def canonical_bytes(data) -> bytes:
     # allow_nan=False: NaN is not JSON and not equal to itself; a NaN here is a bug upstream.
@@ -39,6 +41,16 @@ def read_snapshot(path: Path) -> dict:
         return json.loads(handle.read().decode("utf-8"))
 
 
-def complaint_ref(source: str, complaint_id: str, key: bytes) -> str:
+def complaint_refs(source: str, complaint_id: str, key: Keys) -> list[str]:
+    """The complaint's reference under each prefix of the keyring: what publications before each
+    rotation showed, the current one last (an appeal may quote an older revision's reference)."""
+    first, *later = keyring(key)
+    refs = ["k-" + hmac.new(first, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]]
+    for k in later:
+        refs.append(rekeyed(refs[-1], k))
+    return refs
+
+
+def complaint_ref(source: str, complaint_id: str, key: Keys) -> str:
     """The pseudonymous reference of a complaint (keyed HMAC: resolvable only inside the warehouse)."""
-    return "k-" + hmac.new(key, f"{source}\x1f{complaint_id}".encode(), hashlib.sha256).hexdigest()[:16]
+    return complaint_refs(source, complaint_id, key)[-1]

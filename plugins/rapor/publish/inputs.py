@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, select
 from rapor import config
 from rapor.errors import RaporError
 from rapor.policy import Policy, parse_policy
+from rapor.privacy import Keys
 from rapor.publish.appeals import snapshot_appeals
 from rapor.publish.fingerprint import complaint_ref
 from rapor.quality.status import latest_gate
@@ -40,6 +41,7 @@ from rapor.scoring.scorecard import month_inspections, score_rows, scorecard_his
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
 from rapor.scoring.sop import SopScore, sop_scores
 from rapor.warehouse import schema
+from rapor.warehouse.pseudonyms import check_keyring
 
 SNAPSHOT_FORMAT = 1
 TREND_MONTHS = 6
@@ -90,11 +92,12 @@ def parse_iso(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def collect_inputs(engine, region_code: str, period: Period, key: bytes | None = None) -> MonthInputs:
+def collect_inputs(engine, region_code: str, period: Period, key: Keys | None = None) -> MonthInputs:
     """Everything the stored scorecard of (region, month) was computed from, as a snapshot."""
-    key = key or config.pseudonym_key()
+    key = key or config.pseudonym_keys()
     sc = schema.scorecard
     with engine.connect() as conn:
+        check_keyring(conn, key)  # the references must be those the stored appeals use
         region = get_region(conn, region_code)
         rows = [
             dict(r)
@@ -190,7 +193,7 @@ def _day(value) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
-def _evidence(conn, region_code: str, period: Period, key: bytes, scored_at: datetime) -> list[dict]:
+def _evidence(conn, region_code: str, period: Period, key: Keys, scored_at: datetime) -> list[dict]:
     """The stored evidence rows with the complaint fields behind them.
 
     A complaint of the evidence that changed after the month was scored would make the

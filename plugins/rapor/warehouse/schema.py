@@ -521,3 +521,14 @@ quality_account_coverage = Table(
     Column("unidentified_replies", Integer, nullable=False),
     Column("computed_at", Instant, nullable=False),
 )
+
+# The pseudonym keyring the stored pseudonyms (complaint.reporter_pseudonym, the quarantine's
+# copies) and appeals' complaint references are under, by key fingerprint (never the key),
+# oldest first. Written by ``rapor rekey-pseudonyms``; no rows = under the first key alone.
+pseudonym_keyring = Table(
+    "pseudonym_keyring",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("key_fingerprint", String(16), nullable=False),
+    Column("applied_at", Instant, nullable=False),
+)
