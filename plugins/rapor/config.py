@@ -14,7 +14,8 @@ works on a laptop with nothing but Python; production sets the environment inste
   Airflow (any secrets backend, the metadata database) when running under Airflow (``AIRFLOW_HOME``
   set, as in every Airflow component, or the connection given as ``AIRFLOW_CONN_RAPOR_PSEUDONYM``);
   ``RAPOR_PSEUDONYM_KEY`` (current) with ``RAPOR_PSEUDONYM_PREVIOUS_KEYS`` (older ones, space- or
-  comma-separated, oldest first); the file ``var/pseudonym.key`` (one key a line, oldest first; made with one random key if missing, mode 0600).
+  comma-separated, oldest first); the file ``var/pseudonym.key`` (one key a line, oldest first;
+  made with one random key if missing, mode 0600).
 - ``RAPOR_POLICY``: path of the scoring policy file (default: the packaged 2026.1 policy).
 - ``RAPOR_EXPECTATIONS_DIR``: the Great Expectations project of the data-quality gate
   (default: ``expectations/`` of the project).
