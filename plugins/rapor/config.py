@@ -26,6 +26,8 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_SMTP_CONN_ID``: the Airflow SMTP connection of every e-mail (default ``smtp_default``);
   ``RAPOR_ALERT_SMTP_CONN_ID`` another one for the operators' held-month alert only.
 - ``RAPOR_ALERT_EMAIL``: recipients (comma-separated) of the held-month alert (default: none).
+- ``RAPOR_WEB_ACCESS``: the web view's access file, which regions each user sees
+  (``rapor.publish.access``; default: none, every user sees every region).
 - ``RAPOR_WEB_BASE_URL``: where the web view is reached, for links in e-mails (default:
   Airflow's ``[api] base_url`` + ``/rapor``).
 - ``RAPOR_REGION_BATCH_SIZE``: how many regions one mapped task of the monthly DAG scores and
@@ -213,6 +215,12 @@ def alert_recipients() -> list[str]:
 def web_base_url() -> str | None:
     """``RAPOR_WEB_BASE_URL`` when set (rapor.publish.notify falls back to Airflow's base URL)."""
     return os.environ.get("RAPOR_WEB_BASE_URL") or None
+
+
+def web_access_file() -> Path | None:
+    """``RAPOR_WEB_ACCESS``: the file mapping web-view users to their regions, if set."""
+    value = os.environ.get("RAPOR_WEB_ACCESS")
+    return Path(value) if value else None
 
 
 def airflow_api_url() -> str:

@@ -44,7 +44,11 @@ pytestmark = pytest.mark.browser
 
 USER, PASSWORD = "inspektorat", "sidak-2026-rahasia"  # role viewer: reads, files and decides nothing
 FILER, JUDGE = "opd.dlh", "inspektur.a"  # roles user and op: may file and decide appeals
+PROVINCE = "inspektorat.ntb"  # role viewer, the province's Inspektorat: every region of NTB (52)
 REGION, OCTOBER, SEPTEMBER = "52.05", "2026-10", "2026-09"
+NEIGHBOUR, ELSEWHERE = "52.06", "53.01"  # another kabupaten of NTB, and one of NTT
+# The web view's access file (RAPOR_WEB_ACCESS): the kabupaten's users see 52.05, the province 52.
+ACCESS = f"user,regions\n{USER},{REGION}\n{FILER},{REGION}\n{JUDGE},{REGION}\n{PROVINCE},52\n"
 
 
 def _free_port() -> int:
@@ -84,7 +88,41 @@ def site(tmp_path_factory):
         out_dir=out_dir,
     )
     assert (first.revision, second.revision) == (1, 2)
+    for code, name in ((NEIGHBOUR, "Kabupaten Bima"), (ELSEWHERE, "Kabupaten Sumba Barat")):
+        _publish_small_region(engine, root / code, code, name, out_dir)
     return {"url": url, "out_dir": out_dir, "r1": first.folder, "r2": second.folder, "root": root}
+
+
+def _publish_small_region(engine, folder: Path, code: str, name: str, out_dir: Path) -> None:
+    """A region of one OPD with October scored, gated and published (revision 1)."""
+    from c_region import DIMENSIONS, write_rows
+    from rapor.imports.complaints import COLUMNS
+
+    folder.mkdir()
+    registry = write_rows(
+        folder / "registry.csv",
+        ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
+        [[code, name, "Asia/Makassar", "DLH", "Dinas Lingkungan Hidup"]],
+    )
+    complaints = write_rows(
+        folder / "complaints.csv",
+        COLUMNS,
+        [
+            [f"W-{code}-{day}", code, "DLH", "aplikasi", "lapor", "permintaan_informasi"]
+            + [f"{OCTOBER}-{day} 09:00", "", f"{OCTOBER}-{day} 09:40", "", "", "Jadwal angkut sampah?"]
+            for day in ("13", "20")
+        ],
+    )
+    inspections = write_rows(
+        folder / "inspections.csv",
+        ["region_code", "opd_code", "inspected_at", "dimension", "indicator", "score"],
+        [[code, "DLH", f"{OCTOBER}-14", d, f"{d}_terpenuhi", 2] for d in DIMENSIONS],
+    )
+    import_files(engine, [registry], [complaints], [inspections])
+    score_region_month(engine, code, Period.parse(OCTOBER))
+    with engine.begin() as conn:
+        record_gate(conn, GateResult(code, OCTOBER, True))
+    assert publish_month(engine, code, OCTOBER, now=datetime(2026, 11, 2, 1, tzinfo=UTC), out_dir=out_dir).revision == 1
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +130,9 @@ def server(site, airflow_db):
     """``airflow api-server`` on a loopback port, with Airflow's SimpleAuthManager and one user."""
     port = _free_port()
     passwords = site["root"] / "passwords.json"
-    passwords.write_text(json.dumps({USER: PASSWORD, FILER: PASSWORD, JUDGE: PASSWORD}))
+    passwords.write_text(json.dumps({USER: PASSWORD, FILER: PASSWORD, JUDGE: PASSWORD, PROVINCE: PASSWORD}))
+    access = site["root"] / "access.csv"
+    access.write_text(ACCESS, encoding="utf-8")
     env = dict(os.environ)
     env.pop("AIRFLOW__CORE__UNIT_TEST_MODE", None)
     env.update(
@@ -100,7 +140,7 @@ def server(site, airflow_db):
             "AIRFLOW__CORE__AUTH_MANAGER": (
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
             ),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer,{FILER}:user,{JUDGE}:op",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:viewer,{FILER}:user,{JUDGE}:op,{PROVINCE}:viewer",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
             "AIRFLOW__API_AUTH__JWT_SECRET": "rapor-browser-test-secret-0123456789",
@@ -108,6 +148,7 @@ def server(site, airflow_db):
             "AIRFLOW__CORE__PARALLELISM": "4",
             "RAPOR_WAREHOUSE_URL": site["url"],
             "RAPOR_OUTPUT_DIR": str(site["out_dir"]),
+            "RAPOR_WEB_ACCESS": str(access),
         }
     )
     log = open(site["root"] / "api-server.log", "w")
@@ -261,6 +302,40 @@ def test_after_login_region_month_and_opd_pages_show_the_scorecard_and_files_dow
     browser.get(f"{server}/rapor/{REGION}/{OCTOBER}/r2/laporan")
     assert "Rapor Kepatuhan Pelayanan Publik OPD" in browser.find_element(By.TAG_NAME, "h1").text
     shutil.rmtree(browser.downloads, ignore_errors=True)
+
+
+def test_each_user_sees_only_the_regions_the_access_file_gives_them(server, browser):
+    from selenium.webdriver.common.by import By
+
+    def listed() -> set[str]:
+        return {a.text for a in browser.find_elements(By.CSS_SELECTOR, "main a, body a") if a.text.startswith("Kab")}
+
+    # The kabupaten's Inspektorat: its own region only; the others' pages do not exist for it.
+    browser.delete_all_cookies()
+    _login(browser, server, "/rapor/", USER)
+    assert listed() == {"Kabupaten Dompu"}
+    for path in (f"{NEIGHBOUR}/", f"{NEIGHBOUR}/{OCTOBER}/r1/", f"{ELSEWHERE}/{OCTOBER}/r1/opd/DLH"):
+        browser.get(f"{server}/rapor/{path}")
+        assert "wilayah tidak dikenal" in browser.find_element(By.TAG_NAME, "body").text, path
+    token = appeals_client.login(server, USER, PASSWORD)
+    bearer = {"Authorization": f"Bearer {token}"}
+    for name in ("report.pdf", "bkd-tpp.xlsx", "scorecard.csv"):  # no file of another region either
+        status, _, body = _get(f"{server}/rapor/{NEIGHBOUR}/{OCTOBER}/r1/unduh/{name}", bearer)
+        assert (status, json.loads(body)) == (404, {"detail": "wilayah tidak dikenal"})
+    assert _get(f"{server}/rapor/{NEIGHBOUR}/{OCTOBER}/banding", bearer)[0] == 404
+    assert _get(f"{server}/rapor/{REGION}/{OCTOBER}/banding", bearer)[0] == 200
+    assert _get(f"{server}/rapor/{REGION}/{OCTOBER}/r2/unduh/scorecard.csv", bearer)[0] == 200
+
+    # The province's Inspektorat: every region of NTB (52), none of NTT (53).
+    browser.delete_all_cookies()
+    _login(browser, server, "/rapor/", PROVINCE)
+    assert listed() == {"Kabupaten Dompu", "Kabupaten Bima"}
+    browser.find_element(By.LINK_TEXT, "Kabupaten Bima").click()
+    _wait(lambda: browser.current_url == f"{server}/rapor/{NEIGHBOUR}/", what="the neighbour's region page")
+    assert "Oktober 2026" in browser.find_element(By.TAG_NAME, "table").text
+    browser.get(f"{server}/rapor/{ELSEWHERE}/")
+    assert "wilayah tidak dikenal" in browser.find_element(By.TAG_NAME, "body").text
+    browser.delete_all_cookies()
 
 
 def test_the_public_site_opens_from_a_plain_file_copy_loads_nothing_from_elsewhere_and_is_accessible(

@@ -4,8 +4,10 @@ A FastAPI app that ``plugins/rapor_web_plugin.py`` mounts at ``/rapor`` of Airfl
 server. Airflow does not authenticate plugin apps, so every route depends on
 ``authorized_user``: Airflow's own ``get_user`` (the ``Authorization: Bearer`` header or
 the ``_token`` cookie that Airflow's login sets, checked by the configured auth manager),
-then the auth manager's permission to read the ``rapor_publish`` DAG. A browser without a
-session is sent to Airflow's login page and comes back afterwards.
+then the auth manager's permission to read the ``rapor_publish`` DAG, then the user's regions
+(``rapor.publish.access``, the file ``RAPOR_WEB_ACCESS``): the index lists only those, and every
+address of another region answers 404, for pages, downloads and appeals alike. A browser
+without a session is sent to Airflow's login page and comes back afterwards.
 
 Pages show published revisions only (files under ``output/published``, never the live
 scorecard table), so what a reader sees is what was published. The one live part is a
@@ -35,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rapor import config
 from rapor.errors import ConfigError
 from rapor.layout import revision_folder
+from rapor.publish.access import RegionAccess, region_access
 from rapor.publish.appeals import AppealError, AppealRequest, decide_appeal, file_appeal, list_appeals, subject
 from rapor.publish.early_warning import warnings_at
 from rapor.publish.fingerprint import read_snapshot
@@ -101,7 +104,19 @@ async def authorized_user(request: Request):
     user = await get_user(request, None, bearer)  # Airflow's own resolution: bearer header, then the _token cookie
     if not get_auth_manager().is_authorized_dag(method="GET", details=DagDetails(id=PUBLISH_DAG_ID), user=user):
         raise HTTPException(status_code=403, detail="rapor: akses ditolak")
+    region_code = request.path_params.get("region_code")
+    if region_code is not None and not _access(user).allows(region_code):
+        # Another region's pages do not exist for this user (the same answer as an unknown region).
+        raise HTTPException(status_code=404, detail="wilayah tidak dikenal")
     return user
+
+
+def _access(user) -> RegionAccess:
+    """The regions this user may see (``RAPOR_WEB_ACCESS``); a broken access file shows nothing."""
+    try:
+        return region_access(user.get_name())
+    except ConfigError as exc:
+        raise HTTPException(status_code=500, detail=f"rapor: {exc}") from None
 
 
 def may_file_appeals(user) -> bool:
@@ -172,9 +187,11 @@ async def http_error(request: Request, exc: StarletteHTTPException):
 # --- pages ------------------------------------------------------------------------------------
 
 
-def index_page():
-    """Regions with published months."""
-    return _render("web_index.html.j2", regions=_regions(), crumbs=[], root="./")
+def index_page(user: CurrentUser):
+    """Regions with published months that this user may see."""
+    access = _access(user)
+    regions = [r for r in _regions() if access.allows(r["region_code"])]
+    return _render("web_index.html.j2", regions=regions, crumbs=[], root="./")
 
 
 def region_page(region_code: str):
