@@ -19,7 +19,8 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_POLICY``: path of the scoring policy file (default: the packaged 2026.1 policy).
 - ``RAPOR_EXPECTATIONS_DIR``: the Great Expectations project of the data-quality gate
   (default: ``expectations/`` of the project).
-- ``RAPOR_RAW_DIR``: raw landing of the collectors (default ``var/raw`` under RAPOR_HOME).
+- ``RAPOR_RAW_DIR``: raw landing of the collectors, a folder or an fsspec URL such as
+  ``s3://bucket/raw`` (default ``var/raw`` under RAPOR_HOME).
 - ``RAPOR_HOTLINE_INBOX``: where hotline exports are dropped, a folder or an fsspec URL
   (default ``inbox/hotline`` under RAPOR_HOME); ``RAPOR_HOTLINE_ARCHIVE``: where loaded
   exports are moved (default ``<inbox>/arsip``).
@@ -182,9 +183,17 @@ def policy_path() -> Path:
     return Path(os.environ.get("RAPOR_POLICY") or DEFAULT_POLICY_PATH)
 
 
-def raw_dir() -> Path:
-    """The collectors' raw landing (every page and file, unchanged)."""
-    return Path(os.environ.get("RAPOR_RAW_DIR") or state_dir() / "raw")
+def raw_dir() -> Path | str:
+    """The collectors' raw landing (every page and file, unchanged): a folder, or an fsspec URL
+    (``s3://bucket/raw``, ``memory://raw``) that every worker reaches; ``file://`` is a folder."""
+    value = os.environ.get("RAPOR_RAW_DIR")
+    if not value:
+        return state_dir() / "raw"
+    if value.startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        return Path(unquote(urlsplit(value).path))
+    return value if "://" in value else Path(value)
 
 
 def hotline_inbox() -> str:

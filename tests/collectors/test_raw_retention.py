@@ -186,3 +186,53 @@ def _default_policy_data() -> dict:
     from rapor import config
 
     return yaml.safe_load(config.policy_path().read_bytes())
+
+
+def test_raw_landing_and_its_purge_on_an_fsspec_url(warehouse):
+    # fsspec's memory:// filesystem, a real implementation standing for s3://bucket/raw.
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    landing = RawLanding("memory:///rapor-raw-retention/")
+    try:
+        old = land_and_record(
+            warehouse,
+            landing,
+            "facebook",
+            "facebook_comments",
+            sample("facebook/comments_p1.json"),
+            AS_OF - timedelta(100),
+        )
+        kept = land_and_record(
+            warehouse,
+            landing,
+            "facebook",
+            "facebook_comments",
+            sample("facebook/comments_p2.json"),
+            AS_OF - timedelta(10),
+        )
+        day = (AS_OF - timedelta(100)).strftime("%Y-%m-%d")
+        assert old.path == f"memory:///rapor-raw-retention/facebook/{day}/facebook_comments-{old.sha256[:16]}.json"
+        assert landing.land(
+            "facebook", "facebook_comments", sample("facebook/comments_p1.json"), "r", fetched_at=AS_OF - timedelta(100)
+        ) == old.__class__(**{**old.__dict__, "request": "r"})
+        with warehouse.connect() as conn:
+            assert read_landed(conn, "facebook", old.sha256) == sample("facebook/comments_p1.json")
+        purge = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
+        assert (purge.files_deleted, purge.rows_deleted, purge.bytes_deleted) == (1, 1, old.n_bytes)
+        assert not fs.exists(old.path.removeprefix("memory://")) and fs.exists(kept.path.removeprefix("memory://"))
+        with warehouse.connect() as conn, pytest.raises(LookupError, match="purged after its retention period"):
+            read_landed(conn, "facebook", old.sha256)
+        again = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
+        assert (again.files_deleted, again.rows_deleted) == (0, 0)
+    finally:
+        fs.rm("/rapor-raw-retention", recursive=True)
+
+
+def test_a_file_url_raw_root_is_the_local_folder_with_its_modes(monkeypatch, tmp_path):
+    from rapor import config
+
+    monkeypatch.setenv("RAPOR_RAW_DIR", (tmp_path / "raw").as_uri())
+    assert config.raw_dir() == tmp_path / "raw"
+    landed = RawLanding().land("x", "x_mentions", b"{}", "r", fetched_at=AS_OF)
+    assert landed.path.parent.parent.parent == tmp_path / "raw" and mode(landed.path) == 0o600

@@ -29,9 +29,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -215,13 +217,16 @@ def collect_hotline(
                 HOTLINE_SOURCE, HOTLINE_STREAM, body, request=f"{inbox.rstrip('/')}/{name}", ext=suffix
             )
             try:
-                header = read_table_file(landed.path, ()).header
-                fmt = next((f for f in FORMATS if f.matches(header)), None)
-                if fmt is None:
-                    unknown.append(name)
-                    log.error("hotline: %s is not a known export format (header: %s): left in the inbox", name, header)
-                    continue
-                items, table = parse_export(landed.path, fmt, registry, region_code, sha)
+                with _local_copy(landed.path, body, suffix) as local:
+                    header = read_table_file(local, ()).header
+                    fmt = next((f for f in FORMATS if f.matches(header)), None)
+                    if fmt is None:
+                        unknown.append(name)
+                        log.error(
+                            "hotline: %s is not a known export format (header: %s): left in the inbox", name, header
+                        )
+                        continue
+                    items, table = parse_export(local, fmt, registry, region_code, sha)
             except InputFileError as exc:
                 # Named as the user knows it (the inbox file, not the raw copy); the next exports still load.
                 reason = str(exc).removeprefix(f"{exc.path}: ")
@@ -255,6 +260,19 @@ def collect_hotline(
             inbox, "; ".join(problems) + ". The file(s) stay in the inbox; every other export was loaded"
         )
     return run
+
+
+@contextmanager
+def _local_copy(path, body: bytes, suffix: str):
+    """The landed file as a local path for the readers: itself, or (raw landing on an fsspec URL)
+    a private temporary copy of the same bytes, removed afterwards."""
+    if not isinstance(path, str) or "://" not in path:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="rapor-hotline-") as folder:
+        local = Path(folder) / f"export{suffix}"
+        local.write_bytes(body)
+        yield local
 
 
 def _archive(fs, path: str, archive_fs, archive_root: str, name: str, sha: str) -> str:

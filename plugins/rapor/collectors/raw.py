@@ -9,7 +9,10 @@ in the ``raw_landing`` table (in the batch's transaction) with its sha256, the r
 produced it (without credentials) and the path; ``complaint_raw`` links every collected
 complaint to the pages it was read from, so any complaint can be traced back and re-parsed.
 
-The root is ``RAPOR_RAW_DIR``, by default ``var/raw`` under RAPOR_HOME.
+The root is ``RAPOR_RAW_DIR``, by default ``var/raw`` under RAPOR_HOME: a folder, or an fsspec
+URL (``s3://bucket/raw`` for object storage that every worker reaches; ``memory://`` in tests).
+Under a URL a landing is one whole-object write (object stores never show half an object), the
+indexed path is the object's URL, and the store's own access control replaces file modes.
 
 Raw files are kept for the policy's ``raw_landing.retention_days``: ``purge_expired``
 deletes the files of the days before that (every file of an expired day folder, and the
@@ -50,7 +53,7 @@ class Landed:
     source: str
     stream: str
     sha256: str
-    path: Path
+    path: Path | str  # a local file, or the object's URL under an fsspec root
     request: str
     n_bytes: int
     fetched_at: datetime
@@ -70,16 +73,24 @@ class Landed:
 class RawLanding:
     """Writes raw payloads under one root folder."""
 
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else raw_dir()
+    def __init__(self, root: Path | str | None = None):
+        self.root = _root(root)
 
     def land(
         self, source: str, stream: str, body: bytes, request: str, ext: str = "json", fetched_at: datetime | None = None
     ) -> Landed:
         fetched_at = fetched_at or datetime.now(UTC)
         sha = hashlib.sha256(body).hexdigest()
-        folder = self.root / _safe(source) / fetched_at.astimezone(UTC).strftime(DAY_FORMAT)
-        path = folder / f"{_safe(stream)}-{sha[:16]}.{ext.lstrip('.') or 'bin'}"
+        day = fetched_at.astimezone(UTC).strftime(DAY_FORMAT)
+        name = f"{_safe(stream)}-{sha[:16]}.{ext.lstrip('.') or 'bin'}"
+        if isinstance(self.root, str):  # an fsspec URL: one whole-object write
+            url = f"{self.root}/{_safe(source)}/{day}/{name}"
+            fs, key = _fs(url)
+            if not fs.exists(key):
+                fs.pipe_file(key, body)
+            return Landed(source, stream, sha, url, request, len(body), fetched_at)
+        folder = self.root / _safe(source) / day
+        path = folder / name
         if not path.exists():
             _private_dirs(self.root, folder)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".landing-")
@@ -94,6 +105,28 @@ class RawLanding:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         return Landed(source, stream, sha, path, request, len(body), fetched_at)
+
+
+def _root(root: Path | str | None) -> Path | str:
+    """A local folder as a Path, an fsspec URL as its text without a trailing slash."""
+    root = root or raw_dir()
+    if isinstance(root, str) and "://" in root:
+        return root.rstrip("/")
+    return Path(root)
+
+
+def _fs(url: str):
+    import fsspec
+
+    return fsspec.core.url_to_fs(url)
+
+
+def _read(path: str) -> bytes:
+    """The bytes of a landed file: a local path, or an object's URL."""
+    if "://" in path:
+        fs, key = _fs(path)
+        return fs.cat_file(key)
+    return Path(path).read_bytes()
 
 
 def _safe(name: str) -> str:
@@ -136,7 +169,7 @@ def read_landed(conn, source: str, sha256: str) -> bytes:
         raise LookupError(
             f"raw {source} page {sha256} is not in the raw landing: never landed, or purged after its retention period"
         )
-    body = Path(path).read_bytes()
+    body = _read(path)
     if hashlib.sha256(body).hexdigest() != sha256:
         raise ValueError(f"raw file {path} does not match its recorded sha256 {sha256}")
     return body
@@ -167,7 +200,9 @@ def expiry_day(as_of: datetime, retention_days: int) -> date:
     return (as_of.astimezone(UTC) - timedelta(days=retention_days)).date()
 
 
-def purge_expired(engine, sources: list[str], as_of: datetime, retention_days: int, root: Path | None = None) -> Purge:
+def purge_expired(
+    engine, sources: list[str], as_of: datetime, retention_days: int, root: Path | str | None = None
+) -> Purge:
     """Delete the raw files of ``sources`` landed on UTC days before ``as_of - retention_days``
     and their ``raw_landing`` rows; lineage (``complaint_raw``) keeps the hashes.
 
@@ -175,7 +210,9 @@ def purge_expired(engine, sources: list[str], as_of: datetime, retention_days: i
     go in one transaction after their files; a file that cannot be deleted keeps its row
     (the purge fails naming it, and the next run tries again).
     """
-    root = Path(root) if root else raw_dir()
+    root = _root(root)
+    if isinstance(root, str):
+        return _purge_objects(engine, sources, as_of, retention_days, root)
     before = expiry_day(as_of, retention_days)
     cutoff = datetime.combine(before, time(0), tzinfo=UTC)
     rl = schema.raw_landing
@@ -206,6 +243,46 @@ def purge_expired(engine, sources: list[str], as_of: datetime, retention_days: i
                 conn.execute(delete(rl).where(rl.c.source == source, rl.c.sha256.in_(shas)))
     narrowed = sum(narrow_permissions(root / _safe(source)) for source in sources)
     purge = Purge(before, deleted, n_bytes, len(expired_rows), narrowed)
+    log.info("raw landing of %s purged before %s: %s", ", ".join(sources), before, purge.as_dict())
+    return purge
+
+
+def _purge_objects(engine, sources: list[str], as_of: datetime, retention_days: int, root: str) -> Purge:
+    """``purge_expired`` under an fsspec root: the same days and rows, objects instead of files."""
+    before = expiry_day(as_of, retention_days)
+    cutoff = datetime.combine(before, time(0), tzinfo=UTC)
+    rl = schema.raw_landing
+    with engine.connect() as conn:
+        expired_rows = conn.execute(
+            select(rl.c.source, rl.c.sha256, rl.c.path).where(rl.c.source.in_(sources), rl.c.fetched_at < cutoff)
+        ).all()
+    fs, base = _fs(root)
+    objects = {_fs(row.path)[1] for row in expired_rows if "://" in row.path}
+    for source in sources:
+        prefix = f"{base.rstrip('/')}/{_safe(source)}"
+        if not fs.isdir(prefix):
+            continue
+        for entry in fs.ls(prefix, detail=True):
+            try:
+                day = datetime.strptime(entry["name"].rstrip("/").rsplit("/", 1)[-1], DAY_FORMAT).date()
+            except ValueError:
+                continue
+            if day < before and entry["type"] == "directory":
+                objects |= {e["name"] for e in fs.ls(entry["name"], detail=True) if e["type"] == "file"}
+    n_bytes = deleted = 0
+    for key in sorted(objects):
+        if not fs.exists(key):
+            continue  # purged before
+        n_bytes += fs.size(key)
+        fs.rm_file(key)
+        deleted += 1
+    with engine.begin() as conn:
+        for start in range(0, len(expired_rows), 500):
+            chunk = expired_rows[start : start + 500]
+            for source in {row.source for row in chunk}:
+                shas = [row.sha256 for row in chunk if row.source == source]
+                conn.execute(delete(rl).where(rl.c.source == source, rl.c.sha256.in_(shas)))
+    purge = Purge(before, deleted, n_bytes, len(expired_rows), 0)
     log.info("raw landing of %s purged before %s: %s", ", ".join(sources), before, purge.as_dict())
     return purge
 
