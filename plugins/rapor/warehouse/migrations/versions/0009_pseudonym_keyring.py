@@ -1,14 +1,14 @@
 """The pseudonym keyring the warehouse's pseudonyms are under (key fingerprints, oldest first).
 
-Revision ID: 0008_pseudonym_keyring
-Revises: 0007_early_warning_items
+Revision ID: 0009_pseudonym_keyring
+Revises: 0008_account_posts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_pseudonym_keyring"
-down_revision = "0007_early_warning_items"
+revision = "0009_pseudonym_keyring"
+down_revision = "0008_account_posts"
 
 
 def upgrade() -> None:
