@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from rapor import config
-from rapor.publish.fingerprint import complaint_ref
+from rapor.privacy import Keys
+from rapor.publish.fingerprint import complaint_refs
 from rapor.vocabulary import source_label
 from rapor.warehouse import schema
 
@@ -37,7 +38,7 @@ class SourceTicket:
 
 
 def source_tickets(
-    engine, region_code: str, period: str, refs: Iterable[str], key: bytes | None = None
+    engine, region_code: str, period: str, refs: Iterable[str], key: Keys | None = None
 ) -> dict[str, SourceTicket]:
     """``ref → SourceTicket`` for the given references of a region-month's evidence.
 
@@ -49,7 +50,7 @@ def source_tickets(
     wanted = set(refs)
     if not wanted:
         return {}
-    key = key or config.pseudonym_key()
+    key = key or config.pseudonym_keys()
     ev, c = schema.score_evidence, schema.complaint
     found: dict[str, SourceTicket] = {}
     with engine.connect() as conn:
@@ -71,8 +72,9 @@ def source_tickets(
     return found
 
 
-def _match(rows, wanted: set[str], key: bytes, found: dict[str, SourceTicket]) -> None:
+def _match(rows, wanted: set[str], key: Keys, found: dict[str, SourceTicket]) -> None:
     for source, complaint_id in rows:
-        ref = complaint_ref(source, complaint_id, key)
-        if ref in wanted and ref not in found:
-            found[ref] = SourceTicket(source, complaint_id)
+        # Under every prefix of the keyring: a revision published before a key rotation shows an older reference.
+        for ref in complaint_refs(source, complaint_id, key):
+            if ref in wanted and ref not in found:
+                found[ref] = SourceTicket(source, complaint_id)
