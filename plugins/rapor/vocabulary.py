@@ -97,6 +97,29 @@ def collection_fix(outcome: str, conn: str, account: str) -> str:
 
 # SOP inspections (SCORING.md §4).
 DIMENSIONS = ("input", "proses", "output", "pengaduan")
+DIMENSION_LABELS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
+# The default indicator set's names as readers read them; an indicator of another set shows its code.
+INDICATOR_LABELS = {
+    "sarana_prasarana": "Sarana dan prasarana",
+    "kompetensi_petugas": "Kompetensi petugas",
+    "sarana_disabilitas": "Sarana bagi penyandang disabilitas",
+    "standar_pelayanan_tampil": "Standar pelayanan dipajang (di tempat dan daring)",
+    "persyaratan": "Persyaratan",
+    "prosedur": "Prosedur",
+    "waktu": "Waktu pelayanan",
+    "biaya": "Biaya",
+    "produk": "Produk layanan",
+    "maklumat": "Maklumat pelayanan",
+    "persepsi_maladministrasi": "Persepsi maladministrasi",
+    "kanal_pengaduan": "Kanal pengaduan",
+    "medsos_aktif_komentar_terbuka": "Media sosial resmi aktif, kolom komentar terbuka",
+    "nomor_kepala_dijawab": "Nomor kontak kepala OPD dijawab (uji telepon)",
+}
+
+
+def indicator_label(indicator: str) -> str:
+    return INDICATOR_LABELS.get(indicator, indicator)
+
 
 # What a late or overdue complaint of the evidence failed (a complaint may fail several), most
 # urgent first: the report groups each complaint under the first of its findings.
@@ -115,10 +138,23 @@ FINDINGS = (
 # How late, in working days (HK) after the deadline: (lowest, highest, label); None = no limit.
 LATENESS_BUCKETS = ((0, 2, "≤ 2 HK"), (3, 5, "3–5 HK"), (6, 10, "6–10 HK"), (11, None, "> 10 HK"))
 
+# The measures of a scorecard row as readers read them (SCORING.md §3–5). The symbols of the
+# formulas (R1, R2, R3, S_resp, S_sop) stay in the code, the CSV columns and the method document.
+LABEL_R1 = "Tanggapan tepat waktu"
+LABEL_R2 = "Penyelesaian tepat waktu"
+LABEL_R3 = "Pengaduan tidak menunggak"
+LABEL_S_RESP = "Nilai responsivitas"
+LABEL_S_SOP = "Nilai standar pelayanan"
+MEASURE_LABELS = {"r1": LABEL_R1, "r2": LABEL_R2, "r3": LABEL_R3, "s_resp": LABEL_S_RESP, "s_sop": LABEL_S_SOP}
+# The ``holidays`` package's categories of Indonesian days off (policy ``holiday_categories``).
+HOLIDAY_CATEGORY_LABELS = {"public": "hari libur nasional", "government": "cuti bersama"}
+NO_INDEX_IN_TREND = "tidak ada indeks"  # a trend chart without a single index in its months
+
 # A scorecard row's status (SCORING.md §7).
 STATUS_RATED = "dinilai"
 STATUS_LIMITED = "data terbatas"  # fewer than k complaints behind R1 or R2
 STATUS_NOT_RATED = "tidak dinilai"  # no S_sop: no index, category or zone
+NOT_SCORED_YET = "belum dinilai"  # a month with no scorecard at all (not the status above)
 SCORE_STATUSES = (STATUS_RATED, STATUS_LIMITED, STATUS_NOT_RATED)
 
 # The data-quality gate's verdict on a month.
@@ -193,6 +229,8 @@ def template_globals() -> dict:
         "GATE_PASSED": GATE_PASSED,
         "GATE_HELD": GATE_HELD,
         "GATE_NOT_CHECKED": GATE_NOT_CHECKED,
+        "LABELS": MEASURE_LABELS,
+        "NOT_SCORED_YET": NOT_SCORED_YET,
     }
 
 

@@ -36,7 +36,7 @@ def test_the_report_shows_each_opds_channel_duties_beside_s_sop(scored, pass_gat
     duties = {d["opd_code"]: d for d in snapshot["channel_duties"]}
     assert set(duties) == {o["opd_code"] for o in snapshot["opds"]}  # one per OPD of the scorecard
     html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
-    assert "<th>S_sop</th><th>Tugas kanal</th>" in html
+    assert "<th>Nilai standar pelayanan</th><th>Tugas kanal</th>" in html
     assert html.count('<td class="duties">') == len(snapshot["opds"])
     # The demo's files carry no channel accounts: the social duty reads from the replies seen, the
     # phone duty says there is no number to measure.

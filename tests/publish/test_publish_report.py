@@ -179,8 +179,12 @@ def test_methodology_appendix_is_generated_from_the_policy_actually_used(scored,
     assert "k = 7" in appendix
     assert "Aplikasi 4 HK, Media sosial 1 HK, Hotline 1 HK" in appendix
     assert "Masa banding ke Inspektorat: 12 HK" in appendix
-    assert "S_resp = 40·R1&#39; + 40·R2&#39; + 20·R3" in appendix
-    assert "S_sop = 21,85·Input + 32,37·Proses + 24,24·Output + 21,54·Pengaduan" in appendix
+    assert (
+        "Nilai responsivitas = 40 × tanggapan tepat waktu + 40 × penyelesaian tepat waktu + 20 × pengaduan tidak "
+        "menunggak" in appendix
+    )
+    assert "Nilai standar pelayanan = 21,85 × Input + 32,37 × Proses + 24,24 × Output + 21,54 × Pengaduan" in appendix
+    assert "disesuaikan menjadi 0,9079" in appendix  # the example, with k = 7: (12 + 7 × 0,75) / 19
     assert "A ≥ 88; B ≥ 78; C ≥ 54; D ≥ 32; E &lt; 32" in appendix
 
     # Scored with another policy than the one now configured: publishing refuses, naming both.

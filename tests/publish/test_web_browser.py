@@ -266,8 +266,9 @@ def test_after_login_region_month_and_opd_pages_show_the_scorecard_and_files_dow
     browser.find_element(By.LINK_TEXT, "Dinas Kependudukan dan Pencatatan Sipil").click()
     _wait(lambda: browser.current_url.endswith("/r2/opd/DISDUKCAPIL"), what="the OPD page")
     opd = browser.find_element(By.TAG_NAME, "body").text
-    assert "Dinas Kependudukan dan Pencatatan Sipil" in opd and "R1 tanggapan pertama" in opd
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in opd and "Tanggapan tepat waktu" in opd
     assert "Bukti: keluhan terlambat atau menunggak" in opd and "k-" in opd
+    assert "Nomor tiket di sumber" in opd and "Rincian nilai standar pelayanan" in opd
     assert "Rekomendasi TPP" in opd
     # The live early-warning list: the same duties the morning e-mail would list right now.
     from rapor.publish.early_warning import warnings_at

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from rapor.vocabulary import ZONE_TINTS, zone_bands
+from rapor.vocabulary import NO_INDEX_IN_TREND, ZONE_TINTS, zone_bands
 
 LINE_COLOUR = "#1f3b73"
 
@@ -73,7 +73,9 @@ def trend_geometry(
         if show_values:
             shapes.append(Shape("text", x, y - 4, text=f"{v:.2f}".replace(".", ","), size=6.5, fill="#111111"))
     if not points:
-        shapes.append(Shape("text", left + plot_w / 2, top + plot_h / 2, text="belum dinilai", size=7, fill="#555555"))
+        shapes.append(
+            Shape("text", left + plot_w / 2, top + plot_h / 2, text=NO_INDEX_IN_TREND, size=7, fill="#555555")
+        )
     return Geometry(width, height, shapes)
 
 

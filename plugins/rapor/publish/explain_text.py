@@ -27,8 +27,16 @@ from rapor.scoring.explain import (
     Explanation,
     Lift,
 )
-from rapor.vocabulary import FINDING_LATE_FIRST, FINDING_LATE_RESOLUTION, FINDING_OVERDUE, STATUS_NOT_RATED, ZONES
+from rapor.vocabulary import (
+    FINDING_LATE_FIRST,
+    FINDING_LATE_RESOLUTION,
+    FINDING_OVERDUE,
+    LABEL_S_SOP,
+    STATUS_NOT_RATED,
+    ZONES,
+)
 
+ADJUSTED = "Penyesuaian karena data sedikit"
 MEASURE_WORDS = {
     LATE_FIRST: FINDING_LATE_FIRST,
     LATE_RESOLUTION: FINDING_LATE_RESOLUTION,
@@ -100,8 +108,8 @@ def _part_label(kind: str, e: Explanation, row: dict, policy: Policy) -> str:
 def _small_numbers(what: str, n: int, pooled: Fraction, k: int) -> str:
     region = f"rata-rata ketepatan {what} seluruh daerah ({number(pooled * 100, 1)}%)"
     if n == 0:
-        return f"Penyesuaian angka kecil, {what}: bulan ini tidak ada keluhan yang dinilai, nilainya mengikuti {region}"
-    return f"Penyesuaian angka kecil, {what}: {n} keluhan dinilai, nilainya ditarik ke {region} seberat {k} keluhan"
+        return f"{ADJUSTED}, {what}: bulan ini tidak ada keluhan yang dinilai, nilainya mengikuti {region}"
+    return f"{ADJUSTED}, {what}: {n} keluhan dinilai, nilainya ditarik ke {region} seberat {k} keluhan"
 
 
 def _fix_phrase(measures: tuple[str, ...]) -> str:
@@ -144,7 +152,7 @@ def lift_text(e: Explanation, policy: Policy) -> str:
     if lift.sop_value is None:
         return f"{_complaints_text(lift)} {after}."
     current = number(e.sop_inspected * policy.sop_carry_forward_factor**e.sop_age_months, 2)
-    sop = f"nilai standar pelayanan (S_sop) naik dari {current} menjadi {number(lift.sop_value, 2)}"
+    sop = f"{LABEL_S_SOP.lower()} naik dari {current} menjadi {number(lift.sop_value, 2)}"
     if lift.fixes:
         return f"Keluhan saja tidak cukup: {_complaints_text(lift)}, dan {sop} {after}."
     return f"Keluhan saja tidak cukup: {sop} {after}."
@@ -158,11 +166,12 @@ def explain_block(policy: Policy) -> dict:
         "items": [
             "Selisih indeks dari 100 dibagi menurut rumusnya sendiri. Setiap keluhan yang tanggapan pertamanya "
             f"terlambat menanggung bagian yang sama: {number(w['r1'])} × {w_resp} ÷ (n + {k}) poin, dengan n "
-            f"jumlah keluhan yang dinilai untuk R1; penyelesaian yang terlambat (R2) {number(w['r2'])} × {w_resp} "
-            f"÷ (n + {k}). Setiap pengaduan yang menunggak di akhir bulan menanggung {number(w['r3'])} × {w_resp} "
+            f"jumlah keluhan yang dinilai ketepatan tanggapannya; setiap penyelesaian yang terlambat "
+            f"{number(w['r2'])} × {w_resp} ÷ (n + {k}), dengan n jumlah pengaduan yang dinilai ketepatan "
+            f"penyelesaiannya. Setiap pengaduan yang menunggak di akhir bulan menanggung {number(w['r3'])} × {w_resp} "
             "÷ jumlah pengaduan terbuka. Keluhan yang gagal pada beberapa "
             "ukuran menanggung jumlah bagiannya.",
-            "Yang bukan satu keluhan tercatat sendiri: penyesuaian angka kecil (bagian nilai yang mengikuti "
+            "Yang bukan satu keluhan tercatat sendiri: penyesuaian karena data sedikit (bagian nilai yang mengikuti "
             "rata-rata daerah), kekurangan nilai standar pelayanan dari 100, dan pengurangan karena umur inspeksi.",
             "Poin ditampilkan dengan dua desimal dan dibulatkan dengan metode sisa terbesar, sehingga jumlahnya "
             "sama persis dengan 100 dikurangi indeks yang diterbitkan; karena itu dua keluhan dengan bagian yang "

@@ -4,8 +4,10 @@
 and the stored per-complaint evidence) into a JSON snapshot: the region and its OPDs as
 scored, the evidence rows with the complaint fields behind them, the inspections, the
 earlier categories that make the TPP run, the policy file itself, the six-month trend
-the report shows, and each OPD's channel duties of the month (rapor.scoring.duties: shown
-beside S_sop, not counted by method 2026.1; an older snapshot has none).
+the report shows, each OPD's channel duties of the month (rapor.scoring.duties: shown
+beside S_sop, not counted by method 2026.1; an older snapshot has none), and per OPD the
+inspection its S_sop comes from (date, age, carry-forward factor, dimension values; ``sop``,
+an older snapshot has none: ``snapshot_sop_details`` derives it from the inspections).
 ``recompute_rows`` scores the month again from that snapshot alone with the same pure
 functions (rapor.scoring.responsiveness, rapor.scoring.sop, rapor.scoring.scorecard.score_rows),
 so a revision's scorecard CSV can be checked byte for byte at any later time.
@@ -19,6 +21,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 import yaml
@@ -39,7 +43,8 @@ from rapor.scoring.periods import Period
 from rapor.scoring.responsiveness import counts_by_opd
 from rapor.scoring.scorecard import month_inspections, score_rows, scorecard_history
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
-from rapor.scoring.sop import SopScore, sop_scores
+from rapor.scoring.sop import SopScore, dimension_values, inspection_score, sop_scores
+from rapor.vocabulary import DIMENSIONS
 from rapor.warehouse import schema
 from rapor.warehouse.pseudonyms import check_keyring
 
@@ -178,6 +183,11 @@ def collect_inputs(engine, region_code: str, period: Period, key: Keys | None = 
         ],
         "channel_duties": [d.as_dict() for d in duties],
     }
+    frame = pd.DataFrame(snapshot["inspections"], columns=list(INSPECTION_COLUMNS))
+    frame["score"] = frame["score"].astype("int64")
+    # Why each S_sop is what it is: the inspection used, its date, age, factor, dimension values
+    # (its indicator scores are the rows of "inspections" with that OPD and date).
+    snapshot["sop"] = [d.as_dict() for d in sop_details(frame, sop_scores(frame, period, policy), policy).values()]
     with engine.connect() as conn:
         appeals = snapshot_appeals(conn, region_code, period)
     if appeals:  # only then: a month without appeals keeps the fingerprint it always had
@@ -274,6 +284,7 @@ class SnapshotScoring:
     counts: pd.DataFrame  # the six counts per OPD of the region
     sops: dict[str, SopScore]
     history: dict[str, dict[Period, str | None]]
+    inspections: pd.DataFrame  # the inspection rows S_sop may come from (INSPECTION_COLUMNS)
 
 
 def snapshot_scoring(snapshot: dict) -> SnapshotScoring:
@@ -296,6 +307,7 @@ def snapshot_scoring(snapshot: dict) -> SnapshotScoring:
         counts=counts_by_opd(evidence, list(opd_names)),
         sops=sop_scores(inspections, period, policy),
         history=history,
+        inspections=inspections,
     )
 
 
@@ -313,6 +325,69 @@ def recompute_rows(snapshot: dict) -> list[dict]:
         snapshot["gate_passed_at_scoring"],
         frozenset(snapshot.get("opds_held_by_gate", ())),
     )
+
+
+@dataclass(frozen=True)
+class SopDetail:
+    """Why an OPD's S_sop is what it is: the inspection used, its dimension values and indicator scores."""
+
+    opd_code: str
+    inspected_on: date
+    age_months: int
+    factor: Fraction  # the carry-forward factor to the power of the inspection's age in months
+    inspection_value: Fraction  # S_sop of the inspection itself (0-100), before the factor
+    value: Fraction  # the S_sop scored: inspection_value × factor
+    dimensions: dict[str, Fraction]  # dimension -> value 0..1 (mean indicator score / 3)
+    indicators: tuple[tuple[str, str, int], ...]  # (dimension, indicator, score 0-3) of that inspection
+
+    def as_dict(self) -> dict:
+        """The snapshot's record (decimal strings; the indicator scores are the snapshot's inspection rows)."""
+        return {
+            "opd_code": self.opd_code,
+            "inspected_on": self.inspected_on.isoformat(),
+            "age_months": self.age_months,
+            "carry_forward_factor": _decimal_text(self.factor),
+            "s_sop_inspection": _decimal_text(self.inspection_value),
+            "s_sop": _decimal_text(self.value),
+            "dimensions": {d: _decimal_text(v) for d, v in self.dimensions.items()},
+        }
+
+
+def _decimal_text(value: Fraction, places: int = 4) -> str:
+    return format(Decimal(value.numerator) / Decimal(value.denominator), f".{places}f")
+
+
+def sop_details(inspections: pd.DataFrame, sops: dict[str, SopScore], policy: Policy) -> dict[str, SopDetail]:
+    """Per OPD with an S_sop, the inspection it comes from (rapor.scoring.sop, the same functions)."""
+    if inspections.empty:
+        return {}
+    days = pd.to_datetime(inspections["inspected_on"]).dt.date
+    out = {}
+    for opd_code, sop in sorted(sops.items()):
+        rows = inspections[(inspections["opd_code"] == opd_code) & (days == sop.inspected_on)]
+        factor = policy.sop_carry_forward_factor**sop.age_months
+        out[opd_code] = SopDetail(
+            opd_code=opd_code,
+            inspected_on=sop.inspected_on,
+            age_months=sop.age_months,
+            factor=Fraction(factor),
+            inspection_value=inspection_score(rows, policy.sop_weights),
+            value=sop.value,
+            dimensions=dimension_values(rows),
+            indicators=tuple(
+                sorted(
+                    ((str(r.dimension), str(r.indicator), int(r.score)) for r in rows.itertuples(index=False)),
+                    key=lambda t: (DIMENSIONS.index(t[0]) if t[0] in DIMENSIONS else len(DIMENSIONS), t[1]),
+                )
+            ),
+        )
+    return out
+
+
+def snapshot_sop_details(snapshot: dict) -> dict[str, SopDetail]:
+    """The S_sop details of a snapshot's month, from its inspections (also for snapshots without "sop")."""
+    parts = snapshot_scoring(snapshot)
+    return sop_details(parts.inspections, parts.sops, parts.policy)
 
 
 def explain_snapshot(snapshot: dict) -> dict[str, Explanation]:

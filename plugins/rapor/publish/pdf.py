@@ -24,6 +24,11 @@ from rapor.publish.charts import Geometry, trend_geometry
 from rapor.vocabulary import (
     GATE_NOT_CHECKED,
     GATE_PASSED,
+    LABEL_R1,
+    LABEL_R2,
+    LABEL_R3,
+    LABEL_S_RESP,
+    LABEL_S_SOP,
     NOT_RATED_COLOUR,
     NOT_RATED_TINT,
     STATUS_NOT_RATED,
@@ -50,11 +55,11 @@ RANKING_HEAD = (
     "Kat.",
     "Zona",
     "Perubahan dari {previous_month}",
-    "S_resp",
-    "S_sop",
-    "R1 (tepat/n)",
-    "R2 (tepat/n)",
-    "R3 (menunggak/terbuka)",
+    LABEL_S_RESP,
+    LABEL_S_SOP,
+    f"{LABEL_R1} (tepat/dinilai)",
+    f"{LABEL_R2} (tepat/dinilai)",
+    f"{LABEL_R3} (menunggak/terbuka)",
     "Status",
     "TPP",
 )
@@ -283,14 +288,18 @@ def _summary_rows(ctx: dict) -> list[tuple[str, object]]:
     s = ctx["summary"]
     zones_line = ", ".join(f"{s['zones'][z]} zona {z}" for z in ZONES)
     times = s["times"]
+    first = f"{s['r1_region']} ({s['n_first_response_on_time']} dari {s['n_first_response']})"
+    resolution = f"{s['r2_region']} ({s['n_resolution_on_time']} dari {s['n_resolution']})"
+    first_time = f"{times['first_median']} / {times['first_p90']} hari kerja"
+    resolution_time = f"{times['resolution_median']} / {times['resolution_p90']} hari kerja"
     return [
-        ("OPD dalam registri", f"{s['n_opds']} ({zones_line}; {s['n_not_rated']} tidak dinilai)"),
+        ("OPD dalam registri", f"{s['n_opds']} ({zones_line}; {s['n_not_rated']} {STATUS_NOT_RATED})"),
         ("Median indeks daerah", s["median_index"]),
-        ("R1 seluruh daerah", f"{s['r1_region']} ({s['n_first_response_on_time']} dari {s['n_first_response']})"),
-        ("R2 seluruh daerah", f"{s['r2_region']} ({s['n_resolution_on_time']} dari {s['n_resolution']})"),
+        (f"{LABEL_R1} seluruh daerah (sebelum penyesuaian)", first),
+        (f"{LABEL_R2} seluruh daerah (sebelum penyesuaian)", resolution),
         ("Terbuka / menunggak akhir bulan", f"{s['n_open']} / {s['n_open_overdue']}"),
-        ("Tanggapan pertama (median / p90)", f"{times['first_median']} / {times['first_p90']} hari kerja"),
-        ("Penyelesaian (median / p90)", f"{times['resolution_median']} / {times['resolution_p90']} hari kerja"),
+        ("Waktu tanggapan pertama (median / persentil 90)", first_time),
+        ("Waktu penyelesaian (median / persentil 90)", resolution_time),
         ("OPD dengan potongan TPP > 0", f"{s['n_tpp']}" + ("" if ctx["bkd_produced"] else " (belum berlaku)")),
     ]
 
@@ -316,7 +325,8 @@ def _ranking(ctx: dict, st: _Styles) -> list:
         Paragraph("2. Peringkat OPD", st.h2),
         Table(data, colWidths=[w * cm for w in RANKING_WIDTHS], repeatRows=1, style=TableStyle(style)),
         Paragraph(
-            "R1 dan R2: pangsa setelah penyesuaian angka kecil (lampiran); di kurung jumlah yang menjadi dasarnya.",
+            f"{LABEL_R1} dan {LABEL_R2.lower()}: pangsa yang disesuaikan karena data sedikit (ditarik ke rata-rata "
+            "daerah; lampiran); di kurung jumlah yang menjadi dasarnya.",
             st.tiny,
         ),
     ]
@@ -371,6 +381,7 @@ def _opd_details(ctx: dict, st: _Styles) -> list:
     story: list = [PageBreak(), Paragraph("4. Rincian per OPD", st.h2)]
     for e in ctx["entries"]:
         story.append(_opd_card(e, st))
+        story += _sop_detail(e, st)
         story += _explanation(e, st)
         story += _evidence(e, ctx, st)
     return story
@@ -400,6 +411,46 @@ def _explanation(e: dict, st: _Styles) -> list:
                     ),
                 ),
                 Paragraph(_t(f"Menuju zona berikutnya: {explain['lift']}"), st.small),
+            ]
+        )
+    ]
+
+
+def _sop_detail(e: dict, st: _Styles) -> list:
+    """Why the S_sop is what it is: the inspection used, each dimension's value and weight, each indicator's score."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+
+    s = e["sop_detail"]
+    if s is None:
+        return [
+            Paragraph(
+                _t(
+                    f"Nilai standar pelayanan {STATUS_NOT_RATED}: tidak ada inspeksi dalam bulan ini atau bulan-bulan "
+                    "yang boleh dipakai sebelumnya."
+                ),
+                st.small,
+            )
+        ]
+    head = ("Dimensi", "Nilai dimensi (0–1)", "Bobot", "Skor indikator (0–3)")
+    data = [[Paragraph(_t(h), st.tiny) for h in head]]
+    for d in s["dimensions"]:
+        scores = "; ".join(f"{i['label']} ({i['code']}): {i['score']}" for i in d["indicators"])
+        data.append([Paragraph(_t(d["label"]), st.small), d["value"], d["weight"], Paragraph(_t(scores), st.small)])
+    total = s["inspection_value"] + (f" × {s['factor']} = {s['value']}" if s["age_months"] else "")
+    if s["rescaled"]:
+        total += " (dimensi tanpa indikator dikeluarkan, bobot lainnya diskalakan ke 100)"
+    data.append([Paragraph(_t("Nilai inspeksi"), st.small), Paragraph(_t(total), st.small), "", ""])
+    caption = f"Rincian nilai standar pelayanan: inspeksi {s['inspected_on']}; {s['factor_text']}"
+    return [
+        KeepTogether(
+            [
+                Paragraph(_t(caption), st.small),
+                Table(
+                    data,
+                    colWidths=[2.6 * cm, 2.6 * cm, 1.4 * cm, 18.9 * cm],
+                    style=TableStyle([*st.grid, ("SPAN", (1, -1), (-1, -1)), ("ALIGN", (1, 1), (2, -2), "RIGHT")]),
+                ),
             ]
         )
     ]
@@ -446,24 +497,20 @@ def _opd_figures(e: dict) -> list[list[str]]:
     )
     return [
         ["Indeks", e["index_text"], "Status", e["status"]],
-        ["S_resp", e["s_resp"], "S_sop", f"{e['s_sop']} (inspeksi {e['sop_inspected_on']})"],
+        [LABEL_S_RESP, e["s_resp"], LABEL_S_SOP, f"{e['s_sop']} (inspeksi {e['sop_inspected_on']})"],
+        [LABEL_R1, e["r1_text"], LABEL_R2, e["r2_text"]],
         [
-            "R1 tanggapan pertama",
-            f"{e['r1']}: {e['n1_on_time']} tepat waktu dari {e['n1']} ({e['r1_raw']} sebelum penyesuaian)",
-            "R2 penyelesaian",
-            f"{e['r2']}: {e['n2_on_time']} tepat waktu dari {e['n2']} ({e['r2_raw']} sebelum penyesuaian)",
-        ],
-        [
-            "R3 tunggakan",
-            f"{e['r3']}: {e['n_open_overdue']} menunggak dari {e['n_open']} terbuka",
+            LABEL_R3,
+            e["r3_text"],
             "TPP",
             f"{e['tpp']}: {e['tpp_rule']}",
         ],
         [
             "Tanggapan pertama",
-            f"median {t['first_median']}, p90 {t['first_p90']} ({t['first_n']} dari {t['first_pop']} ditanggapi)",
+            f"median {t['first_median']}, persentil 90 {t['first_p90']} ({t['first_n']} dari {t['first_pop']} "
+            "ditanggapi)",
             "Penyelesaian",
-            f"median {t['resolution_median']}, p90 {t['resolution_p90']} ({t['resolution_n']} dari "
+            f"median {t['resolution_median']}, persentil 90 {t['resolution_p90']} ({t['resolution_n']} dari "
             f"{t['resolution_pop']} selesai)",
         ],
         *duties,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,15 @@ from rapor.publish.formatting import (
     short_datetime,
     zone_abbreviation,
 )
-from rapor.publish.inputs import EVIDENCE_INSTANTS, TREND_MONTHS, explain_snapshot, parse_iso, snapshot_policy
+from rapor.publish.inputs import (
+    EVIDENCE_INSTANTS,
+    TREND_MONTHS,
+    SopDetail,
+    explain_snapshot,
+    parse_iso,
+    snapshot_policy,
+    snapshot_sop_details,
+)
 from rapor.publish.tickets import SourceTicket
 from rapor.publish.tpp_rule import rule_text
 from rapor.publish.worktime import median_p90, working_hours
@@ -50,6 +59,8 @@ from rapor.vocabulary import (
     CHANNEL_LABELS,
     CLASSIC_ZONE_FLOORS,
     CLASSIC_ZONE_TABLE,
+    DIMENSION_LABELS,
+    DIMENSIONS,
     DUTY_CALLS_ANSWERED,
     DUTY_COMMENTS,
     DUTY_POSTED,
@@ -61,11 +72,19 @@ from rapor.vocabulary import (
     FINDING_OVERDUE,
     FINDINGS,
     GATE_LABELS,
+    HOLIDAY_CATEGORY_LABELS,
     KIND_LABELS,
+    LABEL_R1,
+    LABEL_R2,
+    LABEL_R3,
+    LABEL_S_RESP,
+    LABEL_S_SOP,
     LATENESS_BUCKETS,
+    NOT_SCORED_YET,
     STATUS_LIMITED,
     STATUS_NOT_RATED,
     ZONES,
+    indicator_label,
     template_globals,
 )
 
@@ -321,12 +340,13 @@ def _working_days_block(policy: Policy, region: dict) -> dict:
         "items": [
             f"Bulan penilaian adalah bulan kalender di zona waktu daerah: {tz} ({zone_abbreviation(tz)}). "
             "Semua tanggal dan jam dalam laporan ini waktu setempat.",
-            "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: kalender Indonesia paket holidays, "
-            f"kategori {', '.join(policy.holiday_categories)}; ditambah hari libur daerah: {adds}; dikurangi: "
-            f"{removes}.",
+            "Hari kerja (HK): Senin–Jumat yang bukan hari libur. Hari libur: "
+            + " dan ".join(HOLIDAY_CATEGORY_LABELS.get(c, c) for c in policy.holiday_categories)
+            + f" menurut kalender resmi Indonesia; ditambah hari libur daerah: {adds}; dikurangi: {removes}.",
             "Batas N HK dari saat t: hari ke-1 adalah hari kerja pertama sesudah tanggal t; batas berakhir pukul "
             "23.59.59 hari kerja ke-N. Tepat waktu berarti kejadian terjadi paling lambat pada batas itu.",
-            "Jam mulai OPD: saat disposisi (forwarded_at) bila ada, selain itu saat laporan diterima.",
+            "Waktu OPD mulai dihitung sejak laporan didisposisikan ke OPD bila saat disposisinya tercatat, "
+            "selain itu sejak laporan diterima.",
         ],
     }
 
@@ -347,35 +367,51 @@ def _deadlines_block(policy: Policy) -> dict:
 def _responsiveness_block(policy: Policy) -> dict:
     w_resp = policy.responsiveness_weights
     return {
-        "title": "Responsivitas (S_resp)",
+        "title": LABEL_S_RESP,
         "items": [
-            "R1: keluhan yang batas tanggapan pertamanya jatuh di bulan ini; tepat waktu bila ditanggapi paling "
-            "lambat "
-            "pada batasnya (tidak ditanggapi = terlambat).",
-            "R2: pengaduan yang batas penyelesaiannya jatuh di bulan ini; penutupan otomatis oleh platform bukan "
-            "penyelesaian.",
-            "R3 = 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; R3 = 1 bila tidak "
+            f"{LABEL_R1}: pangsa keluhan yang batas tanggapan pertamanya jatuh di bulan ini dan ditanggapi paling "
+            "lambat pada batasnya (tidak ditanggapi = terlambat).",
+            f"{LABEL_R2}: pangsa pengaduan yang batas penyelesaiannya jatuh di bulan ini dan diselesaikan paling "
+            "lambat pada batasnya; penutupan otomatis oleh platform bukan penyelesaian.",
+            f"{LABEL_R3}: 1 − menunggak / terbuka, atas pengaduan yang masih terbuka di akhir bulan; 1 bila tidak "
             "ada yang terbuka.",
-            f"Angka kecil: p' = (n·p + k·p̄) / (n + k) dengan k = {policy.small_number_k} dan p̄ pangsa tepat waktu "
-            f"seluruh daerah; status 'data terbatas' bila n < {policy.small_number_k} untuk R1 atau R2.",
-            f"S_resp = {number(w_resp['r1'])}·R1' + {number(w_resp['r2'])}·R2' + {number(w_resp['r3'])}·R3.",
+            f"Penyesuaian karena data sedikit: pangsa tepat waktu p dari n keluhan ditarik ke pangsa tepat waktu "
+            f"seluruh daerah p̄ seberat k = {policy.small_number_k} keluhan, p' = (n·p + k·p̄) / (n + k); makin "
+            f"sedikit keluhan, makin dekat ke rata-rata daerah. Contoh: 12 dari 12 tepat waktu dengan rata-rata "
+            f"daerah 75% disesuaikan menjadi {_adjusted_example(policy.small_number_k)}. Status 'data terbatas' "
+            f"bila n < {policy.small_number_k} untuk tanggapan atau penyelesaian.",
+            f"{LABEL_S_RESP} = {number(w_resp['r1'])} × {LABEL_R1.lower()} + {number(w_resp['r2'])} × "
+            f"{LABEL_R2.lower()} + {number(w_resp['r3'])} × {LABEL_R3.lower()} (pangsa sesudah penyesuaian).",
         ],
     }
+
+
+def _adjusted_example(k: int) -> str:
+    """12 of 12 on time with a region-wide 75%, adjusted with the policy's k (the appendix's example)."""
+    return number(Fraction(12 * 4 + k * 3, 4 * (12 + k)), 4)
+
+
+def adjusted_share_text(on_time: int, n: int, adjusted) -> str:
+    """``12 dari 12 tepat waktu, disesuaikan menjadi 0,8908 karena data sedikit`` (SCORING.md §3)."""
+    if n == 0:
+        return f"tidak ada yang dinilai bulan ini; memakai rata-rata seluruh daerah, {number(adjusted, 4)}"
+    return f"{on_time} dari {n} tepat waktu, disesuaikan menjadi {number(adjusted, 4)} karena data sedikit"
 
 
 def _sop_block(policy: Policy) -> dict:
     w_sop = policy.sop_weights
     return {
-        "title": "Kepatuhan standar pelayanan (S_sop)",
+        "title": LABEL_S_SOP,
         "items": [
             "Nilai dimensi = rata-rata skor indikator (0–3) / 3, dari inspeksi terakhir di bulan ini.",
-            f"S_sop = {number(w_sop['input'])}·Input + {number(w_sop['proses'])}·Proses + "
-            f"{number(w_sop['output'])}·Output + "
-            f"{number(w_sop['pengaduan'])}·Pengaduan; dimensi tanpa indikator dikeluarkan dan bobot lainnya "
-            "diskalakan ke 100.",
+            f"{LABEL_S_SOP} = {number(w_sop['input'])} × Input + {number(w_sop['proses'])} × Proses + "
+            f"{number(w_sop['output'])} × Output + {number(w_sop['pengaduan'])} × Pengaduan; dimensi tanpa "
+            "indikator dikeluarkan dan bobot lainnya diskalakan ke 100.",
             f"Tanpa inspeksi di bulan ini: inspeksi terakhir dari {policy.sop_carry_forward_months} bulan "
-            "sebelumnya "
-            f"dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama: tidak dinilai.",
+            f"sebelumnya dikalikan {number(policy.sop_carry_forward_factor)} per bulan umur; lebih lama atau tidak "
+            f"ada: tidak ada {LABEL_S_SOP.lower()} dan status OPD '{STATUS_NOT_RATED}'.",
+            "Rincian per OPD (tanggal inspeksi, faktor umur, nilai tiap dimensi, skor tiap indikator) ada di "
+            "bagian rincian OPD.",
         ],
     }
 
@@ -392,9 +428,10 @@ def _duties_block(policy: Policy) -> dict:
             "sebutan warga (kolom komentar terbuka), dan berapa bagian telepon ke nomor OPD sendiri (catatan call "
             "center) yang mendapat tanggapan.",
             "Akun atau nomor yang tidak terdaftar tidak dapat diukur dan ditulis demikian.",
-            "Ditampilkan di samping S_sop dan dihitung dalam dimensi Pengaduan."
+            f"Ditampilkan di samping {LABEL_S_SOP.lower()} dan dihitung dalam dimensi Pengaduan."
             if counted
-            else "Ditampilkan di samping S_sop sebagai keterangan; tidak dihitung dalam S_sop maupun indeks.",
+            else f"Ditampilkan di samping {LABEL_S_SOP.lower()} sebagai keterangan; tidak dihitung dalam "
+            f"{LABEL_S_SOP.lower()} maupun indeks.",
         ],
     }
 
@@ -413,9 +450,9 @@ def _index_block(policy: Policy) -> dict:
     return {
         "title": "Indeks, kategori, zona",
         "items": [
-            f"Indeks = {number(w_idx['sop'])}·S_sop + {number(w_idx['resp'])}·S_resp, dibulatkan setengah ke "
-            "atas ke "
-            "2 desimal sekali di akhir; tanpa S_sop indeks tidak dinilai (status 'tidak dinilai').",
+            f"Indeks = {number(w_idx['sop'])} × {LABEL_S_SOP.lower()} + {number(w_idx['resp'])} × "
+            f"{LABEL_S_RESP.lower()}, dibulatkan setengah ke atas ke 2 desimal sekali di akhir; tanpa "
+            f"{LABEL_S_SOP.lower()} tidak ada indeks (status '{STATUS_NOT_RATED}').",
             categories + ".",
             f"Zona: {zones}.",
         ],
@@ -435,12 +472,12 @@ def _tpp_block(policy: Policy) -> dict:
     return {
         "title": "Rekomendasi TPP (kebijakan, diputuskan BKD)",
         "items": [
-            "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan tidak "
-            "dinilai memutus deret.",
+            "r = jumlah bulan berturut-turut (berakhir bulan ini) dengan kategori C, D atau E; bulan berstatus "
+            f"'{STATUS_NOT_RATED}' atau yang {NOT_SCORED_YET} memutus deret.",
             *tpp_lines,
             f"Potongan paling tinggi {number(policy.tpp_cap_pct)}%. Berlaku untuk porsi kinerja TPP kepala OPD dan "
             "pengelola pengaduan yang ditunjuk.",
-            "Tidak ada rekomendasi bila status tidak dinilai atau gerbang mutu data tidak lulus.",
+            f"Tidak ada rekomendasi bila status '{STATUS_NOT_RATED}' atau gerbang mutu data tidak lulus.",
             f"Masa banding ke Inspektorat: {policy.appeal_window_hk} HK sesudah tanggal terbit.",
         ],
     }
@@ -453,9 +490,9 @@ def _working_hours_block() -> dict:
             "Jam hari kerja: jam di antara dua saat yang jatuh pada hari kerja (waktu setempat); Sabtu, Minggu "
             "dan hari "
             "libur tidak dihitung. Contoh: diterima Jumat 16.00, ditanggapi Senin 09.00 = 8 + 9 = 17 jam.",
-            "Tanggapan pertama: dari jam mulai OPD sampai tanggapan pertama, atas populasi R1 yang sudah "
-            "ditanggapi. "
-            "Penyelesaian: dari jam mulai sampai selesai, atas populasi R2 yang sudah selesai.",
+            "Tanggapan pertama: dari saat waktu OPD mulai dihitung sampai tanggapan pertama, atas keluhan yang "
+            "dinilai ketepatan tanggapannya dan sudah ditanggapi. Penyelesaian: dari saat itu sampai selesai, atas "
+            "pengaduan yang dinilai ketepatan penyelesaiannya dan sudah selesai.",
             "Median dan persentil ke-90 (interpolasi linear).",
         ],
     }
@@ -497,6 +534,7 @@ class _Month:
     explanations: dict  # opd_code → rapor.scoring.explain.Explanation (rated OPDs)
     duties: dict[str, ChannelDuties] | None  # None: a snapshot from before the duties were measured
     warned: dict  # opd_code → {n_warned, n_answered_in_time}: the month's early warnings
+    sop: dict[str, SopDetail]  # opd_code → the inspection its S_sop comes from (OPDs with an S_sop)
     held: frozenset[str] = frozenset()  # OPDs the gate held alone: no TPP recommendation
 
     @property
@@ -542,6 +580,7 @@ def _month(snapshot: dict, rows: list[dict]) -> _Month:
         duties=duties_from_dicts(snapshot["channel_duties"]) if "channel_duties" in snapshot else None,
         held=frozenset(snapshot.get("opds_held_by_gate", ())),
         warned=snapshot.get("early_warning", {}),
+        sop=snapshot_sop_details(snapshot),
     )
 
 
@@ -656,7 +695,51 @@ def _opd_entry(row: dict, month: _Month, tickets: dict[str, SourceTicket] | None
         "evidence_hidden": hidden,
         "explain": explain,
         "warned": _warned_text(month.warned.get(row["opd_code"])),
+        "sop_detail": _sop_fields(month.sop.get(row["opd_code"]), month.policy),
     }
+
+
+def _sop_fields(detail: SopDetail | None, policy: Policy) -> dict | None:
+    """Why the S_sop is what it is: the inspection used (date, age, factor), each dimension's value and
+    weight, each indicator's score. None: no inspection recent enough (not rated)."""
+    if detail is None:
+        return None
+    present = [d for d in DIMENSIONS if d in detail.dimensions]
+    rescaled = len(present) < len(DIMENSIONS)
+    if detail.age_months:
+        factor = (
+            f"inspeksi {detail.age_months} bulan sebelumnya: dikalikan {number(policy.sop_carry_forward_factor)} "
+            f"per bulan = × {number(_exact(detail.factor))}"
+        )
+    else:
+        factor = "inspeksi bulan ini: tanpa pengurangan umur (× 1)"
+    return {
+        "inspected_on": long_date(detail.inspected_on),
+        "age_months": detail.age_months,
+        "factor": number(_exact(detail.factor)),
+        "factor_text": factor,
+        "inspection_value": number(_exact(detail.inspection_value), 2),
+        "value": number(_exact(detail.value), 2),
+        "rescaled": rescaled,
+        "dimensions": [
+            {
+                "label": DIMENSION_LABELS.get(d, d),
+                "value": number(_exact(detail.dimensions[d]), 4),
+                "weight": number(policy.sop_weights[d]),
+                "indicators": [
+                    {"label": indicator_label(i), "code": i, "score": score}
+                    for dim, i, score in detail.indicators
+                    if dim == d
+                ],
+            }
+            for d in present
+        ],
+    }
+
+
+def _exact(value) -> Decimal:
+    """A Fraction as a Decimal (28 digits), for the number formatter."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _warned_text(effect: dict | None) -> str | None:
@@ -743,7 +826,13 @@ def _responsiveness_fields(row: dict) -> dict:
         "n2": n2,
         "n2_on_time": row["n_resolution_on_time"],
         "r2_raw": percent(_share(row["n_resolution_on_time"], n2)),
+        "r1_text": adjusted_share_text(row["n_first_response_on_time"], n1, row["r1"]),
+        "r2_text": adjusted_share_text(row["n_resolution_on_time"], n2, row["r2"]),
         "r3": number(row["r3"], 4),
+        "r3_text": f"{row['n_open_overdue']} menunggak dari {row['n_open']} terbuka di akhir bulan = "
+        f"{number(row['r3'], 4)}"
+        if row["n_open"]
+        else f"tidak ada pengaduan terbuka di akhir bulan = {number(row['r3'], 4)}",
         "n_open": row["n_open"],
         "n_open_overdue": row["n_open_overdue"],
     }

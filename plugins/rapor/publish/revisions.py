@@ -346,6 +346,7 @@ def _input_changes(before: dict, snapshot: dict) -> str:
         ("opds", "daftar OPD"),
         ("trend", "tren bulan sebelumnya"),
         ("channel_duties", "tugas kanal"),
+        ("sop", "rincian nilai standar pelayanan"),
     ):
         if before.get(key) != snapshot.get(key):
             parts.append(f"{label} berubah")

@@ -19,6 +19,12 @@ class SopScore:
     age_months: int
 
 
+def dimension_values(rows: pd.DataFrame) -> dict[str, Fraction]:
+    """Each dimension's value in one inspection: the mean of its indicators' scores / 3 (0..1)."""
+    sums = rows.groupby("dimension")["score"].agg(["sum", "count"])
+    return {str(d): Fraction(int(sums.at[d, "sum"]), 3 * int(sums.at[d, "count"])) for d in sums.index}
+
+
 def inspection_score(rows: pd.DataFrame, weights: dict[str, Fraction]) -> Fraction:
     """S_sop of one inspection: weighted dimension means, weights rescaled to the dimensions present."""
     sums = rows.groupby("dimension")["score"].agg(["sum", "count"])
