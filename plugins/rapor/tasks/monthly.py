@@ -2,8 +2,9 @@
 → publish (CSV and quality summary) → rescore_later_months → alert_held.
 
 The DAG maps ``score_regions`` and ``gate_regions`` over batches of regions
-(``config.region_batch_size``): 514 regions are a few dozen tasks, not a thousand. Inside a
-batch each region is scored and gated on its own: a region that fails is recorded with its
+(``config.region_batch_size``): 514 regions are a few dozen tasks, not a thousand. A batch is
+scored in one set-based pass (``score_regions_month``) and gated in one GX pass per suite
+(``run_gates``), each region getting its own verdict: a region that fails is recorded with its
 error (``RegionMonthJob.error``) and skipped by the later steps, the others go on and are
 published, and ``alert_held`` fails the run naming it. ``score_region`` and ``gate_region``
 are the same steps for one region (the appeals DAG uses them).
@@ -28,7 +29,7 @@ from rapor.quality.gate import GateRequest, check_override, run_gate, run_gates
 from rapor.quality.summary import write_quality_summary
 from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
-from rapor.scoring.scorecard import score_month_in_order, score_region_month
+from rapor.scoring.scorecard import score_month_in_order, score_region_month, score_regions_month
 from rapor.scoring.scorecard_csv import write_scorecard_csv
 from rapor.warehouse.db import open_warehouse
 
@@ -129,23 +130,54 @@ def plan_region_batches(
 
 
 def score_regions(batch: list[RegionMonthJob]) -> list[RegionMonthJob]:
-    """Score each region-month of a batch (``score_region``); one region's failure is recorded
-    in its job (``error``) and the others are scored all the same.
+    """Score the region-months of a batch, one set-based pass per month (``score_regions_month``).
 
-    When every region of the batch failed, the first error is raised instead: a database or
-    configuration problem is then retried by Airflow rather than recorded region by region.
+    A region refused because its previous month was never scored is recorded in its job
+    (``error``), and the others are scored all the same. If the pass itself fails (a region's
+    data breaks it), the batch is scored region by region (``score_region``) so that only that
+    region is recorded as failed. When every region of the batch failed, the first error is
+    raised instead: a database or configuration problem is then retried by Airflow rather than
+    recorded region by region.
     """
-    done, errors = [], []
-    for job in batch:
+    engine = open_warehouse()
+    done: dict[int, RegionMonthJob] = {}
+    errors: list[Exception] = []
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for n, job in enumerate(batch):
+        groups.setdefault((job["period"], bool(job.get("cascade"))), []).append(n)
+    for (period, cascade), members in groups.items():
+        codes = [batch[n]["region_code"] for n in members]
         try:
-            done.append(score_region(job))
-        except Exception as exc:
-            log.exception("scoring %s %s failed; the batch's other regions go on", job["region_code"], job["period"])
-            errors.append(exc)
-            done.append({**job, "error": _one_line(exc)})
+            month = score_regions_month(engine, codes, Period.parse(period), cascade=cascade)
+        except Exception:
+            log.exception("scoring %s of %d regions in one pass failed; scoring them one by one", period, len(codes))
+            month = None
+        for n in members:
+            job = batch[n]
+            try:
+                if month is None:
+                    done[n] = score_region(job)
+                    continue
+                code = job["region_code"]
+                if code in month.refused:
+                    raise month.refused[code]
+                done[n] = _scored(job, month.scored[code])
+            except Exception as exc:
+                log.exception("scoring %s %s failed; the batch's other regions go on", job["region_code"], period)
+                errors.append(exc)
+                done[n] = {**job, "error": _one_line(exc)}
     if batch and len(errors) == len(batch):
         raise errors[0]
-    return done
+    return [done[n] for n in range(len(batch))]
+
+
+def _scored(job: RegionMonthJob, scored) -> RegionMonthJob:
+    log.info("scored %s %s: %d OPDs", job["region_code"], job["period"], len(scored.rows))
+    if not scored.later_months:
+        return job
+    later = [str(p) for p in scored.later_months]
+    log.warning("%s %s: the later months %s are re-scored", job["region_code"], job["period"], later)
+    return {**job, "later_months": later}
 
 
 def gate_regions(batch: list[RegionMonthJob]) -> list[GateVerdict]:
@@ -205,13 +237,7 @@ def score_region(job: RegionMonthJob) -> RegionMonthJob:
     that were already scored are named in ``later_months``: their TPP runs count this month.
     """
     region_code, period = job["region_code"], Period.parse(job["period"])
-    scored = score_month_in_order(open_warehouse(), region_code, period, cascade=bool(job.get("cascade")))
-    log.info("scored %s %s: %d OPDs", region_code, period, len(scored.rows))
-    if not scored.later_months:
-        return job
-    later = [str(p) for p in scored.later_months]
-    log.warning("%s %s: the later months %s are re-scored", region_code, period, later)
-    return {**job, "later_months": later}
+    return _scored(job, score_month_in_order(open_warehouse(), region_code, period, cascade=bool(job.get("cascade"))))
 
 
 def gate_region(job: RegionMonthJob) -> GateVerdict:
