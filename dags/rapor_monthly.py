@@ -18,9 +18,9 @@ batches of `RAPOR_REGION_BATCH_SIZE` (default 50), and `score_regions` and `gate
 run once per batch (dynamic task mapping), at most 4 at a time per run: 514 regions are 11
 mapped tasks per step, not 514. Inside a batch the regions' month is scored in one set-based
 pass (`score_regions_month`) and the gate validates the batch's months in one pass per
-suite. **One region's failure never blocks another's:** a region whose scoring or gate fails is recorded with its error and skipped,
-the batch's other regions are gated and published, and `alert_held` fails the run naming
-it (re-run it with `regions`). Only a batch in which every region failed fails its task
+suite. **One region's failure never blocks another's:** a region whose scoring or gate
+fails is recorded with its error and skipped, the batch's other regions are gated and
+published, and `alert_held` fails the run naming it (re-run it with `regions`). Only a batch in which every region failed fails its task
 (then Airflow retries it: usually the database or the configuration).
 
 **Months in order:** a month's TPP recommendation depends on the months before it, so
