@@ -20,8 +20,9 @@ mapped tasks per step, not 514. Inside a batch the regions' month is scored in o
 pass (`score_regions_month`) and the gate validates the batch's months in one pass per
 suite. **One region's failure never blocks another's:** a region whose scoring or gate
 fails is recorded with its error and skipped, the batch's other regions are gated and
-published, and `alert_held` fails the run naming it (re-run it with `regions`). Only a batch in which every region failed fails its task
-(then Airflow retries it: usually the database or the configuration).
+published, and `alert_held` fails the run naming it (re-run it with `regions`). Only a
+batch in which every region failed fails its task (then Airflow retries it: usually the
+database or the configuration).
 
 **Months in order:** a month's TPP recommendation depends on the months before it, so
 scoring never runs ahead. `score_regions` depends on the previous run (`depends_on_past`):
