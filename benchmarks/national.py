@@ -41,6 +41,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rapor.imports.complaints import COLUMNS as COMPLAINT_COLUMNS  # the file shape rapor import reads
+
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = ("import", "reimport", "score", "gate", "parse", "dag")
 DATABASES = ("postgresql", "sqlite")
@@ -54,20 +56,6 @@ DAYS = 28 + 31 + 30
 SCORED_MONTH = "2026-03"
 PLAN_INSTANT = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)  # 07:00-09:00 local: March has just ended everywhere
 CHUNK = 200_000
-COMPLAINT_COLUMNS = (
-    "complaint_id",
-    "region_code",
-    "opd_code",
-    "channel",
-    "source",
-    "kind",
-    "received_at",
-    "forwarded_at",
-    "first_response_at",
-    "resolved_at",
-    "reporter",
-    "text",
-)
 TEXTS = (
     "Jalan rusak di depan pasar",
     "Lampu jalan mati sejak minggu lalu",
