@@ -124,6 +124,10 @@ def test_with_a_page_token_the_pages_earliest_reply_is_the_first_response(served
         c.complaint_id: c for c in stream.threads(stream.comments_of(ctx, post, Batch("t", {})), page_account, ctx)
     }
     asked = threads["10158407654328553_10158407903973553"]
+    # The comment's permalink_url opens it on Facebook: kept for the Inspektorat (complaint.source_url).
+    assert asked.source_url == (
+        "https://www.facebook.com/19292868552/posts/10158407654328553/?comment_id=10158407903973553"
+    )
     (reply,) = asked.replies  # the citizen's "they don't respond" is not a response
     hours = (reply.at - asked.received_at).total_seconds() / 3600
     assert reply.opd_code == "DISKOMINFO" and round(hours, 1) == 27.7

@@ -237,3 +237,17 @@ def test_state_advances_only_with_the_committed_batch(region, sim, world):
     for account, ident in read:
         mentions[account] = max(ident, mentions.get(account, 0))
     assert {k: int(v["newest_id"]) for k, v in newest.items()} == mentions
+
+
+def test_facebook_complaints_keep_the_link_that_opens_them_and_a_rerun_keeps_it(region, sim, world):
+    def links():
+        c = schema.complaint
+        with region.connect() as conn:
+            return dict(conn.execute(select(c.c.complaint_id, c.c.source_url).where(c.c.source == "facebook")).all())
+
+    collect(region, FacebookComments())
+    first = links()
+    assert first and all(url.startswith("https://www.facebook.com/") for url in first.values())
+    assert all(f"comment_id={ident.split('_')[1]}" in url for ident, url in first.items())
+    collect(region, FacebookComments())
+    assert links() == first

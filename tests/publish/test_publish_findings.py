@@ -180,3 +180,34 @@ def test_report_says_what_changed_since_the_last_revision_and_the_last_month(sco
     second = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
     pdf = " ".join(_pdf_pages(second.folder / REPORT_PDF)).replace("\n", " ")
     assert "Yang berubah" in pdf and "Sejak revisi sebelumnya: " in pdf and "Perubahan sejak revisi 1" in pdf
+
+
+def _set_source_url(engine, source: str, complaint_id: str, url: str) -> None:
+    c = schema.complaint
+    with engine.begin() as conn:
+        conn.execute(c.update().where(c.c.source == source, c.c.complaint_id == complaint_id).values(source_url=url))
+
+
+def test_a_complaint_with_a_link_at_its_source_opens_there_for_authorised_readers_only(scored, pass_gate):
+    # A collected Facebook comment keeps the Graph API's permalink_url (complaint.source_url).
+    late = [(s, i) for s, i, _ in _late_evidence(scored.engine)]
+    (linked_source, linked), (hostile_source, hostile) = late[0], late[1]
+    link = "https://www.facebook.com/19292868552/posts/10158407654328553/?comment_id=10158407835073553"
+    _set_source_url(scored.engine, linked_source, linked, link)
+    _set_source_url(scored.engine, hostile_source, hostile, "javascript:alert(1)")
+    pass_gate()
+    outcome = publish_month(scored.engine, REGION, OCTOBER, now=MONDAY_MORNING)
+    html = (outcome.folder / REPORT_HTML).read_text(encoding="utf-8")
+    assert f'<a href="{link.replace("&", "&amp;")}" rel="noreferrer noopener">{linked}</a>' in html
+    assert f'<td class="code ticket">{hostile}</td>' in html and "javascript:" not in html  # only web links
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in PdfReader(str(outcome.folder / REPORT_PDF)).pages
+        for a in page.get("/Annots") or []
+        if "/A" in a.get_object() and "/URI" in a.get_object()["/A"]
+    ]
+    assert link in uris and not [u for u in uris if u.startswith("javascript")]
+    # Never in what leaves the Inspektorat.
+    for path in build_public_site(scored.engine, REGION, scored.out_dir):
+        assert "facebook.com/19292868552" not in path.read_bytes().decode("utf-8"), path
+    assert "facebook.com/19292868552" not in str(read_snapshot(outcome.folder / INPUTS))

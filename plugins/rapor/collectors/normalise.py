@@ -209,6 +209,7 @@ class Collected:
     # response stays unknown (never guessed); the page is counted in the coverage report.
     unidentified_replies: int = 0
     confidential: bool = False
+    source_url: str | None = None  # the platform's own link to the complaint (Graph API ``permalink_url``)
     raw_shas: set[str] = field(default_factory=set)
     row: int | None = None  # the row of an export file, for the quarantine
 
@@ -234,7 +235,7 @@ def _earliest(values):
 
 @dataclass
 class Normalised:
-    frame: pd.DataFrame  # the §8 columns as text, plus ``confidential``
+    frame: pd.DataFrame  # the §8 columns as text, plus ``confidential`` and ``source_url``
     routing: list[dict]
     lineage: dict[tuple[str, str], set[str]]
 
@@ -284,6 +285,7 @@ def normalise(items: list[Collected], registry: Registry) -> Normalised:
                 "reporter": c.reporter or "",
                 "text": c.text or "",
                 "confidential": bool(c.confidential),
+                "source_url": c.source_url or "",
             }
         )
         routing.append(
@@ -298,6 +300,6 @@ def normalise(items: list[Collected], registry: Registry) -> Normalised:
             }
         )
         lineage[c.key] = set(c.raw_shas)
-    frame = pd.DataFrame(rows, columns=[*COLUMNS, "confidential"])
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, "confidential", "source_url"])
     frame.index = pd.Index(numbers, dtype="int64", name="row_number")
     return Normalised(frame, routing, lineage)

@@ -112,7 +112,8 @@ def load_complaint_frame(
     The one path into ``complaint`` for the file import and the collectors: pseudonymise
     and redact, check set-wise, quarantine bad rows (keyed by ``sha256`` of the input and
     the row's index), upsert the rest. An optional boolean ``confidential`` column (the
-    collectors' LAPOR! reports) is loaded too; without it the stored flag is left as is.
+    collectors' LAPOR! reports) is loaded too; without it the stored flag is left as is; so is an
+    optional ``source_url`` (the collectors' link to the complaint at its source).
     ``record`` remembers the input in ``import_file`` (files; collectors keep their own index).
     ``cleaned``: the cells are already as ``clean_cell`` leaves them (read by ``imports.files``).
     ``lookup`` (``registry_lookup``) and ``policy``: read once by a caller loading many chunks.
@@ -202,6 +203,8 @@ def load_complaint_frame(
     )
     if "confidential" in raw.columns:
         loaded["confidential"] = raw["confidential"].astype(bool)
+    if "source_url" in raw.columns:
+        loaded["source_url"] = raw["source_url"].where(raw["source_url"] != "")
     loaded = loaded[good]
     # A later row for the same complaint updates it: keep the last one of the input.
     loaded = loaded.drop_duplicates(["source", "complaint_id"], keep="last")

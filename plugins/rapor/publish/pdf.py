@@ -589,13 +589,21 @@ def _finding_counts(e: dict, st: _Styles):
     )
 
 
+def _ticket(x: dict) -> str:
+    """The source's ticket, a link to it where the platform gave one."""
+    if not x.get("link"):
+        return _t(x["ticket"])
+    href = escape(x["link"], {'"': "&quot;"})
+    return f'<a href="{href}" color="blue">{_t(x["ticket"])}</a>'
+
+
 def _evidence_row(x: dict, columns, st: _Styles) -> list:
     from reportlab.platypus import Paragraph
 
     values = {
         **{k: _t(v) for k, v in x.items() if isinstance(v, str | int)},
         "channel_kind": _t(f"{x['channel']}, {x['kind'].lower()}"),
-        "source_ticket": f"{_t(x['source'])}<br/>{_t(x['ticket'])}",
+        "source_ticket": f"{_t(x['source'])}<br/>{_ticket(x)}",
     }
     return [Paragraph(values[k], st.evidence) for _, k, _ in columns]
 

@@ -209,6 +209,7 @@ def _evidence_items(
                 "ref": e.ref,
                 "source": ticket.source_text if ticket else "—",
                 "ticket": ticket.ticket if ticket else "—",
+                "link": ticket.link if ticket else None,
                 "channel": CHANNEL_LABELS.get(e.channel, e.channel),
                 "kind": KIND_LABELS.get(e.kind, e.kind),
                 "clock_start": short_datetime(_ts(e.clock_start_at), month.tz),

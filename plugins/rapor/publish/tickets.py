@@ -31,6 +31,7 @@ class SourceTicket:
 
     source: str
     ticket: str
+    link: str | None = None  # opens it at the source, where the platform gave one (complaint.source_url)
 
     @property
     def source_text(self) -> str:
@@ -69,7 +70,22 @@ def source_tickets(
                 ).all()
             }
             found = {ref: t for ref, t in found.items() if (t.source, t.ticket) not in confidential}
-    return found
+        links = _links(conn, region_code, {(t.source, t.ticket) for t in found.values()})
+    return {ref: SourceTicket(t.source, t.ticket, links.get((t.source, t.ticket))) for ref, t in found.items()}
+
+
+def _links(conn, region_code: str, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The source links of these complaints, where the platform gave one."""
+    c = schema.complaint
+    links: dict[tuple[str, str], str] = {}
+    for source in {s for s, _ in keys}:
+        ids = sorted(i for s, i in keys if s == source)
+        query = select(c.c.complaint_id, c.c.source_url).where(
+            c.c.region_code == region_code, c.c.source == source, c.c.complaint_id.in_(ids), c.c.source_url.is_not(None)
+        )
+        # Only a web link is a link: anything else a platform sent (javascript:, data:) is not shown.
+        links.update({(source, i): url for i, url in conn.execute(query) if url.lower().startswith("https://")})
+    return links
 
 
 def _match(rows, wanted: set[str], key: Keys, found: dict[str, SourceTicket]) -> None:

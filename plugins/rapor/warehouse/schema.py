@@ -79,6 +79,9 @@ complaint = Table(
     Column("reporter_pseudonym", String(64)),
     Column("text_redacted", Text),
     Column("confidential", Boolean, nullable=False, server_default=false()),
+    # Opens the complaint at its source, where the platform gives a link (a Facebook comment's
+    # permalink_url); shown to authorised readers beside the source's own ticket, never published.
+    Column("source_url", Text),
     Column("updated_at", Instant, nullable=False),
     Index("ix_complaint_region_received", "region_code", "received_at"),
 )

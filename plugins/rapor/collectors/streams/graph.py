@@ -124,6 +124,7 @@ class GraphThreads(Stream):
                 text=text,
                 opd_code=account.opd_code,
                 attributed_by="akun" if account.opd_code else None,
+                source_url=item.get("permalink_url") or None,
                 raw_shas={sha},
             )
         for ident, (item, sha) in items.items():
