@@ -42,6 +42,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -117,6 +118,18 @@ def _split_keys(text: str) -> list[bytes]:
 def _airflow_connection(conn_id: str):
     """The Airflow Connection ``conn_id``, or None: in a task through the task SDK (the API server),
     elsewhere (api-server, airflow-cli) through the secrets backends and the metadata database."""
+    # Importing Airflow configures logging: it replaces the root logger's handlers (the rapor
+    # command's own, a test's log capture). Asking it for one connection must not change them.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return _ask_airflow(conn_id)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def _ask_airflow(conn_id: str):
     from airflow.sdk import Connection
 
     try:
