@@ -25,23 +25,6 @@ PUBLISHED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday: the window clo
 WITHIN = PUBLISHED_AT + timedelta(days=3)
 
 
-def _late_complaint(engine, key: bytes) -> tuple[str, str, str]:
-    """An OPD's complaint answered late in October: (opd_code, source, complaint_id)."""
-    ev = schema.score_evidence
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
-            .where(
-                ev.c.region_code == REGION,
-                ev.c.period == OCTOBER,
-                ev.c.in_first_response,
-                ev.c.first_response_on_time.is_(False),
-            )
-            .order_by(ev.c.opd_code, ev.c.source, ev.c.complaint_id)
-        ).first()
-    return row.opd_code, row.source, row.complaint_id
-
-
 def _an_indicator(engine, opd_code: str):
     ins = schema.inspection
     with engine.connect() as conn:
@@ -74,7 +57,7 @@ def test_an_accepted_appeal_excludes_the_complaint_and_the_next_revision_lists_t
     engine = scored.engine
     pass_gate()
     first = publish_month(engine, REGION, OCTOBER, now=PUBLISHED_AT)
-    opd_code, source, complaint_id = _late_complaint(engine, key)
+    ((opd_code, source, complaint_id),) = _late_complaints(engine, 1)
     ref = complaint_ref(source, complaint_id, key)
     before = _counts(engine, opd_code)
 
@@ -173,6 +156,7 @@ def test_a_forced_republication_and_a_released_month_name_who_did_it(scored, pas
 
 
 def _late_complaints(engine, n: int) -> list[tuple[str, str, str]]:
+    """The first ``n`` complaints answered late in October: (opd_code, source, complaint_id)."""
     ev = schema.score_evidence
     with engine.connect() as conn:
         return [

@@ -215,11 +215,7 @@ def purge_expired(
         return _purge_objects(engine, sources, as_of, retention_days, root)
     before = expiry_day(as_of, retention_days)
     cutoff = datetime.combine(before, time(0), tzinfo=UTC)
-    rl = schema.raw_landing
-    with engine.connect() as conn:
-        expired_rows = conn.execute(
-            select(rl.c.source, rl.c.sha256, rl.c.path).where(rl.c.source.in_(sources), rl.c.fetched_at < cutoff)
-        ).all()
+    expired_rows = _expired_rows(engine, sources, cutoff)
     files = {Path(row.path) for row in expired_rows}
     for source in sources:
         files |= set(_expired_files(root / _safe(source), before))
@@ -235,12 +231,7 @@ def purge_expired(
         deleted += 1
     for source in sources:
         _remove_empty_day_folders(root / _safe(source), before)
-    with engine.begin() as conn:
-        for start in range(0, len(expired_rows), 500):
-            chunk = expired_rows[start : start + 500]
-            for source in {row.source for row in chunk}:
-                shas = [row.sha256 for row in chunk if row.source == source]
-                conn.execute(delete(rl).where(rl.c.source == source, rl.c.sha256.in_(shas)))
+    _delete_rows(engine, expired_rows)
     narrowed = sum(narrow_permissions(root / _safe(source)) for source in sources)
     purge = Purge(before, deleted, n_bytes, len(expired_rows), narrowed)
     log.info("raw landing of %s purged before %s: %s", ", ".join(sources), before, purge.as_dict())
@@ -251,11 +242,7 @@ def _purge_objects(engine, sources: list[str], as_of: datetime, retention_days: 
     """``purge_expired`` under an fsspec root: the same days and rows, objects instead of files."""
     before = expiry_day(as_of, retention_days)
     cutoff = datetime.combine(before, time(0), tzinfo=UTC)
-    rl = schema.raw_landing
-    with engine.connect() as conn:
-        expired_rows = conn.execute(
-            select(rl.c.source, rl.c.sha256, rl.c.path).where(rl.c.source.in_(sources), rl.c.fetched_at < cutoff)
-        ).all()
+    expired_rows = _expired_rows(engine, sources, cutoff)
     fs, base = _fs(root)
     objects = {_fs(row.path)[1] for row in expired_rows if "://" in row.path}
     for source in sources:
@@ -276,15 +263,30 @@ def _purge_objects(engine, sources: list[str], as_of: datetime, retention_days: 
         n_bytes += fs.size(key)
         fs.rm_file(key)
         deleted += 1
-    with engine.begin() as conn:
-        for start in range(0, len(expired_rows), 500):
-            chunk = expired_rows[start : start + 500]
-            for source in {row.source for row in chunk}:
-                shas = [row.sha256 for row in chunk if row.source == source]
-                conn.execute(delete(rl).where(rl.c.source == source, rl.c.sha256.in_(shas)))
+    _delete_rows(engine, expired_rows)
     purge = Purge(before, deleted, n_bytes, len(expired_rows), 0)
     log.info("raw landing of %s purged before %s: %s", ", ".join(sources), before, purge.as_dict())
     return purge
+
+
+def _expired_rows(engine, sources: list[str], cutoff: datetime) -> list:
+    """The ``raw_landing`` rows of ``sources`` fetched before ``cutoff``."""
+    rl = schema.raw_landing
+    with engine.connect() as conn:
+        return conn.execute(
+            select(rl.c.source, rl.c.sha256, rl.c.path).where(rl.c.source.in_(sources), rl.c.fetched_at < cutoff)
+        ).all()
+
+
+def _delete_rows(engine, rows: list) -> None:
+    """Delete these ``raw_landing`` rows in one transaction (500 hashes per statement)."""
+    rl = schema.raw_landing
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            for source in {row.source for row in chunk}:
+                shas = [row.sha256 for row in chunk if row.source == source]
+                conn.execute(delete(rl).where(rl.c.source == source, rl.c.sha256.in_(shas)))
 
 
 def _day_folders(source_root: Path):
