@@ -144,6 +144,73 @@ def test_one_pass_gives_every_region_the_verdict_of_its_own_run(warehouse, tmp_p
         assert region in (site / "index.html").read_text(encoding="utf-8")
 
 
+def _load_unrated(engine, regions, opds) -> None:
+    """Regions with many OPDs and no inspections: every scorecard row is unrated (no index)."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for n, region in enumerate(regions):
+            conn.execute(
+                insert(schema.region).values(
+                    region_code=region, region_name=f"Kabupaten {region}", timezone=ZONES[n % 3], updated_at=now
+                )
+            )
+            for opd in opds:
+                conn.execute(
+                    insert(schema.opd).values(
+                        region_code=region, opd_code=opd, opd_name=f"{opd} {region}", updated_at=now
+                    )
+                )
+                received = datetime(2026, 10, 5, 2, tzinfo=UTC)
+                conn.execute(
+                    insert(schema.complaint).values(
+                        source="lapor",
+                        complaint_id=f"{region}-{opd}",
+                        region_code=region,
+                        opd_code=opd,
+                        channel="aplikasi",
+                        kind="pengaduan",
+                        received_at=received,
+                        first_response_at=received + timedelta(hours=3),
+                        updated_at=now,
+                    )
+                )
+
+
+def test_more_unexpected_rows_than_gx_lists_values_for_are_split_in_one_pass(warehouse, tmp_path, monkeypatch, caplog):
+    """GX keeps at most 200 unexpected values of a pass (its index list stays whole): 6 regions of
+    40 unrated OPDs give the combined pass 240 rows without an index, and each region must still
+    get the result of its own run from the one pass, not from the region-by-region fallback."""
+    regions = [f"92.0{n}" for n in range(1, 7)]
+    opds = [f"OPD{n:02d}" for n in range(1, 41)]
+    _load_unrated(warehouse, regions, opds)
+    policy = load_policy()
+    for region in regions:
+        score_region_month(warehouse, region, OCTOBER, policy)
+
+    monkeypatch.setenv("RAPOR_HOME", str(tmp_path / "alone"))
+    alone = [run_gate(warehouse, r, OCTOBER, policy, out_dir=tmp_path / "alone-out", now=NOW) for r in regions]
+    monkeypatch.setenv("RAPOR_HOME", str(tmp_path / "together"))
+    with caplog.at_level("WARNING", logger="rapor.quality.onepass"):
+        together = run_gates(
+            warehouse, [GateRequest(r, OCTOBER) for r in regions], policy, out_dir=tmp_path / "out", now=NOW
+        )
+
+    assert "one at a time" not in caplog.text
+    assert all("most_opds_rated" in {f["rule"] for f in r.warnings} for r in alone)
+    for one, batch in zip(alone, together, strict=True):
+        for field in ("region_code", "period", "passed", "critical_failures", "warnings", "held_opds"):
+            assert getattr(batch, field) == getattr(one, field), (one.region_code, field)
+    together_results, alone_results = _validations(tmp_path / "together"), _validations(tmp_path / "alone")
+    assert len(together_results) == len(regions)
+    assert list(_diff(together_results, alone_results)) == []
+    nulls = next(
+        r
+        for r in together_results["92.01"]["scorecards"]["results"]
+        if r["expectation_config"]["type"] == "expect_column_values_to_not_be_null"
+    )
+    assert nulls["result"]["unexpected_count"] == 40 and not nulls["success"]
+
+
 def test_a_region_that_cannot_be_read_is_reported_and_the_others_are_gated(warehouse, tmp_path):
     _load(warehouse)
     for region in REGIONS[:2]:

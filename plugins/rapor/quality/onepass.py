@@ -246,7 +246,7 @@ def _validate_group(context, suite: str, runs: list[RegionRun], run_ids: list) -
     shared = {k: v for k, v in runs[0].parameters.items() if k not in PER_REGION}
 
     # The expectations the combined pass runs: per-region sets and uniqueness on keyed columns.
-    derived, keyed_at = [], set()
+    derived = []
     for cfg in configs:
         if cfg.type in AGGREGATES:
             continue
@@ -263,7 +263,6 @@ def _validate_group(context, suite: str, runs: list[RegionRun], run_ids: list) -
                         [_keyed(p, column, n) for n, p in enumerate(parts)], ignore_index=True
                     ).astype(object)
                 kwargs["column"] = keyed
-                keyed_at.add(cfg.id)
                 if per_region:
                     keyed_set = f"keyed_{name}"  # GX parameter names start with a letter
                     kwargs["value_set"] = {"$PARAMETER": keyed_set}
@@ -326,7 +325,7 @@ def _validate_group(context, suite: str, runs: list[RegionRun], run_ids: list) -
             if cfg.type in AGGREGATES:
                 metrics = _aggregate_metrics(cfg, frame, {k: run.parameters[v] for k, v in per_region.items()})
             else:
-                metrics = _map_metrics(expectation, cfg, frame, by_id[cfg.id], low, high, labels, cfg.id in keyed_at)
+                metrics = _map_metrics(expectation, cfg, frame, by_id[cfg.id], low, high, labels)
             raw_result = expectation._validate(
                 metrics=metrics, runtime_configuration={"result_format": copy.deepcopy(result_format)}
             )
@@ -378,15 +377,17 @@ def _null(series: pd.Series) -> pd.Series:
     return series.isnull()
 
 
-def _map_metrics(
-    expectation, cfg, frame: pd.DataFrame, whole: dict, low: int, high: int, labels: list, keyed: bool
-) -> dict:
-    """The metrics of a row-level expectation on one region's frame, from the combined result."""
+def _map_metrics(expectation, cfg, frame: pd.DataFrame, whole: dict, low: int, high: int, labels: list) -> dict:
+    """The metrics of a row-level expectation on one region's frame, from the combined result.
+
+    The combined result names every unexpected row (its index list is whole) but GX keeps at
+    most ``MAX_RESULT_RECORDS`` unexpected values of a pass, so a region's values are read from
+    its own frame at its unexpected rows, and capped as GX caps them for a region's own run.
+    """
+    from great_expectations.constants import MAX_RESULT_RECORDS
+
     kwargs = cfg.kwargs
-    pairs = zip(whole["unexpected_index_list"], whole["unexpected_list"], strict=True)
-    mine = [(k, v) for k, v in pairs if low <= k < high]
-    if keyed:
-        mine = [(k, v.split(SEP, 1)[1]) for k, v in mine]
+    positions = [k - low for k in whole["unexpected_index_list"] if low <= k < high]
     n = len(frame)
     metric = expectation.map_metric
     values = {"table.row_count": n}
@@ -397,18 +398,25 @@ def _map_metrics(
         ignore = getattr(expectation, "ignore_row_if", "both_values_are_missing")
         kept = {"both_values_are_missing": ~(a & b), "either_value_is_missing": ~(a | b)}.get(ignore)
         values[f"{metric}.filtered_row_count"] = n if kept is None else int(kept.sum())
-    else:  # multi-column
+    else:  # multi-column: the combined pass's GATE column hides rows the region's own run ignores
         nulls = frame[list(kwargs["column_list"])].isnull()
         ignore = getattr(expectation, "ignore_row_if", "all_values_are_missing")
         kept = {"all_values_are_missing": ~nulls.all(axis=1), "any_value_is_missing": ~nulls.any(axis=1)}.get(ignore)
         if kept is not None:
             keep = set(np.flatnonzero(kept.to_numpy()))
-            mine = [(k, v) for k, v in mine if (k - low) in keep]
-        mine = [(k, {c: v[c] for c in kwargs["column_list"]}) for k, v in mine]
+            positions = [p for p in positions if p in keep]
         values[f"{metric}.filtered_row_count"] = n if kept is None else int(kept.sum())
-    index = [labels[k - low] for k, _ in mine]
-    values[f"{metric}.unexpected_count"] = len(mine)
-    values[f"{metric}.unexpected_values"] = [v for _, v in mine]
+    rows = frame.iloc[positions]
+    first = rows.iloc[:MAX_RESULT_RECORDS]
+    if cfg.type in COLUMN_MAPS:  # as GX lists a column's unexpected values (keyed columns: the plain value)
+        unexpected = list(first[kwargs["column"]])
+    elif cfg.type in PAIR_MAPS:
+        unexpected = list(zip(first[kwargs["column_A"]].values, first[kwargs["column_B"]].values, strict=True))
+    else:
+        unexpected = first[list(kwargs["column_list"])].to_dict("records")
+    index = [labels[p] for p in positions]
+    values[f"{metric}.unexpected_count"] = len(positions)
+    values[f"{metric}.unexpected_values"] = unexpected
     values[f"{metric}.unexpected_index_list"] = index
     values[f"{metric}.unexpected_index_query"] = f"df.filter(items={index}, axis=0)"
     values[f"{metric}.unexpected_rows"] = frame.loc[index] if index else frame.iloc[0:0]
