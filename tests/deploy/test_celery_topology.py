@@ -1,16 +1,43 @@
 """The docker-compose topology, for real and without Docker: Airflow's CeleryExecutor on the
-machine's PostgreSQL and Redis.
+machine's PostgreSQL and Redis, from the hotline inbox to the published revisions.
 
 One test starts ``airflow api-server``, ``scheduler``, ``dag-processor``, ``triggerer`` and two
 ``airflow celery worker`` processes (hostnames worker1@ and worker2@), each in its own process
 group, on a fresh Airflow metadata database and a fresh Rapor warehouse (both created on the
-machine's PostgreSQL and dropped afterwards; Redis db 13 is the broker). The warehouse holds 21
-regions in the three Indonesian time zones (WIB, WITA, WIT); one of them has a broken record (a
-reply dated before its complaint). Through the REST API v2, logged in with SimpleAuthManager's
-token endpoint, it triggers ``rapor_monthly`` for October 2026 and ``rapor_publish``, waits for
-them, and checks that task instances ran on both workers, every region has its scorecard and the
-healthy ones their revision 1, and the broken region was held (no revision) while the others
-published. Every process started is stopped by its process group, also when the test fails.
+machine's PostgreSQL and dropped afterwards; Redis db 13 is the broker). The warehouse is loaded as
+an operator loads it (``rapor import``): 21 regions in the three Indonesian time zones (WIB, WITA,
+WIT), each with its call center's line and its DLH's own line, and October's inspections. The
+complaints arrive the way they do in production: each region's call center drops its October export
+in the hotline inbox (``RAPOR_HOTLINE_INBOX``, a ``file://`` URL), and ``rapor_ingest_hotline``,
+triggered through the REST API v2, loads them into the warehouse, landing each file unchanged in the
+raw landing (``RAPOR_RAW_DIR``, a ``file://`` URL: one store for both workers). Each worker has a
+``RAPOR_HOME`` of its own (its local state: GX working copies); the inbox, the raw landing and the
+output folder are the shared stores. One region's call center is broken: its export lost the
+operator's disposition (``opd_tujuan`` empty), so one of its two calls reaches no OPD (*belum
+terdisposisi*) and the gate holds its month (a critical expectation: the share of complaints
+without an OPD above the policy's limit).
+
+Through the REST API v2, logged in with SimpleAuthManager's token endpoint, the test then triggers
+``rapor_monthly`` for October 2026 and ``rapor_publish``, waits for them, and checks that task
+instances ran on both workers, every region's calls landed and were scored, the healthy regions got
+their revision 1, and the broken region was held (no revision) while the others published. Every
+process started is stopped by its process group, also when the test fails.
+
+**The Asset race.** ``rapor_monthly`` also runs on an Asset condition, once every channel family
+(apps, social, hotline) has updated its Asset (``ALL_CHANNELS_COLLECTED``); such a run would race
+the one the test triggers. It cannot start here, for two reasons an operator can rely on too: only
+the hotline family is ingested (the apps and social DAGs need their platforms, which this machine
+does not have), so the condition is never met; and ``rapor_monthly`` stays paused while ingestion
+runs, and Airflow queues an Asset-triggered run only for an unpaused DAG. The test asserts that no
+Asset-triggered ``rapor_monthly`` run exists. **The scheduler's own runs.** Unpausing a DAG lets the
+scheduler add the run of its latest interval, which would start before a run triggered after that
+interval (``max_active_runs=1``: the scheduler starts the queued run of the earliest ``run_after``
+first). ``rapor_ingest_hotline`` is therefore unpaused first, as on a live installation, and its
+scheduled run passes over the empty inbox before the exports are dropped and the run is triggered.
+``rapor_monthly``'s October run is triggered with ``run_after`` at October's own cron slot (1
+November, 01:00 UTC), so the scheduler starts it before the latest slot's run (1 December: the
+November just ended), which waits behind it and is marked failed while still queued; only the
+triggered runs score and publish, and only October is published.
 """
 
 from __future__ import annotations
@@ -25,16 +52,19 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from c_region import DIMENSIONS, write_rows
+from rapor.collectors.hotline import FORMATS
 from rapor.imports import import_files
-from rapor.imports.complaints import COLUMNS as COMPLAINT_COLUMNS
+from rapor.imports.accounts import ACCOUNT_COLUMNS, import_accounts
 from rapor.warehouse import schema
 from rapor.warehouse.db import get_engine, migrate
 
@@ -43,10 +73,12 @@ pytestmark = pytest.mark.dag_run
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13  # a Redis db of its own: other runs use others
 USER, PASSWORD = "operator", "celery-topology-password"
 PERIOD = "2026-10"
+OCTOBER_SLOT = "2026-11-01T01:00:00Z"  # rapor_monthly's cron slot that scores October
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
 REGIONS = [(f"9{i // 10}.{i % 10 + 1:02d}", ZONES[i % 3]) for i in range(21)]
 BROKEN = REGIONS[4][0]
 BATCH_SIZE = 5  # regions per mapped task of rapor_monthly (RAPOR_REGION_BATCH_SIZE)
+CALL_CENTER = next(f for f in FORMATS if f.name == "call_center")
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,22 +108,23 @@ def _ensure_redis() -> None:
         _redis("PING")
 
 
-def _load_regions(url: str, folder: Path) -> None:
-    """21 regions of one OPD each, in the three time zones; October's complaints and inspections."""
+def _load_registry(url: str, folder: Path) -> None:
+    """21 regions of one OPD each, in the three time zones: registry, hotline lines, October's inspections."""
     folder.mkdir()
     registry = write_rows(
         folder / "registry.csv",
         ["region_code", "region_name", "timezone", "opd_code", "opd_name"],
         [[code, f"Kabupaten Uji {code}", zone, "DLH", "Dinas Lingkungan Hidup"] for code, zone in REGIONS],
     )
-    complaints = write_rows(
-        folder / "complaints.csv",
-        COMPLAINT_COLUMNS,
+    # Each region's call center (a central line: its calls are routed by the operator's
+    # disposition) and the DLH's own line (its calls are the DLH's).
+    accounts = write_rows(
+        folder / "accounts.csv",
+        list(ACCOUNT_COLUMNS),
         [
-            [f"T-{code}-{day}", code, "DLH", "aplikasi", "lapor", "permintaan_informasi"]
-            + [f"{PERIOD}-{day} 09:00", "", f"{PERIOD}-{day} 09:40", "", "", "Jadwal angkut sampah?"]
+            row
             for code, _ in REGIONS
-            for day in ("13", "20")
+            for row in ([code, "", "hotline", f"CC-{code}"], [code, "DLH", "hotline", f"DLH-{code}"])
         ],
     )
     inspections = write_rows(
@@ -101,22 +134,28 @@ def _load_regions(url: str, folder: Path) -> None:
     )
     engine = get_engine(url)
     migrate(engine)
-    import_files(engine, [registry], [complaints], [inspections])
-    # The broken source: a collector bug writes a reply that predates its complaint.
-    with engine.begin() as conn:
-        conn.execute(
-            insert(schema.complaint).values(
-                source="facebook",
-                complaint_id="FB-BUG-1",
-                region_code=BROKEN,
-                opd_code="DLH",
-                channel="media_sosial",
-                kind="pengaduan",
-                received_at=datetime(2026, 10, 14, 3, tzinfo=UTC),
-                first_response_at=datetime(2026, 10, 13, 20, tzinfo=UTC),
-                updated_at=datetime.now(UTC),
-            )
-        )
+    import_files(engine, [registry], [], [inspections])
+    import_accounts(engine, accounts)
+
+
+def _write_exports(inbox: Path) -> list[Path]:
+    """Each region's call-center export of October (local times of its zone): a call to the DLH's
+    own line and one to the call center, dispositioned to the DLH. The broken region's export lost
+    the disposition (``opd_tujuan`` and ``waktu_diteruskan`` empty): that call reaches no OPD."""
+    # id, line, received, reporter, kind, text, opd, forwarded, responded, resolved
+    header = list(CALL_CENTER.columns.values())
+    inbox.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, (code, _) in enumerate(REGIONS):
+        disposition = ["", ""] if code == BROKEN else ["Dinas Lingkungan Hidup", "20/10/2026 09:10:00"]
+        rows = [
+            [f"HL-{code}-1", f"DLH-{code}", "13/10/2026 09:00:00", f"0812555{i:04d}", "Permintaan informasi"]
+            + ["Jadwal angkut sampah?", "", "", "13/10/2026 09:40:00", ""],
+            [f"HL-{code}-2", f"CC-{code}", "20/10/2026 09:00:00", f"0813555{i:04d}", "Permintaan informasi"]
+            + ["Jadwal angkut sampah?", *disposition, "20/10/2026 09:40:00", ""],
+        ]
+        paths.append(write_rows(inbox / f"callcenter-{code}-{PERIOD}.csv", header, rows))
+    return paths
 
 
 class Api:
@@ -145,18 +184,36 @@ class Api:
                 time.sleep(2)
         pytest.fail(f"{dag_id} was never parsed", pytrace=False)
 
-    def run(self, dag_id: str, conf: dict, deadline: float) -> dict:
-        """Trigger a run, unpause the DAG, and wait for the run to finish.
+    def runs(self, dag_id: str) -> list[dict]:
+        return self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=100")["dag_runs"]
 
-        Unpausing lets the scheduler add its own runs (the latest cron interval, an Asset event):
-        they are marked failed as they appear (a running run cannot be deleted: 409), so that only
-        this run scores and publishes.
+    def unpause_and_settle(self, dag_id: str, deadline: float) -> list[dict]:
+        """Unpause a DAG and wait until the scheduler has created its due runs and they finished."""
+        self.call("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+        while time.monotonic() < deadline:
+            after = self.call("GET", f"/api/v2/dags/{dag_id}")["next_dagrun_run_after"]
+            due = after is not None and datetime.fromisoformat(after) <= datetime.now(UTC)
+            runs = self.runs(dag_id)
+            if not due and not [r for r in runs if r["state"] in ("queued", "running")]:
+                return runs
+            time.sleep(3)
+        pytest.fail(f"{dag_id}'s scheduled runs did not finish in time", pytrace=False)
+
+    def run(self, dag_id: str, conf: dict, deadline: float, run_after: str | None = None) -> dict:
+        """Trigger a run (at ``run_after``, else now), unpause the DAG, and wait for the run to finish.
+
+        Unpausing lets the scheduler add its own runs (the latest cron interval): they are marked
+        failed as they appear (a running run cannot be deleted: 409), so that only this run scores
+        and publishes. With ``max_active_runs=1`` the scheduler starts the queued run of the earliest
+        ``run_after`` first: a ``run_after`` before the latest cron slot keeps that slot's run queued
+        behind this one until it is marked failed, so it never starts.
         """
-        run = self.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
+        body = {"logical_date": None, "conf": conf} | ({"run_after": run_after} if run_after else {})
+        run = self.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", body)
         mine = run["dag_run_id"]
         self.call("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
         while time.monotonic() < deadline:
-            for other in self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=100")["dag_runs"]:
+            for other in self.runs(dag_id):
                 if other["dag_run_id"] != mine and other["state"] in ("queued", "running"):
                     self.call("PATCH", f"/api/v2/dags/{dag_id}/dagRuns/{other['dag_run_id']}", {"state": "failed"})
             run = self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{mine}")
@@ -256,8 +313,11 @@ def _environment(urls: dict[str, str], home: Path, port: int) -> dict[str, str]:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "900",
             "GX_ANALYTICS_ENABLED": "False",
-            "RAPOR_HOME": str(home / "rapor"),
+            "RAPOR_HOME": str(home / "rapor"),  # local state; each worker has its own (below)
             "RAPOR_WAREHOUSE_URL": urls["rapor"],
+            # The stores every worker shares: on several hosts, an object store or a shared file system.
+            "RAPOR_HOTLINE_INBOX": (home / "inbox" / "hotline").as_uri(),
+            "RAPOR_RAW_DIR": (home / "raw").as_uri(),
             "RAPOR_OUTPUT_DIR": str(home / "output"),
             "RAPOR_PSEUDONYM_KEY": "celery-topology-key",
             "RAPOR_REGION_BATCH_SIZE": str(BATCH_SIZE),  # 21 regions: 5 batches, spread over the workers
@@ -281,11 +341,11 @@ def _wait_healthy(api: Api, topology: Topology, deadline: float) -> None:
     pytest.fail(f"the API server or scheduler never became healthy:\n{topology.tail('api-server')}", pytrace=False)
 
 
-def test_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases, tmp_path):
+def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases, tmp_path):
     started = time.monotonic()
     _ensure_redis()
     _redis("FLUSHDB")
-    _load_regions(databases["rapor"], tmp_path / "region-files")
+    _load_registry(databases["rapor"], tmp_path / "region-files")
     port = _free_port()
     env = _environment(databases, tmp_path, port)
     logs = tmp_path / "logs"
@@ -310,35 +370,61 @@ def test_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases,
             + "".join(f"def worker{n}():\n    return 'worker{n}@' + socket.gethostname()\n\n" for n in (1, 2))
         )
         for n in (1, 2):
-            log_port = {
+            worker = {
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
                 "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"topology_names.worker{n}",
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(names), env.get("PYTHONPATH")])),
+                "RAPOR_HOME": str(tmp_path / f"worker{n}"),  # its own local disk, as on its own host
             }
-            topology.start(f"worker{n}", "celery", "worker", "-H", f"worker{n}@%h", "--concurrency", "2", **log_port)
+            topology.start(f"worker{n}", "celery", "worker", "-H", f"worker{n}@%h", "--concurrency", "2", **worker)
         api = Api(f"http://127.0.0.1:{port}")
         _wait_healthy(api, topology, time.monotonic() + 300)
         api.login()
         deadline = time.monotonic() + 1200
-        for dag_id in ("rapor_monthly", "rapor_publish"):
+        for dag_id in ("rapor_ingest_hotline", "rapor_monthly", "rapor_publish"):
             api.wait_for_dag(dag_id, deadline)
 
-        monthly = api.run("rapor_monthly", {"period": PERIOD}, deadline)
+        # A live installation: the hotline DAG is unpaused and its daily run has passed over the
+        # empty inbox; then the call centers drop their exports and the operator loads them now.
+        scheduled = api.unpause_and_settle("rapor_ingest_hotline", deadline)
+        exports = _write_exports(tmp_path / "inbox" / "hotline")
+        ingest = api.run("rapor_ingest_hotline", {}, deadline)
+        # October's run, late, at its own cron slot (1 November, 01:00 UTC): before the latest slot's.
+        monthly = api.run("rapor_monthly", {"period": PERIOD}, deadline, run_after=OCTOBER_SLOT)
         publish = api.run("rapor_publish", {}, deadline)
 
-        ran = api.task_instances("rapor_monthly", monthly["dag_run_id"]) + api.task_instances(
-            "rapor_publish", publish["dag_run_id"]
-        )
+        ran = [
+            *api.task_instances("rapor_ingest_hotline", ingest["dag_run_id"]),
+            *api.task_instances("rapor_monthly", monthly["dag_run_id"]),
+            *api.task_instances("rapor_publish", publish["dag_run_id"]),
+        ]
         states = {(t["dag_id"], t["task_id"], t["map_index"]): t["state"] for t in ran}
-        hosts = {t["hostname"].split("@")[0] for t in ran if t["hostname"]}
-        print(f"celery topology: {len(ran)} task instances, hosts {sorted(hosts)}, {time.monotonic() - started:.0f} s")
+        per_worker = Counter(t["hostname"].split("@")[0] for t in ran if t["hostname"])
+        monthly_runs = api.runs("rapor_monthly")
+        # The scheduler's own runs of rapor_monthly (the latest cron slot): what ran of them, where.
+        ran_elsewhere = [
+            (r["dag_run_id"], t["task_id"], t["hostname"])
+            for r in monthly_runs
+            if r["dag_run_id"] != monthly["dag_run_id"]
+            for t in api.task_instances("rapor_monthly", r["dag_run_id"])
+            if t["hostname"]
+        ]
+        elapsed = time.monotonic() - started
+        print(f"celery topology: {len(ran)} task instances, per worker {dict(per_worker)}, {elapsed:.0f} s")
     finally:
         topology.stop()
         _redis("FLUSHDB")
 
     assert not [p for _, p in topology.processes if p.poll() is None]
     # Spread over both workers: Celery's hostnames worker1@<host> and worker2@<host>.
-    assert {"worker1", "worker2"} <= hosts, hosts
+    assert {"worker1", "worker2"} <= per_worker.keys(), per_worker
+    # The scheduler's own hotline run found the inbox empty; the triggered one loaded every export.
+    assert [r["state"] for r in scheduled] == ["success"] and scheduled[0]["run_type"] == "scheduled", scheduled
+    assert ingest["state"] == "success", states
+    # Only the hotline family delivered, while rapor_monthly was paused: no Asset-triggered run;
+    # the latest cron slot's run waited behind the triggered one and never ran a task.
+    assert not [r for r in monthly_runs if r["run_type"] == "asset_triggered"], monthly_runs
+    assert not ran_elsewhere, ran_elsewhere
     # The held month fails only alert_held, on purpose: every other task succeeded.
     failed = {key[1] for key, state in states.items() if state != "success"}
     assert monthly["state"] == "failed" and failed == {"alert_held"}, states
@@ -346,19 +432,42 @@ def test_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases,
     batches = -(-len(REGIONS) // BATCH_SIZE)
     for task_id in ("score_regions", "gate_regions"):
         assert sorted(k[2] for k in states if k[:2] == ("rapor_monthly", task_id)) == list(range(batches)), task_id
+
+    inbox = tmp_path / "inbox" / "hotline"
+    assert not [p for p in inbox.iterdir() if p.is_file()]  # every export loaded, then archived
+    assert sorted(p.name for p in (inbox / "arsip").rglob("*.csv")) == sorted(p.name for p in exports)
     engine = get_engine(databases["rapor"])
     with engine.connect() as conn:
-        scored = set(
-            conn.execute(select(schema.scorecard.c.region_code).where(schema.scorecard.c.period == PERIOD)).scalars()
-        )
-        revisions = dict(
+        calls = conn.execute(
+            select(schema.complaint.c.region_code, schema.complaint.c.opd_code, schema.complaint.c.received_at).where(
+                schema.complaint.c.source == CALL_CENTER.source
+            )
+        ).all()
+        landed = conn.execute(select(schema.raw_landing.c.path).where(schema.raw_landing.c.source == "hotline")).all()
+        gates = {
+            row.region_code: (row.passed, json.loads(row.critical_failures))
+            for row in conn.execute(select(schema.quality_gate).where(schema.quality_gate.c.period == PERIOD))
+        }
+        scored = set(conn.execute(select(schema.scorecard.c.region_code, schema.scorecard.c.period)).all())
+        revisions = set(
             conn.execute(
-                select(schema.publication.c.region_code, schema.publication.c.revision).where(
-                    schema.publication.c.period == PERIOD
-                )
+                select(schema.publication.c.region_code, schema.publication.c.period, schema.publication.c.revision)
             ).all()
         )
-    assert scored == {code for code, _ in REGIONS}
-    assert revisions == {code: 1 for code, _ in REGIONS if code != BROKEN}
+    # Two calls of every region, through the DAG; the broken export's second call reached no OPD.
+    # Each call's local time read in its region's zone: 09:00 WIB, WITA, WIT are 02:00, 01:00, 00:00 UTC.
+    assert sorted((region, opd or "", received.astimezone(UTC)) for region, opd, received in calls) == sorted(
+        (code, "" if (code, day) == (BROKEN, 20) else "DLH", datetime(2026, 10, day, 9, tzinfo=ZoneInfo(zone)))
+        for code, zone in REGIONS
+        for day in (13, 20)
+    )
+    # Each export landed once, unchanged, in the shared raw landing.
+    assert len(landed) == len(REGIONS)
+    assert all(Path(path).is_relative_to(tmp_path / "raw") and Path(path).is_file() for (path,) in landed)
+    assert scored == {(code, PERIOD) for code, _ in REGIONS}  # October only, every region
+    # Held for what its source produced: the share of calls without an OPD, and for that alone.
+    assert {code for code, (passed, _) in gates.items() if not passed} == {BROKEN}, gates
+    assert [f["expectation"] for f in gates[BROKEN][1]] == ["expect_column_proportion_of_non_null_values_to_be_between"]
+    assert revisions == {(code, PERIOD, 1) for code, _ in REGIONS if code != BROKEN}
     for code, _ in REGIONS:
         assert (tmp_path / "output" / "scorecards" / code / f"scorecard-{PERIOD}.csv").is_file()
