@@ -13,12 +13,17 @@ by the next run with the same ``--n``), then measures on PostgreSQL (a fresh dat
 - ``import``: ``rapor import`` (the real command) vs a raw load of the same CSV rows into an
   indexed, logged table of text columns (``COPY`` on PostgreSQL, one ``executemany`` on SQLite);
 - ``reimport``: ``rapor import`` of the unchanged file again;
-- ``score``: ``plan_region_months`` and ``score_region`` for every region, one after another as
-  the DAG's tasks do (the public task bodies of ``rapor.tasks.monthly``), vs one aggregate SQL
-  scan of the month's rows grouped by region and OPD;
-- ``gate``: ``gate_region`` for every region (``--gate-regions K`` measures K and extrapolates);
+- ``score``: ``plan_region_batches`` and ``score_regions`` for every batch, one after another
+  (the public task bodies of ``rapor.tasks.monthly``, as the DAG's mapped tasks run them on one
+  worker), vs one aggregate SQL scan of the month's rows grouped by region and OPD;
+  ``--score-regions K`` also scores the first K regions one at a time (``score_region``, the
+  DAG's path before batching) for comparison;
+- ``gate``: ``gate_regions`` for every batch (``--gate-regions K`` gates the first K regions
+  only and extrapolates);
 - ``parse``: every DAG file of ``dags/`` executed in a fresh interpreter with Airflow imported;
-- ``dag``: the monthly DAG end to end through Airflow (not measured yet: reported so).
+- ``dag``: ``airflow dags test rapor_monthly`` for the scored month, every region (plan, score,
+  gate, publish and export through Airflow, on a fresh SQLite metadata database), after the
+  other steps.
 
 Each step runs in its own process under ``/usr/bin/time`` (its wall time and maximum resident
 set). The figures, the ratios against the issue's targets, the command and the machine go to
@@ -154,8 +159,11 @@ def generate(workdir: Path, n: int, seed: int = 12) -> tuple[Path, Path]:
 # --- running steps ---------------------------------------------------------------------------
 
 
-def timed(cmd: list[str], env: dict, label: str) -> dict:
-    """Run ``cmd`` under /usr/bin/time: wall seconds, max RSS (MiB) and the child's RESULT line."""
+def timed(cmd: list[str], env: dict, label: str, check: bool = True) -> dict:
+    """Run ``cmd`` under /usr/bin/time: wall seconds, max RSS (MiB) and the child's RESULT line.
+
+    ``check=False``: a failing command is measured too (its exit code and last lines kept).
+    """
     with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
         started = time.perf_counter()
         proc = subprocess.run(
@@ -163,11 +171,17 @@ def timed(cmd: list[str], env: dict, label: str) -> dict:
         )
         wall = time.perf_counter() - started
         fields = stats.read().split()
-    if proc.returncode != 0:
+    if proc.returncode != 0 and check:
         raise SystemExit(f"{label} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     # The last line holds the figures (a killed child adds a line before them).
     rss, user, system = (fields[-3], fields[-2], fields[-1]) if len(fields) >= 4 else ("0", "0", "0")
-    result = {"seconds": wall, "max_rss_mib": int(rss) / 1024, "cpu_seconds": float(user) + float(system)}
+    result = {
+        "seconds": wall,
+        "max_rss_mib": int(rss) / 1024,
+        "cpu_seconds": float(user) + float(system),
+        "returncode": proc.returncode,
+        "output": (proc.stdout + proc.stderr)[-20000:],
+    }
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             result.update(json.loads(line[7:]))
@@ -236,23 +250,28 @@ def child_raw_load(url: str, path: Path) -> dict:
     return {"load_seconds": time.perf_counter() - started, "rows": rows}
 
 
-def child_score(url: str, score_regions: int | None) -> dict:
+def child_score(url: str, one_at_a_time: int | None) -> dict:
     from sqlalchemy import bindparam, text
     from sqlalchemy.types import DateTime
 
     from rapor.scoring.periods import Period
-    from rapor.tasks.monthly import plan_region_months, score_region
+    from rapor.tasks.monthly import plan_region_batches, score_region, score_regions
     from rapor.warehouse.db import open_warehouse
 
     started = time.perf_counter()
-    jobs = plan_region_months(PLAN_INSTANT)
+    batches = plan_region_batches(PLAN_INSTANT)
     plan_s = time.perf_counter() - started
+    jobs = [job for batch in batches for job in batch]
     assert {j["period"] for j in jobs} == {SCORED_MONTH}, {j["period"] for j in jobs}
-    scored_jobs = jobs[:score_regions] if score_regions else jobs
     started = time.perf_counter()
-    for job in scored_jobs:
-        score_region(job)
+    failed = sum(bool(job.get("error")) for batch in batches for job in score_regions(batch))
     score_s = time.perf_counter() - started
+    one_by_one = {}
+    if one_at_a_time:
+        started = time.perf_counter()
+        for job in jobs[:one_at_a_time]:
+            score_region(job)
+        one_by_one = {"one_by_one_seconds": time.perf_counter() - started, "one_by_one_regions": one_at_a_time}
     # One aggregate scan over the month's rows of every region (the month's widest UTC bounds).
     first, _ = Period.parse(SCORED_MONTH).bounds_utc("Asia/Jayapura")
     _, last = Period.parse(SCORED_MONTH).bounds_utc("Asia/Jakarta")
@@ -270,28 +289,60 @@ def child_score(url: str, score_regions: int | None) -> dict:
     return {
         "plan_seconds": plan_s,
         "regions_planned": len(jobs),
+        "batches": len(batches),
         "score_seconds": score_s,
-        "regions_scored": len(scored_jobs),
+        "regions_failed": failed,
         "scan_seconds": scan_s,
         "scan_groups": groups,
+        **one_by_one,
     }
 
 
 def child_gate(gate_regions: int | None) -> dict:
-    from rapor.tasks.monthly import gate_region, plan_region_months
+    from rapor.tasks.monthly import gate_regions as gate_batch
+    from rapor.tasks.monthly import plan_region_batches
 
-    jobs = plan_region_months(PLAN_INSTANT)
-    gated = jobs[:gate_regions] if gate_regions else jobs
+    batches = plan_region_batches(PLAN_INSTANT)
+    total = sum(len(batch) for batch in batches)
+    if gate_regions:  # the first K regions, in batches as the DAG cuts them
+        size = len(batches[0])
+        jobs = [job for batch in batches for job in batch][:gate_regions]
+        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     started = time.perf_counter()
-    held = 0
-    for job in gated:
-        held += not gate_region(job)["passed"]
+    verdicts = [verdict for batch in batches for verdict in gate_batch(batch)]
     return {
         "gate_seconds": time.perf_counter() - started,
-        "regions_gated": len(gated),
-        "regions_total": len(jobs),
-        "held": held,
+        "regions_gated": len(verdicts),
+        "regions_total": total,
+        "batches": len(batches),
+        "held": sum(not v["passed"] for v in verdicts),
     }
+
+
+def dag_figures(env: dict, work: Path, database: str) -> dict:
+    """``airflow dags test rapor_monthly`` for the scored month, on a fresh SQLite metadata database."""
+    home = work / f"airflow-dag-{database}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    env = {
+        **env,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "GX_ANALYTICS_ENABLED": "False",
+    }
+    timed([airflow, "db", "migrate"], env, f"{database} airflow db migrate (setup, not a figure)")
+    logical_date = PLAN_INSTANT.replace(hour=1).isoformat()
+    result = timed(
+        [airflow, "dags", "test", "rapor_monthly", logical_date], env, f"{database} airflow dags test", check=False
+    )
+    # alert_held fails the run on purpose when the gate held a region; anything else is a failure.
+    held = re.search(r"held by the data-quality gate or failed: ([^(]*)", result["output"])
+    result["held"] = len(held.group(1).split(";")) if held else 0
+    if result["returncode"] != 0 and not held:
+        raise SystemExit(f"airflow dags test rapor_monthly failed:\n{result['output'][-4000:]}")
+    return result
 
 
 def child_parse(dag_file: str) -> dict:
@@ -348,7 +399,7 @@ def run_database(database: str, args, registry: Path, complaints: Path, env: dic
     Path(env["RAPOR_HOME"]).mkdir(parents=True, exist_ok=True)
     try:
         rapor_import(url, env, f"{database} registry", registry=registry)
-        needs_data = steps & {"import", "reimport", "score", "gate"}
+        needs_data = steps & {"import", "reimport", "score", "gate", "dag"}
         if needs_data:
             label = f"{database} import" if "import" in steps else f"{database} load (setup, not a figure)"
             result = rapor_import(url, env, label, complaints=complaints)
@@ -365,6 +416,8 @@ def run_database(database: str, args, registry: Path, complaints: Path, env: dic
                 figures["score"] = result
         if "gate" in steps:
             figures["gate"] = timed(child("gate", str(args.gate_regions or 0)), env, f"{database} gate")
+        if "dag" in steps:
+            figures["dag"] = dag_figures(env, work, database)
     finally:
         if database == "postgresql" and not args.keep:
             drop_postgres(args.pg, pg_name)
@@ -407,7 +460,9 @@ def machine(args) -> dict:
 # --- the report -------------------------------------------------------------------------------
 
 
-def verdict(ok: bool | None) -> str:
+def verdict(ok: bool | str | None) -> str:
+    if isinstance(ok, str):  # a figure the issue asks for without a target
+        return ok
     return "not measured" if ok is None else ("met" if ok else "**not met**")
 
 
@@ -431,6 +486,7 @@ def report(args, info: dict, results: dict, parse: dict, command: str, generated
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     targets = []
+    dag_runs: list[str] = []
     peak = 0.0
     for database, figures in results.items():
         for fig in figures.values():
@@ -458,22 +514,31 @@ def report(args, info: dict, results: dict, parse: dict, command: str, generated
         score = figures.get("score")
         if score:
             lines += [
-                f"| plan_region_months | {database} | {score['plan_seconds']:.2f} | | | | "
-                f"{score['regions_planned']} regions |",
-                f"| score_region x {score['regions_scored']} | {database} | {score['score_seconds']:.1f} | "
+                f"| plan_region_batches | {database} | {score['plan_seconds']:.2f} | | | | "
+                f"{score['regions_planned']} regions in {score['batches']} batches |",
+                f"| score_regions x {score['batches']} batches | {database} | {score['score_seconds']:.1f} | "
                 f"{score['cpu_seconds']:.1f} (whole step) | | "
-                f"{score['max_rss_mib']:.0f} | {score['score_seconds'] / max(score['regions_scored'], 1):.3f} s "
-                "per region |",
-                f"| one aggregate scan | {database} | {score['scan_seconds']:.2f} | | | | "
-                f"{score['scan_groups']} (region, OPD, kind) groups |",
+                f"{score['max_rss_mib']:.0f} | {score['regions_planned']} regions, "
+                f"{score['score_seconds'] / max(score['regions_planned'], 1):.3f} s per region, "
+                f"{score['regions_failed']} failed |",
             ]
+            if score.get("one_by_one_regions"):
+                k = score["one_by_one_regions"]
+                lines.append(
+                    f"| score_region x {k} (one at a time, for comparison) | {database} | "
+                    f"{score['one_by_one_seconds']:.1f} | | | | {score['one_by_one_seconds'] / k:.3f} s per region |"
+                )
+            lines.append(
+                f"| one aggregate scan | {database} | {score['scan_seconds']:.2f} | | | | "
+                f"{score['scan_groups']} (region, OPD, kind) groups |"
+            )
         gate = figures.get("gate")
         if gate:
             lines.append(
-                f"| gate_region x {gate['regions_gated']} | {database} | {gate['gate_seconds']:.1f} | "
+                f"| gate_regions x {gate['batches']} batches | {database} | {gate['gate_seconds']:.1f} | "
                 f"{gate['cpu_seconds']:.1f} (whole step) | | "
-                f"{gate['max_rss_mib']:.0f} | {gate['gate_seconds'] / max(gate['regions_gated'], 1):.2f} s per "
-                f"region, {gate['held']} held |"
+                f"{gate['max_rss_mib']:.0f} | {gate['regions_gated']} regions, "
+                f"{gate['gate_seconds'] / max(gate['regions_gated'], 1):.2f} s per region, {gate['held']} held |"
             )
         if imp and raw:
             ratio = (args.n / imp["seconds"]) / (raw["rows"] / raw["load_seconds"])
@@ -482,19 +547,29 @@ def report(args, info: dict, results: dict, parse: dict, command: str, generated
             ratio = again["seconds"] / imp["seconds"]
             targets.append((f"re-import unchanged ≤ 20% of first import ({database})", f"{ratio:.2f}", ratio <= 0.2))
         if score:
-            full = score["score_seconds"] * score["regions_planned"] / max(score["regions_scored"], 1)
-            ratio = full / score["scan_seconds"]
-            note = "" if score["regions_scored"] == score["regions_planned"] else " (extrapolated)"
+            ratio = score["score_seconds"] / score["scan_seconds"]
             targets.append(
                 (
                     f"scoring all regions ≤ 3x single scan ({database})",
-                    f"{full:.1f} s / {score['scan_seconds']:.2f} s = {ratio:.0f}x{note}",
+                    f"{score['score_seconds']:.1f} s / {score['scan_seconds']:.2f} s = {ratio:.1f}x",
                     ratio <= 3,
                 )
             )
             targets.append(
-                (f"plan_region_months ≤ 2 s ({database})", f"{score['plan_seconds']:.2f} s", score["plan_seconds"] <= 2)
+                (
+                    f"plan_region_batches ≤ 2 s ({database})",
+                    f"{score['plan_seconds']:.2f} s",
+                    score["plan_seconds"] <= 2,
+                )
             )
+        dag = figures.get("dag")
+        if dag:
+            lines.append(
+                f"| airflow dags test rapor_monthly | {database} | {dag['seconds']:.1f} | {dag['cpu_seconds']:.1f} | | "
+                f"{dag['max_rss_mib']:.0f} | every region: plan, score, gate, publish, export (in one process); "
+                f"{dag['held']} held (alert_held then fails the run, by design) |"
+            )
+            dag_runs.append(f"{dag['seconds']:.0f} s ({database})")
         if gate:
             full = gate["gate_seconds"] * gate["regions_total"] / max(gate["regions_gated"], 1)
             note = (
@@ -513,8 +588,14 @@ def report(args, info: dict, results: dict, parse: dict, command: str, generated
     if parse:
         slowest = max(fig["parse_seconds"] for fig in parse.values())
         targets.append(("every DAG file parses < 0.5 s", f"slowest {slowest:.3f} s", slowest < 0.5))
-    if "dag" in args.steps:
-        targets.append(("monthly DAG end to end through Airflow, all regions", "-", None))
+    if "dag" in args.steps:  # the issue gives no figure for it: measured, not judged
+        targets.append(
+            (
+                "monthly DAG end to end through Airflow, all regions",
+                ", ".join(dag_runs) or "-",
+                "measured (no target)" if dag_runs else None,
+            )
+        )
     memory_note = f"{peak:,.0f} MiB at n = {args.n:,}" + ("" if args.n >= 10_000_000 else " (the target is for 10M)")
     targets.append(("peak memory ≤ 2 GiB at 10M", memory_note, peak <= 2048 if args.n >= 10_000_000 else None))
     lines += ["", "| target | measured | verdict |", "| --- | --- | --- |"]
@@ -543,7 +624,7 @@ def main() -> None:
     parser.add_argument("--databases", default=",".join(DATABASES), help="postgresql,sqlite")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server (libpq URL)")
     parser.add_argument("--workdir", type=Path, help="where the CSV files go (default /tmp/rapor-national-<n>)")
-    parser.add_argument("--score-regions", type=int, help="score only the first K regions (extrapolated)")
+    parser.add_argument("--score-regions", type=int, help="also score the first K regions one at a time")
     parser.add_argument("--gate-regions", type=int, help="gate only the first K regions (extrapolated)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database rapor_bench")
     parser.add_argument("--no-report", action="store_true", help="print the section, do not write BENCHMARKS.md")
@@ -580,7 +661,7 @@ def main() -> None:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     }
     results = {}
-    if set(args.steps) & {"import", "reimport", "score", "gate"}:
+    if set(args.steps) & {"import", "reimport", "score", "gate", "dag"}:
         for database in args.databases:
             print(database, flush=True)
             results[database] = run_database(database, args, registry, complaints, env, work)
