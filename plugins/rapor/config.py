@@ -7,7 +7,10 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_WAREHOUSE_URL``: SQLAlchemy URL of the warehouse (default: an SQLite file
   ``var/rapor-warehouse.db`` under RAPOR_HOME). PostgreSQL in CI and production, e.g.
   ``postgresql+psycopg://rapor@db:5432/rapor``.
-- ``RAPOR_OUTPUT_DIR``: where scorecard files are written (default ``output/`` under RAPOR_HOME).
+- ``RAPOR_OUTPUT_DIR``: the output store, where scorecards, quality files, Data Docs, published
+  revisions, early warnings and the public site are written (``rapor.layout``): a folder (default
+  ``output/`` under RAPOR_HOME; ``file://`` URLs are folders) or an fsspec URL that every worker
+  reaches, such as ``s3://bucket/output`` (its filesystem's package, ``s3fs``, installed).
 - The pseudonym keyring (the secret keys of the identities' HMAC, oldest first, the last one
   current), from the first of: the Airflow Connection ``rapor_pseudonym`` (``RAPOR_PSEUDONYM_CONN_ID``
   renames it; its password is the current key, ``extra.previous_keys`` the older ones), read through
@@ -51,6 +54,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rapor.errors import ConfigError
+from rapor.storage import Location, location
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_PATH = _PACKAGE_DIR / "policies" / "default.yaml"
@@ -83,8 +87,18 @@ def warehouse_url() -> str:
     return f"sqlite:///{state_dir() / 'rapor-warehouse.db'}"
 
 
-def output_dir() -> Path:
-    return Path(os.environ.get("RAPOR_OUTPUT_DIR") or rapor_home() / "output")
+def output_dir() -> Location:
+    """The output store's root: a Path for a folder, a UPath for an fsspec URL (``rapor.storage``)."""
+    value = os.environ.get("RAPOR_OUTPUT_DIR") or rapor_home() / "output"
+    try:
+        return location(value)
+    except ImportError as exc:
+        raise ConfigError(
+            f"RAPOR_OUTPUT_DIR={value}: the package of its filesystem is not installed ({exc}); "
+            "add it to the image (s3fs for s3://)"
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(f"RAPOR_OUTPUT_DIR={value} is not a folder or an fsspec URL: {exc}") from None
 
 
 def sql_dir() -> Path:
@@ -202,11 +216,9 @@ def raw_dir() -> Path | str:
     value = os.environ.get("RAPOR_RAW_DIR")
     if not value:
         return state_dir() / "raw"
-    if value.startswith("file://"):
-        from urllib.parse import unquote, urlsplit
-
-        return Path(unquote(urlsplit(value).path))
-    return value if "://" in value else Path(value)
+    if "://" in value and not value.startswith("file://"):
+        return value
+    return location(value)
 
 
 def hotline_inbox() -> str:

@@ -38,6 +38,7 @@ from rapor.publish.revisions import verify_in_warehouse, verify_revision
 from rapor.registry import registry_lookup
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard import score_periods
+from rapor.storage import location
 from rapor.warehouse.db import open_warehouse
 from rapor.warehouse.pseudonyms import rekey
 
@@ -84,6 +85,14 @@ def _add_inputs(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--warehouse", help="SQLAlchemy URL (default: RAPOR_WAREHOUSE_URL or the embedded SQLite file)")
 
 
+def _revision_location(text: str):
+    """A revision folder named on the command line: a path, or its URL in an output store."""
+    try:
+        return location(text)
+    except ImportError as exc:
+        raise argparse.ArgumentTypeError(f"{text}: the package of its filesystem is not installed ({exc})") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapor", description="Rapor: monthly OPD compliance scorecards.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
@@ -102,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("--warehouse", help="SQLAlchemy URL")
 
     verify = sub.add_parser("verify", help="check published revisions: file hashes and a byte-identical recomputation")
-    verify.add_argument("folder", type=Path, nargs="+", help="output/published/<region>/<YYYY-MM>/r<revision>")
+    verify.add_argument(
+        "folder",
+        type=_revision_location,
+        nargs="+",
+        help="output/published/<region>/<YYYY-MM>/r<revision> (in an output store: its URL, s3://…/r<revision>)",
+    )
     verify.add_argument(
         "--warehouse",
         help="also check the revisions against this warehouse (SQLAlchemy URL; e.g. after a restore): "

@@ -23,7 +23,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -31,13 +30,14 @@ from sqlalchemy import insert, select
 from rapor import config
 from rapor.cells import safe_text
 from rapor.imports.staff import HANDLER
-from rapor.layout import early_warning_folder, write_atomically
+from rapor.layout import early_warning_folder
 from rapor.mail import FAILED, SENT, SKIPPED, send_email
 from rapor.policy import Policy, load_policy
 from rapor.publish.formatting import long_date, long_datetime, zone_abbreviation
 from rapor.publish.report import jinja_env
 from rapor.registry import Region, active_opd_names, get_region
 from rapor.scoring.early_warning import due_at, morning_of
+from rapor.storage import Location, write_atomically
 from rapor.vocabulary import (
     CHANNEL_LABELS,
     DUTY_LABELS,
@@ -141,6 +141,7 @@ def warnings_at(engine, region_code: str, as_of: datetime, policy: Policy | None
 
 # --- The feed files -----------------------------------------------------------------------
 
+FEED_MODE = 0o600  # a feed in a local folder: readable by the service user only
 FEED_HEADER = ("Sumber", "Nomor tiket", "Kanal", "Jenis", "Kewajiban", "Tenggat", "Keadaan")
 
 
@@ -199,12 +200,12 @@ def feed_json(warning: OpdWarning) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_feeds(warning: OpdWarning, out_dir: Path | None = None) -> tuple[Path, Path]:
-    """``<opd>.csv`` and ``<opd>.json`` of the morning (rewritten by a re-run)."""
+def write_feeds(warning: OpdWarning, out_dir: Location | None = None) -> tuple[Location, Location]:
+    """``<opd>.csv`` and ``<opd>.json`` of the morning (rewritten by a re-run; in a folder, mode 0600)."""
     folder = early_warning_folder(warning.region.region_code, warning.day, out_dir)
     csv_path, json_path = folder / f"{warning.opd_code}.csv", folder / f"{warning.opd_code}.json"
-    write_atomically(csv_path, feed_csv(warning))
-    write_atomically(json_path, feed_json(warning))
+    write_atomically(csv_path, feed_csv(warning), mode=FEED_MODE)
+    write_atomically(json_path, feed_json(warning), mode=FEED_MODE)
     return csv_path, json_path
 
 
@@ -327,7 +328,7 @@ def record_items(engine, warning: OpdWarning) -> None:
 
 
 def warn_region(
-    engine, region_code: str, day: date, policy: Policy | None = None, *, out_dir: Path | None = None, conn_id=None
+    engine, region_code: str, day: date, policy: Policy | None = None, *, out_dir: Location | None = None, conn_id=None
 ) -> WarningOutcome:
     """Write the feeds and e-mail every OPD of the region with something due on ``day``."""
     warnings = opd_warnings(engine, region_code, day, policy)

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from rapor.privacy import Keys, keyring, rekeyed
+from rapor.storage import Location
 
 
 def canonical_bytes(data) -> bytes:
@@ -36,9 +37,9 @@ def write_snapshot(snapshot: dict, path: Path) -> None:
         handle.write(canonical_bytes(snapshot))
 
 
-def read_snapshot(path: Path) -> dict:
-    with gzip.open(path, "rb") as handle:
-        return json.loads(handle.read().decode("utf-8"))
+def read_snapshot(path: Location) -> dict:
+    """The snapshot stored at ``path`` (a local file, or one in the output store)."""
+    return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
 
 
 def complaint_refs(source: str, complaint_id: str, key: Keys) -> list[str]:

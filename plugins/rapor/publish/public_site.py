@@ -22,11 +22,10 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 
-from rapor.layout import public_root, revision_folder, write_atomically
+from rapor.layout import public_root, revision_folder
 from rapor.publish.charts import to_svg, trend_geometry
 from rapor.publish.fingerprint import read_snapshot
 from rapor.publish.formatting import long_datetime, month_name, month_short, number, percent
@@ -34,6 +33,7 @@ from rapor.publish.inputs import snapshot_policy
 from rapor.publish.report import jinja_env, methodology, rank_by_index
 from rapor.publish.revisions import INPUTS, SCORECARD, list_revisions, read_manifest
 from rapor.scoring.scorecard_csv import CSV_COLUMNS
+from rapor.storage import Location, write_atomically
 from rapor.vocabulary import GATE_PASSED, STATUS_NOT_RATED, ZONES
 from rapor.warehouse import schema
 
@@ -53,7 +53,7 @@ class PublicRevision:
         return f"rapor-{self.rows[0]['region_code'] if self.rows else 'daerah'}-{self.period}-r{self.revision}"
 
 
-def public_revisions(engine, region_code: str, out_dir: Path | None = None) -> dict[str, list[PublicRevision]]:
+def public_revisions(engine, region_code: str, out_dir: Location | None = None) -> dict[str, list[PublicRevision]]:
     """{period: [revisions whose gate passed, oldest first]} of the region, read from their folders."""
     with engine.connect() as conn:
         rows = [r for r in list_revisions(conn, region_code) if r["gate_status"] == GATE_PASSED]
@@ -104,7 +104,7 @@ def _json_bytes(region: dict, revision: PublicRevision) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Location, data: bytes) -> None:
     if path.is_file() and path.read_bytes() == data:
         return
     write_atomically(path, data, mode=0o644)  # meant for a public web host
@@ -152,7 +152,7 @@ def _month_context(
     }
 
 
-def build_public_site(engine, region_code: str, out_dir: Path | None = None) -> list[Path]:
+def build_public_site(engine, region_code: str, out_dir: Location | None = None) -> list[Location]:
     """Write the region's public site from its passed revisions; returns the files written or kept."""
     months = public_revisions(engine, region_code, out_dir)
     if not months:
@@ -168,9 +168,9 @@ def build_public_site(engine, region_code: str, out_dir: Path | None = None) -> 
     policy = snapshot_policy(snapshot)
     env = jinja_env()
     root = public_root(out_dir) / region_code
-    written: list[Path] = []
+    written: list[Location] = []
 
-    def emit(path: Path, data: bytes) -> None:
+    def emit(path: Location, data: bytes) -> None:
         _write(path, data)
         written.append(path)
 

@@ -947,10 +947,11 @@ def _round2(value: float | None) -> Decimal | None:
 
 
 def _data_docs_link(copy: str | None, gate_path: str | None) -> str | None:
-    """The revision's own copy (relative to its folder), else a Data Docs site on a server; never a local path."""
+    """The revision's own copy (relative to its folder), else a Data Docs site on a web server; never a local
+    path, nor an output store's URL (``s3://``), which a reader's browser cannot open."""
     if copy:
         return copy
-    if gate_path and "://" in gate_path:
+    if gate_path and gate_path.startswith(("http://", "https://")):
         return gate_path
     return None
 

@@ -12,6 +12,9 @@
 
 Before anything is written the scorecard is recomputed from the snapshot and must be
 byte-identical to the stored one, so every revision is reproducible by construction.
+A revision is prepared in a local staging folder and put in place whole (``rapor.storage``:
+renamed in an output folder, uploaded with its manifest last to an output store on a URL);
+the gate's Data Docs are copied from the output store, wherever the gate ran.
 A month with no gate verdict yet is published as "belum diperiksa": the report says so and no
 BKD file is produced (a TPP recommendation needs a passed gate, SCORING.md §6).
 """
@@ -20,9 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +57,15 @@ from rapor.quality.datadocs import copy_site
 from rapor.quality.status import GateResult, latest_gate
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import scorecard_csv_bytes
+from rapor.storage import (
+    Location,
+    location,
+    make_read_only,
+    move_into_place,
+    relative,
+    remove_tree,
+    staging_folder,
+)
 from rapor.vocabulary import APPEAL_DECISIONS, GATE_NOT_CHECKED, GATE_PASSED, HELD, PUBLISHED, UNCHANGED
 from rapor.warehouse import schema
 
@@ -77,7 +86,7 @@ class Outcome:
     period: str
     status: str  # terbit | tidak berubah | ditahan
     revision: int | None = None
-    folder: Path | None = None
+    folder: Location | None = None
     reason: str | None = None
     gate: GateResult | None = None
 
@@ -107,15 +116,16 @@ class NewRevision:
     reason: str
     published_by: str
     published_at: datetime
-    out_dir: Path | None = None
+    out_dir: Location | None = None
 
     @property
-    def data_docs_source(self) -> Path | None:
-        """The gate's Data Docs index on this machine, copied into the revision; None without one."""
+    def data_docs_source(self) -> Location | None:
+        """The gate's Data Docs index in the output store, copied into the revision; None without one."""
         path = self.gate.data_docs_path if self.gate else None
-        if not path or "://" in path or not Path(path).is_file():
+        if not path or path.startswith(("http://", "https://")):
             return None
-        return Path(path)
+        index = location(path)
+        return index if index.is_file() else None
 
     @property
     def data_docs(self) -> str | None:
@@ -192,7 +202,7 @@ def publish_month(
     force: bool = False,
     published_by: str = "rapor",
     now: datetime | None = None,
-    out_dir: Path | None = None,
+    out_dir: Location | None = None,
 ) -> Outcome:
     """Publish the month as a new revision when something changed (see the module doc)."""
     period = Period.parse(period) if isinstance(period, str) else period
@@ -264,7 +274,7 @@ def _reason(
     snapshot: dict,
     gate: GateResult | None,
     gate_status: str,
-    out_dir: Path | None,
+    out_dir: Location | None,
 ) -> str:
     """The stated reason, the appeals decided since the previous revision, and what changed."""
     if latest is None:
@@ -284,7 +294,7 @@ def _reason(
     return given or "Penerbitan ulang."
 
 
-def _gate_release(gate: GateResult | None, latest: dict | None, out_dir: Path | None) -> str:
+def _gate_release(gate: GateResult | None, latest: dict | None, out_dir: Location | None) -> str:
     """A held month released by hand since the previous revision: who, when, why."""
     if gate is None or not gate.override_reason:
         return ""
@@ -302,7 +312,7 @@ def _gate_release(gate: GateResult | None, latest: dict | None, out_dir: Path | 
     )
 
 
-def _previous_snapshot(latest: dict, out_dir: Path | None) -> dict | None:
+def _previous_snapshot(latest: dict, out_dir: Location | None) -> dict | None:
     path = revision_folder(latest["region_code"], latest["period"], latest["revision"], out_dir) / INPUTS
     try:
         return read_snapshot(path)
@@ -374,15 +384,12 @@ def _write_revision(engine, new: NewRevision) -> Outcome:
     final = revision_folder(new.region_code, new.period, new.revision, new.out_dir)
     if final.exists():
         raise PublicationError(f"{final} already exists: a revision is never overwritten")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = final.parent / f".tmp-r{new.revision}-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    staging = staging_folder(final)
     try:
         manifest_bytes = _stage(new, files, staging, policy, deadline)
         _commit(engine, new, _publication_row(new, policy, deadline, manifest_bytes, final), staging, final)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
     log.info("published %s %s revision %d in %s (%s)", new.region_code, new.period, new.revision, final, new.reason)
     return Outcome(new.region_code, new.period, PUBLISHED, new.revision, final, new.reason, new.gate)
 
@@ -469,9 +476,7 @@ def _stage(
     manifest = _manifest(new, policy, deadline, staging, sorted([*files, INPUTS]))
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8") + b"\n"
     (staging / MANIFEST).write_bytes(manifest_bytes)
-    for path in staging.rglob("*"):
-        if path.is_file():
-            os.chmod(path, 0o444)  # a published file is read-only
+    make_read_only(staging)  # a published file is read-only
     return manifest_bytes
 
 
@@ -505,7 +510,7 @@ def _manifest(new: NewRevision, policy: Policy, deadline: datetime | None, stagi
 
 
 def _publication_row(
-    new: NewRevision, policy: Policy, deadline: datetime | None, manifest_bytes: bytes, final: Path
+    new: NewRevision, policy: Policy, deadline: datetime | None, manifest_bytes: bytes, final: Location
 ) -> dict:
     """The revision's row of the ``publication`` table."""
     return {
@@ -525,28 +530,28 @@ def _publication_row(
         "previous_manifest_sha256": new.previous_manifest_sha256,
         "bkd_produced": new.passed,
         "appeal_deadline_at": deadline,
-        "folder": final.relative_to(published_root(new.out_dir).parent).as_posix(),
+        "folder": relative(final, published_root(new.out_dir).parent),
         "n_opds": len(new.rows),
     }
 
 
-def _commit(engine, new: NewRevision, row: dict, staging: Path, final: Path) -> None:
+def _commit(engine, new: NewRevision, row: dict, staging: Path, final: Location) -> None:
     """Record the revision and move its folder in place, together: no row without its folder."""
     try:
         with engine.begin() as conn:
             conn.execute(insert(schema.publication).values(**row))
-            staging.rename(final)  # inside the transaction: a failed rename rolls the row back
+            move_into_place(staging, final, last=MANIFEST)  # inside the transaction: a failure rolls the row back
     except exc.IntegrityError:
         raise PublicationError(
             f"revision {new.revision} of {new.region_code} {new.period} was published concurrently: run again"
         ) from None
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Location) -> dict:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
 
 
-def verify_revision(folder: Path) -> list[str]:
+def verify_revision(folder: Location) -> list[str]:
     """Problems found in a published revision (empty when it is intact and reproducible).
 
     Checks every file against the manifest's SHA-256 and recomputes the scorecard CSV from
@@ -570,7 +575,7 @@ def verify_revision(folder: Path) -> list[str]:
     return problems
 
 
-def verify_in_warehouse(engine, folder: Path) -> list[str]:
+def verify_in_warehouse(engine, folder: Location) -> list[str]:
     """Problems between a published revision and the warehouse (after a restore, say).
 
     The warehouse must hold the revision's ``publication`` row with the same manifest and inputs

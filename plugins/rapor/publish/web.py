@@ -10,7 +10,9 @@ address of another region answers 404, for pages, downloads and appeals alike. A
 without a session is sent to Airflow's login page and comes back afterwards.
 
 Pages show published revisions only (files under ``output/published``, never the live
-scorecard table), so what a reader sees is what was published. The one live part is a
+scorecard table), so what a reader sees is what was published. They are read from the output
+store (``RAPOR_OUTPUT_DIR``: a folder, or an fsspec URL such as ``s3://``), never from a
+worker's disk: the API server needs nothing but the store. The one live part is a
 month's appeals (banding): the list, a form to file one within the appeal window (users the
 auth manager lets edit the ``rapor_appeals`` DAG) and forms to decide the filed ones (users
 it lets trigger ``rapor_appeals`` runs). Both are checked here, server-side, on every POST,
@@ -20,16 +22,16 @@ POST routes take JSON: the ``rapor banding`` CLI calls them with an Airflow toke
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -60,6 +62,7 @@ from rapor.publish.revisions import (
 from rapor.publish.tickets import source_tickets
 from rapor.quality.status import latest_gate
 from rapor.registry import get_region
+from rapor.storage import Location, child, inside, is_store, location
 from rapor.vocabulary import (
     APPEAL_COMPLAINT,
     APPEAL_CORRECT,
@@ -256,29 +259,30 @@ def opd_page(region_code: str, period: str, revision: int, opd_code: str):
 def report_inline(region_code: str, period: str, revision: int):
     """The published HTML report, shown in the browser."""
     _, folder = _folder(region_code, period, revision)
-    return FileResponse(folder / "report.html", media_type=MEDIA_TYPES["report.html"])
+    return _file_response(folder / REPORT_HTML, MEDIA_TYPES[REPORT_HTML])
 
 
 def data_docs(region_code: str, period: str, revision: int, path: str):
     """The revision's copy of the gate's Data Docs (older revisions: the site under the output folder)."""
     _, folder = _folder(region_code, period, revision)
     base = _data_docs_base(folder)
-    target = (base / (path or "index.html")).resolve() if base else None
-    if not (target and target.is_relative_to(base) and target.is_file()):
+    target = child(base, path or "index.html") if base else None
+    if not (target and target.is_file()):
         raise HTTPException(status_code=404, detail="Data Docs tidak tersedia")
-    return FileResponse(target)
+    return _file_response(target)
 
 
-def _data_docs_base(folder: Path) -> Path | None:
+def _data_docs_base(folder: Location) -> Location | None:
     """The folder of the revision's Data Docs site: its own copy, else the gate's site under the output folder."""
     manifest = read_manifest(folder)
     if manifest.get("data_docs"):
-        return (folder / manifest["data_docs"]).resolve().parent
+        index = child(folder, manifest["data_docs"])
+        return index.parent if index else None
     docs = (manifest.get("gate") or {}).get("data_docs_path")
-    if not docs or "://" in docs:
+    if not docs or docs.startswith(("http://", "https://")):
         return None
-    base = Path(docs).resolve().parent
-    return base if base.is_relative_to(config.output_dir().resolve()) else None
+    base = location(docs).parent
+    return base if inside(base, config.output_dir()) else None
 
 
 def download(region_code: str, period: str, revision: int, name: str):
@@ -288,7 +292,16 @@ def download(region_code: str, period: str, revision: int, name: str):
         raise HTTPException(status_code=404, detail="berkas tidak ada dalam revisi ini")
     stem, dot, ext = name.partition(".")
     filename = f"rapor-{region_code}-{period}-r{revision}-{stem}{dot}{ext}"
-    return FileResponse(folder / name, media_type=MEDIA_TYPES[name], filename=filename)
+    return _file_response(folder / name, MEDIA_TYPES[name], filename)
+
+
+def _file_response(path: Location, media_type: str | None = None, filename: str | None = None) -> Response:
+    """A file of the output store as the response: streamed from a folder, read whole from a store."""
+    if not is_store(path):
+        return FileResponse(path, media_type=media_type, filename=filename)
+    media_type = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
+    return Response(path.read_bytes(), media_type=media_type, headers=headers)
 
 
 # --- appeals (banding): the month's live list, filing and deciding ---------------------------
@@ -535,7 +548,7 @@ def _revisions(region_code: str, period: str) -> list[dict]:
     return revisions
 
 
-def _folder(region_code: str, period: str, revision: int) -> tuple[list[dict], Path]:
+def _folder(region_code: str, period: str, revision: int) -> tuple[list[dict], Location]:
     """All revisions of the month and the folder of the one asked for (404 if there is none)."""
     revisions = _revisions(region_code, period)
     if revision not in {r["revision"] for r in revisions}:
@@ -553,7 +566,7 @@ def _sha(revisions: list[dict], revision: int) -> str:
 @lru_cache(maxsize=16)
 def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
     """The report context of a revision, rebuilt from its stored inputs (cached: revisions never change)."""
-    path = Path(folder)
+    path = location(folder)
     manifest = read_manifest(path)
     with _engine().connect() as conn:
         earlier = list_revisions(conn, manifest["region_code"], manifest["period"])
@@ -564,7 +577,7 @@ def _context(folder: str, manifest_sha256: str, revision: int) -> dict:
     return build_context(snapshot, recompute_rows(snapshot), revision_info(manifest, earlier), tickets)
 
 
-def _files(folder: Path) -> list[dict]:
+def _files(folder: Location) -> list[dict]:
     labels = {
         REPORT_PDF: "Laporan Inspektorat (PDF)",
         REPORT_HTML: "Laporan Inspektorat (HTML)",
@@ -579,7 +592,7 @@ def _files(folder: Path) -> list[dict]:
     ]
 
 
-def _has_data_docs(folder: Path) -> bool:
+def _has_data_docs(folder: Location) -> bool:
     base = _data_docs_base(folder)
     return bool(base and (base / "index.html").is_file())
 

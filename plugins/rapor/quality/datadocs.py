@@ -16,6 +16,8 @@ import re
 import shutil
 from pathlib import Path
 
+from rapor.storage import Location, copy_tree
+
 ASSETS_DIR = Path(__file__).with_name("datadocs_assets")
 VENDOR = "static/vendor"  # inside a Data Docs site
 
@@ -85,8 +87,9 @@ def external_assets(site_dir: Path) -> dict[str, list[str]]:
     return found
 
 
-def copy_site(docs_index: Path, target: Path) -> Path:
-    """Copy the Data Docs site of ``docs_index`` to ``target`` (a revision's ``data-docs/``); the copy's index."""
-    shutil.copytree(docs_index.parent, target)
+def copy_site(docs_index: Location, target: Path) -> Path:
+    """Copy the Data Docs site of ``docs_index`` (in the output store) to the local folder ``target`` (a
+    revision being staged: its ``data-docs/``); the copy's index."""
+    copy_tree(docs_index.parent, target)
     localise_site(target)  # a site built before localisation existed is fixed in the copy
     return target / docs_index.name

@@ -40,7 +40,7 @@ from sqlalchemy import update
 
 from rapor import config
 from rapor.errors import ConfigError
-from rapor.layout import quality_paths
+from rapor.layout import QualityPaths, quality_paths
 from rapor.policy import Policy, load_policy
 from rapor.quality.coverage import build_coverage, store_coverage
 from rapor.quality.frames import (
@@ -53,6 +53,7 @@ from rapor.quality.status import GateResult, record_gate
 from rapor.quality.suites import SuiteOutcome, run_suites
 from rapor.registry import get_region, opd_codes
 from rapor.scoring.periods import Period
+from rapor.storage import Location, copy_tree, is_store
 from rapor.warehouse import schema
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def run_gate(
     *,
     override_reason: str | None = None,
     override_by: str | None = None,
-    out_dir: Path | None = None,
+    out_dir: Location | None = None,
     now: datetime | None = None,
 ) -> GateResult:
     """Validate one scored region-month, store its coverage and record the verdict."""
@@ -98,7 +99,7 @@ def run_gate(
         month.frames,
         month.parameters,
         work_dir=month.work_dir,
-        docs_dir=month.paths.docs_dir,
+        docs_dir=month.docs_build_dir,
         run_name=month.run_name,
     )
     return _conclude(engine, month, outcomes, reason, by, now, clock.monotonic() - started)
@@ -119,7 +120,7 @@ def run_gates(
     requests: list[GateRequest],
     policy: Policy | None = None,
     *,
-    out_dir: Path | None = None,
+    out_dir: Location | None = None,
     now: datetime | None = None,
 ) -> list[GateResult | Exception]:
     """Gate many region-months with one GX pass per suite (``rapor.quality.onepass``).
@@ -145,7 +146,7 @@ def run_gates(
             results[n] = exc
     order = sorted(months)
     runs = [
-        RegionRun(m.frames, m.parameters, m.work_dir, m.paths.docs_dir, m.run_name) for m in (months[n] for n in order)
+        RegionRun(m.frames, m.parameters, m.work_dir, m.docs_build_dir, m.run_name) for m in (months[n] for n in order)
     ]
     batch_dir = config.state_dir() / "gx" / "_batches" / f"{len(runs)}-{now:%Y%m%dT%H%M%S%f}"
     outcomes = run_suites_for_regions(runs, batch_dir) if runs else []
@@ -174,9 +175,20 @@ class _Month:
     active: list[str]
     frames: dict
     parameters: dict
-    paths: object
+    paths: QualityPaths
     work_dir: Path
     run_name: str
+
+    @property
+    def docs_build_dir(self) -> Path:
+        """Where GX builds the month's Data Docs: the output folder's site itself, or (output store on a URL)
+        the working folder's local site, uploaded whole to the store before the verdict is recorded."""
+        docs = self.paths.docs_dir
+        return self.work_dir / "uncommitted" / "data_docs" if is_store(docs) else docs
+
+    def upload_docs(self) -> None:
+        if self.docs_build_dir != self.paths.docs_dir:
+            copy_tree(self.docs_build_dir, self.paths.docs_dir)
 
 
 def _read_month(engine, region_code: str, period: Period, policy: Policy, now: datetime, out_dir) -> _Month:
@@ -206,6 +218,7 @@ def _read_month(engine, region_code: str, period: Period, policy: Policy, now: d
 def _conclude(engine, month: _Month, outcomes, reason, by, now: datetime, seconds: float) -> GateResult:
     """Turn a month's suite outcomes into its verdict: holds, TPP cleared, stored with the coverage."""
     region_code, period, coverage = month.region_code, month.period, month.coverage
+    month.upload_docs()  # the verdict names the site in the output store: it is there first
     critical = [f.as_record() for o in outcomes for f in o.critical]
     held_opds = opd_holds(coverage.uncollected, set(month.active))
     warnings = [f.as_record() for o in outcomes for f in o.warnings] + central_uncollected(coverage.uncollected)

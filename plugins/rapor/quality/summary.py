@@ -10,7 +10,7 @@ The §7 CSV keeps exactly its columns, so the gate's verdict travels next to it:
 
 Everything is read back from the warehouse (latest gate verdict, stored coverage), so
 re-writing the summary is idempotent. Links are relative: the folder can be copied or
-served as it is.
+served as it is. ``output`` is the output store (a folder or an fsspec URL, ``rapor.storage``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,6 +28,7 @@ from rapor.quality.status import GateResult, latest_gate
 from rapor.registry import active_opd_names, get_region
 from rapor.scoring.periods import Period
 from rapor.scoring.scorecard_csv import CSV_COLUMNS, read_scorecard_rows, scorecard_csv_rows
+from rapor.storage import Location, location, relative, write_atomically
 from rapor.vocabulary import (
     GATE_HELD,
     GATE_NOT_CHECKED,
@@ -101,7 +101,7 @@ def _held(hold: dict, names: dict[str, str]) -> dict:
     }
 
 
-def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict:
+def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Location) -> dict:
     if gate is None:
         return {
             "status": GATE_NOT_CHECKED,
@@ -113,11 +113,8 @@ def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict
             "data_docs": None,
             "tpp_recommendation": "withheld: the data-quality gate has not run for this month",
         }
-    docs = Path(gate.data_docs_path) if gate.data_docs_path else paths.docs_index
-    try:
-        docs_link = docs.relative_to(folder).as_posix()
-    except ValueError:
-        docs_link = docs.as_posix()
+    docs = location(gate.data_docs_path) if gate.data_docs_path else paths.docs_index
+    docs_link = relative(docs, folder) or str(docs)
     if not gate.passed:
         tpp = "withheld: the month is held (ditahan) until its data is fixed and the month re-run"
     elif gate.held_opds:
@@ -139,21 +136,14 @@ def _verdict(gate: GateResult | None, paths: QualityPaths, folder: Path) -> dict
     }
 
 
-def write_quality_summary(engine, region_code: str, period: Period, out_dir: Path | None = None) -> QualityPaths:
+def write_quality_summary(engine, region_code: str, period: Period, out_dir: Location | None = None) -> QualityPaths:
     """Write ``quality-YYYY-MM.json`` and ``.html`` beside the month's scorecard CSV."""
     paths = quality_paths(region_code, period, out_dir)
     data = summary_data(engine, region_code, period, paths)
     rows = scorecard_csv_rows(read_scorecard_rows(engine, period, [region_code]))
-    paths.summary_json.parent.mkdir(parents=True, exist_ok=True)
-    _write(paths.summary_json, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-    _write(paths.summary_html, render_html(data, rows))
+    write_atomically(paths.summary_json, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_atomically(paths.summary_html, render_html(data, rows).encode("utf-8"))
     return paths
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _table(header: list[str], rows: list[list]) -> str:

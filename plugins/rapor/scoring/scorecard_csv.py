@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from pathlib import Path
 
 from sqlalchemy import select
 
 from rapor.cells import safe_text
 from rapor.scoring.periods import Period
+from rapor.storage import Location, write_atomically
 from rapor.warehouse import schema
 
 CSV_COLUMNS = (
@@ -85,10 +85,8 @@ def read_scorecard_rows(engine, period: Period, region_codes: list[str]) -> list
         return [dict(r) for r in result.mappings()]
 
 
-def write_scorecard_csv(engine, period: Period, region_codes: list[str], path: Path) -> Path:
-    """Write the §7 CSV of the stored rows for the regions and month; the file is replaced atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.tmp")
-    tmp.write_bytes(scorecard_csv_bytes(read_scorecard_rows(engine, period, region_codes)))
-    tmp.replace(path)
+def write_scorecard_csv(engine, period: Period, region_codes: list[str], path: Location) -> Location:
+    """Write the §7 CSV of the stored rows for the regions and month (a folder's file or the output store's),
+    replaced whole."""
+    write_atomically(path, scorecard_csv_bytes(read_scorecard_rows(engine, period, region_codes)))
     return path

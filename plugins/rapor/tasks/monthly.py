@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from rapor import config
@@ -31,6 +30,7 @@ from rapor.registry import list_regions
 from rapor.scoring.periods import Period, period_ended_before
 from rapor.scoring.scorecard import score_month_in_order, score_region_month, score_regions_month
 from rapor.scoring.scorecard_csv import write_scorecard_csv
+from rapor.storage import Location
 from rapor.warehouse.db import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -330,7 +330,7 @@ def alert_held(results: list[GateVerdict]) -> list[str]:
     ]
 
 
-def export_region(engine, region_code: str, period: Period, out_dir: Path | None = None) -> Path:
+def export_region(engine, region_code: str, period: Period, out_dir: Location | None = None) -> Location:
     """Write the month's §7 CSV and, beside it, ``quality-YYYY-MM.json``/``.html`` (verdict,
     coverage, link to the Data Docs). A held month's CSV has no TPP values: the gate cleared them."""
     path = write_scorecard_csv(engine, period, [region_code], scorecard_path(region_code, period, out_dir))
@@ -338,7 +338,7 @@ def export_region(engine, region_code: str, period: Period, out_dir: Path | None
     return path
 
 
-def score_and_export_region(engine, region_code: str, period: Period, policy: Policy | None = None) -> Path:
+def score_and_export_region(engine, region_code: str, period: Period, policy: Policy | None = None) -> Location:
     """The monthly DAG's three steps for one region-month in one process: score, gate, export."""
 
     policy = policy or load_policy()
