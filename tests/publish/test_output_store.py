@@ -39,7 +39,7 @@ from rapor.publish.revisions import (
     read_manifest,
     verify_revision,
 )
-from rapor.quality.gate import run_gate
+from rapor.quality.gate import GateRequest, run_gate, run_gates
 from rapor.scoring.periods import Period
 from rapor.storage import files_under, is_store, location, remove_tree
 from rapor.tasks.monthly import export_region
@@ -197,3 +197,16 @@ def test_publish_on_another_worker_reads_the_gates_data_docs_from_the_store(scor
     assert revision_folder(REGION, OCTOBER, 1) == outcome.folder and config.output_dir() == store
     for home in (publish_home, api_home):
         assert not (home / "output").exists()
+
+
+def test_the_batch_gate_uploads_each_regions_data_docs_before_recording_its_verdict(
+    scored, store, tmp_path, monkeypatch
+):
+    # gate_regions runs run_gates (one GX pass per suite for the batch); the sites go to the store as well.
+    home = _worker(monkeypatch, tmp_path, "worker1", str(store))
+    (result,) = run_gates(scored.engine, [GateRequest(REGION, Period.parse(OCTOBER))])
+    assert result.passed and result.data_docs_path == f"{store}/scorecards/{REGION}/quality-{OCTOBER}/index.html"
+    built = home / "var" / "gx" / REGION / OCTOBER / "uncommitted" / "data_docs"
+    site = _tree(quality_paths(REGION, Period.parse(OCTOBER)).docs_dir)
+    assert "index.html" in site and site == _tree(built)
+    assert not (home / "output").exists()
