@@ -3,6 +3,7 @@
     <output>/scorecards/<region>/scorecard-YYYY-MM.csv      the §7 scorecard of the monthly DAG
     <output>/scorecards/<region>/quality-YYYY-MM.json|.html the data-quality summary beside it
     <output>/scorecards/<region>/quality-YYYY-MM/index.html the month's GX Data Docs
+    <output>/gx/<region>/<YYYY-MM>/validations/             its GX validation results (output store on a URL only)
     <output>/published/<region>/<YYYY-MM>/r<N>/             a published revision (never overwritten)
     <output>/early-warning/<region>/<YYYY-MM-DD>/<opd>.csv|.json  the morning's early warning per OPD
     <output>/public/<region>/                               the public open-data site (passed revisions)
@@ -55,6 +56,12 @@ def quality_paths(region_code: str, period: Period, out_dir: Location | None = N
     return QualityPaths(
         folder / f"quality-{period}", folder / f"quality-{period}.json", folder / f"quality-{period}.html"
     )
+
+
+def gx_results_folder(region_code: str, period: Period, out_dir: Location | None = None) -> Location:
+    """``<output>/gx/<region>/<YYYY-MM>/validations``: the month's GX validation results, which its Data Docs
+    list, kept in an output store on a URL so that a gate on any worker lists every run of the month."""
+    return _root(out_dir) / "gx" / region_code / str(period) / "validations"
 
 
 def published_root(out_dir: Location | None = None) -> Location:

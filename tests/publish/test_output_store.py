@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from rapor import config
-from rapor.layout import quality_paths, revision_folder, scorecard_path
+from rapor.layout import gx_results_folder, quality_paths, revision_folder, scorecard_path
 from rapor.publish import web
 from rapor.publish.notify import build_message
 from rapor.publish.public_site import build_public_site
@@ -210,3 +210,21 @@ def test_the_batch_gate_uploads_each_regions_data_docs_before_recording_its_verd
     site = _tree(quality_paths(REGION, Period.parse(OCTOBER)).docs_dir)
     assert "index.html" in site and site == _tree(built)
     assert not (home / "output").exists()
+
+
+def test_a_months_data_docs_list_its_runs_on_every_worker(scored, store, tmp_path, monkeypatch):
+    # A month gated on one worker, then again on another (a re-run after a fix, say): the store keeps
+    # the month's GX validation results, so the site lists both runs wherever the last one ran.
+    runs = re.compile(rf"validations/complaints/gate-{REGION}-{OCTOBER}/([0-9TZ.]+)/")
+    first = _worker(monkeypatch, tmp_path, "worker1", str(store))
+    site = quality_paths(REGION, Period.parse(OCTOBER)).docs_dir
+    run_gate(scored.engine, REGION, Period.parse(OCTOBER))
+    (first_run,) = set(runs.findall((site / "index.html").read_text()))
+    shutil.rmtree(first)
+    _worker(monkeypatch, tmp_path, "worker2", str(store))
+    run_gate(scored.engine, REGION, Period.parse(OCTOBER))
+    listed = set(runs.findall((site / "index.html").read_text()))
+    assert len(listed) == 2 and first_run in listed
+    for run in listed:
+        assert (site / "validations" / "complaints" / f"gate-{REGION}-{OCTOBER}" / run).is_dir()
+    assert files_under(gx_results_folder(REGION, Period.parse(OCTOBER)))  # the results, in the store

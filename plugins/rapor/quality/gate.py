@@ -40,7 +40,7 @@ from sqlalchemy import update
 
 from rapor import config
 from rapor.errors import ConfigError
-from rapor.layout import QualityPaths, quality_paths
+from rapor.layout import QualityPaths, gx_results_folder, quality_paths
 from rapor.policy import Policy, load_policy
 from rapor.quality.coverage import build_coverage, store_coverage
 from rapor.quality.frames import (
@@ -178,16 +178,28 @@ class _Month:
     paths: QualityPaths
     work_dir: Path
     run_name: str
+    results: Location  # the month's GX validation results in the output store (used when it is on a URL)
+
+    @property
+    def in_store(self) -> bool:
+        """Whether the output store is on a URL: GX works in the local working folder, the store keeps the files."""
+        return is_store(self.paths.docs_dir)
 
     @property
     def docs_build_dir(self) -> Path:
         """Where GX builds the month's Data Docs: the output folder's site itself, or (output store on a URL)
         the working folder's local site, uploaded whole to the store before the verdict is recorded."""
-        docs = self.paths.docs_dir
-        return self.work_dir / "uncommitted" / "data_docs" if is_store(docs) else docs
+        return self.work_dir / "uncommitted" / "data_docs" if self.in_store else self.paths.docs_dir
 
-    def upload_docs(self) -> None:
-        if self.docs_build_dir != self.paths.docs_dir:
+    def download_results(self) -> None:
+        """The month's earlier validation results (any worker's) into the working folder: its Data Docs list them."""
+        if self.in_store and self.results.exists():
+            copy_tree(self.results, self.work_dir / "uncommitted" / "validations")
+
+    def upload(self) -> None:
+        """This run's validation results and the rebuilt site to the output store (on a URL)."""
+        if self.in_store:
+            copy_tree(self.work_dir / "uncommitted" / "validations", self.results)
             copy_tree(self.docs_build_dir, self.paths.docs_dir)
 
 
@@ -202,7 +214,7 @@ def _read_month(engine, region_code: str, period: Period, policy: Policy, now: d
             "scorecards": scorecards_frame(conn, region, period, policy),
             "coverage": coverage.silence,
         }
-    return _Month(
+    month = _Month(
         region_code,
         period,
         coverage,
@@ -212,13 +224,16 @@ def _read_month(engine, region_code: str, period: Period, policy: Policy, now: d
         quality_paths(region_code, period, out_dir),
         config.state_dir() / "gx" / region_code / str(period),
         f"gate-{region_code}-{period}",
+        gx_results_folder(region_code, period, out_dir),
     )
+    month.download_results()
+    return month
 
 
 def _conclude(engine, month: _Month, outcomes, reason, by, now: datetime, seconds: float) -> GateResult:
     """Turn a month's suite outcomes into its verdict: holds, TPP cleared, stored with the coverage."""
     region_code, period, coverage = month.region_code, month.period, month.coverage
-    month.upload_docs()  # the verdict names the site in the output store: it is there first
+    month.upload()  # the verdict names the site in the output store: it is there first
     critical = [f.as_record() for o in outcomes for f in o.critical]
     held_opds = opd_holds(coverage.uncollected, set(month.active))
     warnings = [f.as_record() for o in outcomes for f in o.warnings] + central_uncollected(coverage.uncollected)

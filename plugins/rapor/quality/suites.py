@@ -6,7 +6,8 @@ it into a working folder (``var/gx/<region>/<month>/``) whose Data Docs site poi
 the month's folder beside the scorecards, so that parallel regions never write the
 same files and the committed project never changes at run time. The working folder
 keeps its validation results, so a month's Data Docs list every run of that month
-(a held run, then the re-run that released it).
+(a held run, then the re-run that released it); with the output store on a URL, the gate
+keeps them in the store as well, for a run on another worker (``rapor.quality.gate``).
 
 Data reaches GX only as DataFrames that Rapor read from the warehouse through
 SQLAlchemy: no connection string is ever written into a GX file.
