@@ -11,8 +11,10 @@ complaints arrive the way they do in production: each region's call center drops
 in the hotline inbox (``RAPOR_HOTLINE_INBOX``, a ``file://`` URL), and ``rapor_ingest_hotline``,
 triggered through the REST API v2, loads them into the warehouse, landing each file unchanged in the
 raw landing (``RAPOR_RAW_DIR``, a ``file://`` URL: one store for both workers). Each worker has a
-``RAPOR_HOME`` of its own (its local state: GX working copies); the inbox, the raw landing and the
-output folder are the shared stores. One region's call center is broken: its export lost the
+``RAPOR_HOME`` of its own (its local disk: the GX working copies, scratch only); the inbox, the raw
+landing and the output store (``RAPOR_OUTPUT_DIR``, a ``file://`` URL) are what the workers share,
+so a task that read a file from its own disk (the gate's Data Docs, say) would not find it on the
+other worker. One region's call center is broken: its export lost the
 operator's disposition (``opd_tujuan`` empty), so one of its two calls reaches no OPD (*belum
 terdisposisi*) and the gate holds its month (a critical expectation: the share of complaints
 without an OPD above the policy's limit).
@@ -318,7 +320,7 @@ def _environment(urls: dict[str, str], home: Path, port: int) -> dict[str, str]:
             # The stores every worker shares: on several hosts, an object store or a shared file system.
             "RAPOR_HOTLINE_INBOX": (home / "inbox" / "hotline").as_uri(),
             "RAPOR_RAW_DIR": (home / "raw").as_uri(),
-            "RAPOR_OUTPUT_DIR": str(home / "output"),
+            "RAPOR_OUTPUT_DIR": (home / "output").as_uri(),
             "RAPOR_PSEUDONYM_KEY": "celery-topology-key",
             "RAPOR_REGION_BATCH_SIZE": str(BATCH_SIZE),  # 21 regions: 5 batches, spread over the workers
         }
@@ -400,6 +402,7 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
         ]
         states = {(t["dag_id"], t["task_id"], t["map_index"]): t["state"] for t in ran}
         per_worker = Counter(t["hostname"].split("@")[0] for t in ran if t["hostname"])
+        worker_of = {key: t["hostname"].split("@")[0] for key, t in zip(states, ran, strict=True)}
         monthly_runs = api.runs("rapor_monthly")
         # The scheduler's own runs of rapor_monthly (the latest cron slot): what ran of them, where.
         ran_elsewhere = [
@@ -445,7 +448,7 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
         ).all()
         landed = conn.execute(select(schema.raw_landing.c.path).where(schema.raw_landing.c.source == "hotline")).all()
         gates = {
-            row.region_code: (row.passed, json.loads(row.critical_failures))
+            row.region_code: (row.passed, json.loads(row.critical_failures), row.data_docs_path)
             for row in conn.execute(select(schema.quality_gate).where(schema.quality_gate.c.period == PERIOD))
         }
         scored = set(conn.execute(select(schema.scorecard.c.region_code, schema.scorecard.c.period)).all())
@@ -466,8 +469,24 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
     assert all(Path(path).is_relative_to(tmp_path / "raw") and Path(path).is_file() for (path,) in landed)
     assert scored == {(code, PERIOD) for code, _ in REGIONS}  # October only, every region
     # Held for what its source produced: the share of calls without an OPD, and for that alone.
-    assert {code for code, (passed, _) in gates.items() if not passed} == {BROKEN}, gates
+    assert {code for code, (passed, _, _) in gates.items() if not passed} == {BROKEN}, gates
+    # Every verdict names its Data Docs in the output store, none on a worker's own disk.
+    assert all(Path(docs).is_relative_to(tmp_path / "output") for _, _, docs in gates.values()), gates
     assert [f["expectation"] for f in gates[BROKEN][1]] == ["expect_column_proportion_of_non_null_values_to_be_between"]
     assert revisions == {(code, PERIOD, 1) for code, _ in REGIONS if code != BROKEN}
     for code, _ in REGIONS:
         assert (tmp_path / "output" / "scorecards" / code / f"scorecard-{PERIOD}.csv").is_file()
+    # Revisions published on the worker that did not gate their month carry its Data Docs all the
+    # same: rapor_publish read them from the output store, not from the gating worker's disk.
+    # (Batches and publications are both in region order: batch k // BATCH_SIZE, publication k.)
+    crossed = [
+        code
+        for k, (code, _) in enumerate(REGIONS)
+        if worker_of[("rapor_monthly", "gate_regions", k // BATCH_SIZE)]
+        != worker_of[("rapor_publish", "publish_month", k)]
+    ]
+    print(f"celery topology: {len(crossed)} regions gated on one worker and published on the other")
+    assert [code for code in crossed if code != BROKEN], worker_of
+    for code, _ in REGIONS:
+        revision = tmp_path / "output" / "published" / code / PERIOD / "r1"
+        assert any((revision / "data-docs").rglob("index.html")) == (code != BROKEN), code
