@@ -165,6 +165,47 @@ def free_port() -> int:
     return _free_port()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """An S3 server on loopback (moto's ThreadedMotoServer, S3's REST API), for s3:// stores.
+
+    The session's AWS settings point boto (under s3fs) at it, as ``AWS_ENDPOINT_URL`` points a
+    deployment at MinIO; each test makes its own bucket (``s3_bucket``).
+    """
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    settings = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "rapor-test",
+        "AWS_SECRET_ACCESS_KEY": "rapor-test-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield settings["AWS_ENDPOINT_URL"]
+    finally:
+        server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint) -> str:
+    """A new, empty bucket on the session's S3 server: its ``s3://`` URL."""
+    import fsspec
+
+    name = f"rapor-{uuid.uuid4().hex[:12]}"
+    fsspec.filesystem("s3").mkdir(name)
+    return f"s3://{name}"
+
+
 @pytest.fixture
 def smtp_server(monkeypatch):
     """A local SMTP server and an Airflow SMTP connection pointing at it."""

@@ -1,6 +1,7 @@
 """The output store's locations and helpers (rapor.storage): one code for a folder and an fsspec URL.
 
-The store is fsspec's memory:// filesystem, a real implementation standing for s3://bucket/output.
+The store is fsspec's memory:// filesystem, and a bucket on an S3 server on loopback (moto's, which
+s3fs talks to over S3's REST API as it does to S3 or MinIO).
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ from rapor.storage import (
 )
 
 
-@pytest.fixture
-def store():
-    """A fresh folder of the memory:// store, removed afterwards (the filesystem is process-wide)."""
-    root = location(f"memory://rapor-storage-{uuid.uuid4().hex[:8]}/output")
+@pytest.fixture(params=["memory", "s3"])
+def store(request):
+    """A fresh folder of the memory:// store (the filesystem is process-wide), or of a bucket on the
+    session's S3 server (s3fs, as on S3 or MinIO); removed afterwards."""
+    if request.param == "s3":
+        root = location(f"{request.getfixturevalue('s3_bucket')}/output")
+    else:
+        root = location(f"memory://rapor-storage-{uuid.uuid4().hex[:8]}/output")
     yield root
     remove_tree(root)
 
@@ -63,11 +68,11 @@ def test_the_output_dir_is_a_folder_by_default_and_an_fsspec_url_when_set(monkey
     assert config.output_dir() == tmp_path / "shared"
 
 
-def test_an_s3_output_dir_without_s3fs_is_a_clear_error(monkeypatch):
-    if importlib.util.find_spec("s3fs") is not None:
-        pytest.skip("s3fs is installed here")
-    monkeypatch.setenv("RAPOR_OUTPUT_DIR", "s3://rapor/output")
-    with pytest.raises(ConfigError, match=r"RAPOR_OUTPUT_DIR=s3://rapor/output.*s3fs"):
+def test_an_output_dir_whose_filesystem_package_is_missing_is_a_clear_error(monkeypatch):
+    # s3fs is a dependency (s3:// works out of the box); Google Cloud Storage's gcsfs is not.
+    assert importlib.util.find_spec("s3fs") is not None and importlib.util.find_spec("gcsfs") is None
+    monkeypatch.setenv("RAPOR_OUTPUT_DIR", "gs://rapor/output")
+    with pytest.raises(ConfigError, match=r"RAPOR_OUTPUT_DIR=gs://rapor/output: .*not installed.*gcsfs"):
         config.output_dir()
 
 

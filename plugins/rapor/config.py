@@ -10,7 +10,8 @@ works on a laptop with nothing but Python; production sets the environment inste
 - ``RAPOR_OUTPUT_DIR``: the output store, where scorecards, quality files, Data Docs, published
   revisions, early warnings and the public site are written (``rapor.layout``): a folder (default
   ``output/`` under RAPOR_HOME; ``file://`` URLs are folders) or an fsspec URL that every worker
-  reaches, such as ``s3://bucket/output`` (its filesystem's package, ``s3fs``, installed).
+  reaches, such as ``s3://bucket/output`` (s3fs is installed with Rapor; the AWS settings,
+  ``AWS_ENDPOINT_URL`` for MinIO, come from the environment).
 - The pseudonym keyring (the secret keys of the identities' HMAC, oldest first, the last one
   current), from the first of: the Airflow Connection ``rapor_pseudonym`` (``RAPOR_PSEUDONYM_CONN_ID``
   renames it; its password is the current key, ``extra.previous_keys`` the older ones), read through
@@ -95,7 +96,7 @@ def output_dir() -> Location:
     except ImportError as exc:
         raise ConfigError(
             f"RAPOR_OUTPUT_DIR={value}: the package of its filesystem is not installed ({exc}); "
-            "add it to the image (s3fs for s3://)"
+            "add it to the image (s3fs, for s3://, is installed with Rapor)"
         ) from None
     except ValueError as exc:
         raise ConfigError(f"RAPOR_OUTPUT_DIR={value} is not a folder or an fsspec URL: {exc}") from None

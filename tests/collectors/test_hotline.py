@@ -112,30 +112,35 @@ def test_an_unreadable_export_is_named_by_its_inbox_name_and_blocks_no_other(reg
     assert_matches_truth(region, world, SOURCES)  # every other export loaded
 
 
-def test_inbox_archive_and_raw_landing_in_object_storage_as_every_worker_would_reach_it(region, world, tmp_path):
-    # fsspec's memory:// filesystem (a real implementation, as s3:// would be): nothing on local disk.
+@pytest.mark.parametrize("scheme", ["memory", "s3"])
+def test_inbox_archive_and_raw_landing_in_object_storage_as_every_worker_would_reach_it(
+    region, world, tmp_path, scheme, request
+):
+    # fsspec's memory:// filesystem, and a bucket of an S3 server on loopback (s3fs, as on S3 or
+    # MinIO): nothing on local disk.
     import hashlib
 
     import fsspec
 
     from rapor.collectors.raw import read_landed
 
-    fs = fsspec.filesystem("memory")
+    base = request.getfixturevalue("s3_bucket") if scheme == "s3" else "memory:///rapor-hotline"
+    fs, root = fsspec.core.url_to_fs(base)
     exports = {}
     for path in world.write_hotline_exports(tmp_path / "exports"):
-        fs.pipe_file(f"/rapor-hotline/inbox/{path.name}", path.read_bytes())
+        fs.pipe_file(f"{root}/inbox/{path.name}", path.read_bytes())
         exports[hashlib.sha256(path.read_bytes()).hexdigest()] = path.read_bytes()
     try:
-        collect_hotline(region, "memory:///rapor-hotline/inbox", landing=RawLanding("memory:///rapor-hotline/raw"))
+        collect_hotline(region, f"{base}/inbox", landing=RawLanding(f"{base}/raw"))
         assert_matches_truth(region, world, SOURCES)
-        assert [e["name"] for e in fs.ls("/rapor-hotline/inbox", detail=True) if e["type"] == "file"] == []
-        assert len(fs.find("/rapor-hotline/inbox/arsip")) == len(exports)  # moved within the store
+        assert [e["name"] for e in fs.ls(f"{root}/inbox", detail=True) if e["type"] == "file"] == []
+        assert len(fs.find(f"{root}/inbox/arsip")) == len(exports)  # moved within the store
         rl = schema.raw_landing
         with region.connect() as conn:
             landed = conn.execute(select(rl.c.source, rl.c.sha256, rl.c.path)).all()
             assert {sha for _, sha, _ in landed} == set(exports)
-            assert all(path.startswith("memory:///rapor-hotline/raw/") for _, _, path in landed)
+            assert all(path.startswith(f"{base}/raw/") for _, _, path in landed)
             for source, sha, _ in landed:  # the raw copy is the export's bytes, read back from the store
                 assert read_landed(conn, source, sha) == exports[sha]
     finally:
-        fs.rm("/rapor-hotline", recursive=True)
+        fs.rm(root, recursive=True)

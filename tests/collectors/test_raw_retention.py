@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -188,45 +189,56 @@ def _default_policy_data() -> dict:
     return yaml.safe_load(config.policy_path().read_bytes())
 
 
-def test_raw_landing_and_its_purge_on_an_fsspec_url(warehouse):
-    # fsspec's memory:// filesystem, a real implementation standing for s3://bucket/raw.
+@pytest.fixture(params=["memory", "s3"])
+def raw_store(request):
+    """An fsspec URL for the raw landing: a folder of fsspec's memory:// filesystem, or a bucket of
+    the session's S3 server (s3fs, as on S3 or MinIO); its filesystem and root key; removed after."""
     import fsspec
 
-    fs = fsspec.filesystem("memory")
-    landing = RawLanding("memory:///rapor-raw-retention/")
-    try:
-        old = land_and_record(
-            warehouse,
-            landing,
-            "facebook",
-            "facebook_comments",
-            sample("facebook/comments_p1.json"),
-            AS_OF - timedelta(100),
-        )
-        kept = land_and_record(
-            warehouse,
-            landing,
-            "facebook",
-            "facebook_comments",
-            sample("facebook/comments_p2.json"),
-            AS_OF - timedelta(10),
-        )
-        day = (AS_OF - timedelta(100)).strftime("%Y-%m-%d")
-        assert old.path == f"memory:///rapor-raw-retention/facebook/{day}/facebook_comments-{old.sha256[:16]}.json"
-        assert landing.land(
-            "facebook", "facebook_comments", sample("facebook/comments_p1.json"), "r", fetched_at=AS_OF - timedelta(100)
-        ) == old.__class__(**{**old.__dict__, "request": "r"})
-        with warehouse.connect() as conn:
-            assert read_landed(conn, "facebook", old.sha256) == sample("facebook/comments_p1.json")
-        purge = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
-        assert (purge.files_deleted, purge.rows_deleted, purge.bytes_deleted) == (1, 1, old.n_bytes)
-        assert not fs.exists(old.path.removeprefix("memory://")) and fs.exists(kept.path.removeprefix("memory://"))
-        with warehouse.connect() as conn, pytest.raises(LookupError, match="purged after its retention period"):
-            read_landed(conn, "facebook", old.sha256)
-        again = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
-        assert (again.files_deleted, again.rows_deleted) == (0, 0)
-    finally:
-        fs.rm("/rapor-raw-retention", recursive=True)
+    if request.param == "s3":
+        url = request.getfixturevalue("s3_bucket") + "/raw"
+    else:
+        url = f"memory:///rapor-raw-retention-{uuid.uuid4().hex[:8]}"
+    fs, key = fsspec.core.url_to_fs(url)
+    yield url, fs
+    if fs.exists(key):
+        fs.rm(key, recursive=True)
+
+
+def test_raw_landing_and_its_purge_on_an_fsspec_url(warehouse, raw_store):
+    url, fs = raw_store
+    landing = RawLanding(url + "/")
+    old = land_and_record(
+        warehouse,
+        landing,
+        "facebook",
+        "facebook_comments",
+        sample("facebook/comments_p1.json"),
+        AS_OF - timedelta(100),
+    )
+    kept = land_and_record(
+        warehouse,
+        landing,
+        "facebook",
+        "facebook_comments",
+        sample("facebook/comments_p2.json"),
+        AS_OF - timedelta(10),
+    )
+    day = (AS_OF - timedelta(100)).strftime("%Y-%m-%d")
+    assert old.path == f"{url}/facebook/{day}/facebook_comments-{old.sha256[:16]}.json"
+    assert landing.land(
+        "facebook", "facebook_comments", sample("facebook/comments_p1.json"), "r", fetched_at=AS_OF - timedelta(100)
+    ) == old.__class__(**{**old.__dict__, "request": "r"})
+    with warehouse.connect() as conn:
+        assert read_landed(conn, "facebook", old.sha256) == sample("facebook/comments_p1.json")
+    assert fs.cat_file(fs._strip_protocol(kept.path)) == sample("facebook/comments_p2.json")
+    purge = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
+    assert (purge.files_deleted, purge.rows_deleted, purge.bytes_deleted) == (1, 1, old.n_bytes)
+    assert not fs.exists(fs._strip_protocol(old.path)) and fs.exists(fs._strip_protocol(kept.path))
+    with warehouse.connect() as conn, pytest.raises(LookupError, match="purged after its retention period"):
+        read_landed(conn, "facebook", old.sha256)
+    again = purge_expired(warehouse, ["facebook"], AS_OF, 90, root=landing.root)
+    assert (again.files_deleted, again.rows_deleted) == (0, 0)
 
 
 def test_a_file_url_raw_root_is_the_local_folder_with_its_modes(monkeypatch, tmp_path):

@@ -1,6 +1,7 @@
 """The output store on an fsspec URL: every task reads what an earlier task wrote from the store, not its disk.
 
-The store is fsspec's memory:// filesystem (a real implementation standing for s3://bucket/output).
+The store is fsspec's memory:// filesystem, and a bucket of an S3 server on loopback (moto's,
+speaking S3's REST API to s3fs, as S3 or MinIO do in production).
 A "worker" is a RAPOR_HOME: its own local disk (GX working folder, scratch); the warehouse and the
 store are shared, as on CeleryExecutor workers on several hosts.
 """
@@ -53,10 +54,14 @@ PUBLISHED_AT = datetime(2026, 11, 2, 1, tzinfo=UTC)
 UNTIMED = (SCORECARD, INPUTS, BKD_XLSX, BKD_CSV, BKD_EXCEL_CSV)
 
 
-@pytest.fixture
-def store():
-    """RAPOR_OUTPUT_DIR on a fresh memory:// folder, removed afterwards."""
-    root = location(f"memory://rapor-output-{uuid.uuid4().hex[:8]}/output")
+@pytest.fixture(params=["memory", "s3"])
+def store(request):
+    """RAPOR_OUTPUT_DIR on a fresh folder of fsspec's memory:// filesystem, or of a bucket on an S3
+    server (s3fs, as on S3 or MinIO in production); removed afterwards."""
+    if request.param == "s3":
+        root = location(f"{request.getfixturevalue('s3_bucket')}/output")
+    else:
+        root = location(f"memory://rapor-output-{uuid.uuid4().hex[:8]}/output")
     yield root
     remove_tree(root)
 
