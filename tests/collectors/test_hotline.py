@@ -112,6 +112,14 @@ def test_an_unreadable_export_is_named_by_its_inbox_name_and_blocks_no_other(reg
     assert_matches_truth(region, world, SOURCES)  # every other export loaded
 
 
+def test_an_inbox_in_an_empty_bucket_is_an_inbox_with_nothing_to_load(region, s3_bucket):
+    # S3 has no folders: before the first export is dropped, the inbox's prefix lists as missing.
+    run = collect_hotline(region, f"{s3_bucket}/inbox/hotline", landing=RawLanding(f"{s3_bucket}/raw"))
+    assert (run.pages, run.loaded, run.failed, run.landed) == (0, 0, [], [])
+    with region.connect() as conn:
+        assert conn.execute(select(schema.complaint)).first() is None
+
+
 @pytest.mark.parametrize("scheme", ["memory", "s3"])
 def test_inbox_archive_and_raw_landing_in_object_storage_as_every_worker_would_reach_it(
     region, world, tmp_path, scheme, request

@@ -8,13 +8,14 @@ machine's PostgreSQL and dropped afterwards; Redis db 13 is the broker). The war
 an operator loads it (``rapor import``): 21 regions in the three Indonesian time zones (WIB, WITA,
 WIT), each with its call center's line and its DLH's own line, and October's inspections. The
 complaints arrive the way they do in production: each region's call center drops its October export
-in the hotline inbox (``RAPOR_HOTLINE_INBOX``, a ``file://`` URL), and ``rapor_ingest_hotline``,
-triggered through the REST API v2, loads them into the warehouse, landing each file unchanged in the
-raw landing (``RAPOR_RAW_DIR``, a ``file://`` URL: one store for both workers). Each worker has a
-``RAPOR_HOME`` of its own (its local disk: the GX working copies, scratch only); the inbox, the raw
-landing and the output store (``RAPOR_OUTPUT_DIR``, a ``file://`` URL) are what the workers share,
-so a task that read a file from its own disk (the gate's Data Docs, say) would not find it on the
-other worker. One region's call center is broken: its export lost the
+in the hotline inbox (``RAPOR_HOTLINE_INBOX``), and ``rapor_ingest_hotline``, triggered through the
+REST API v2, loads them into the warehouse, landing each file unchanged in the raw landing
+(``RAPOR_RAW_DIR``). Each worker has a ``RAPOR_HOME`` of its own (its local disk: the GX working
+copies, scratch only); the inbox, the raw landing and the output store (``RAPOR_OUTPUT_DIR``) are
+``s3://`` URLs of one bucket on an S3 server on loopback (moto's, spoken to through s3fs as S3 or
+MinIO would be: the ``s3_endpoint`` fixture, whose ``AWS_*`` settings every process inherits), so
+nothing the workers share is on a disk: a task that read a file from its own disk (the gate's Data
+Docs, say) would find nothing. One region's call center is broken: its export lost the
 operator's disposition (``opd_tujuan`` empty), so one of its two calls reaches no OPD (*belum
 terdisposisi*) and the gate holds its month (a critical expectation: the share of complaints
 without an OPD above the policy's limit).
@@ -59,6 +60,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import fsspec
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -287,7 +289,7 @@ def databases(postgres_server):
     admin.dispose()
 
 
-def _environment(urls: dict[str, str], home: Path, port: int) -> dict[str, str]:
+def _environment(urls: dict[str, str], home: Path, port: int, store: str) -> dict[str, str]:
     airflow_db = make_url(urls["airflow"]).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     passwords = home / "passwords.json"
     passwords.write_text(json.dumps({USER: PASSWORD}))
@@ -317,10 +319,11 @@ def _environment(urls: dict[str, str], home: Path, port: int) -> dict[str, str]:
             "GX_ANALYTICS_ENABLED": "False",
             "RAPOR_HOME": str(home / "rapor"),  # local state; each worker has its own (below)
             "RAPOR_WAREHOUSE_URL": urls["rapor"],
-            # The stores every worker shares: on several hosts, an object store or a shared file system.
-            "RAPOR_HOTLINE_INBOX": (home / "inbox" / "hotline").as_uri(),
-            "RAPOR_RAW_DIR": (home / "raw").as_uri(),
-            "RAPOR_OUTPUT_DIR": (home / "output").as_uri(),
+            # The stores every worker shares: on several hosts, an object store (the AWS_* settings
+            # of the S3 server come with os.environ).
+            "RAPOR_HOTLINE_INBOX": f"{store}/inbox/hotline",
+            "RAPOR_RAW_DIR": f"{store}/raw",
+            "RAPOR_OUTPUT_DIR": f"{store}/output",
             "RAPOR_PSEUDONYM_KEY": "celery-topology-key",
             "RAPOR_REGION_BATCH_SIZE": str(BATCH_SIZE),  # 21 regions: 5 batches, spread over the workers
         }
@@ -343,13 +346,15 @@ def _wait_healthy(api: Api, topology: Topology, deadline: float) -> None:
     pytest.fail(f"the API server or scheduler never became healthy:\n{topology.tail('api-server')}", pytrace=False)
 
 
-def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases, tmp_path):
+def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_regions(databases, tmp_path, s3_bucket):
     started = time.monotonic()
+    store, root = s3_bucket, s3_bucket.removeprefix("s3://")
+    s3 = fsspec.filesystem("s3")
     _ensure_redis()
     _redis("FLUSHDB")
     _load_registry(databases["rapor"], tmp_path / "region-files")
     port = _free_port()
-    env = _environment(databases, tmp_path, port)
+    env = _environment(databases, tmp_path, port, store)
     logs = tmp_path / "logs"
     logs.mkdir()
     migrated = subprocess.run([AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, timeout=600)
@@ -389,7 +394,9 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
         # A live installation: the hotline DAG is unpaused and its daily run has passed over the
         # empty inbox; then the call centers drop their exports and the operator loads them now.
         scheduled = api.unpause_and_settle("rapor_ingest_hotline", deadline)
-        exports = _write_exports(tmp_path / "inbox" / "hotline")
+        exports = _write_exports(tmp_path / "exports")
+        for path in exports:  # each call center uploads its file to the inbox
+            s3.put_file(str(path), f"{root}/inbox/hotline/{path.name}")
         ingest = api.run("rapor_ingest_hotline", {}, deadline)
         # October's run, late, at its own cron slot (1 November, 01:00 UTC): before the latest slot's.
         monthly = api.run("rapor_monthly", {"period": PERIOD}, deadline, run_after=OCTOBER_SLOT)
@@ -436,9 +443,10 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
     for task_id in ("score_regions", "gate_regions"):
         assert sorted(k[2] for k in states if k[:2] == ("rapor_monthly", task_id)) == list(range(batches)), task_id
 
-    inbox = tmp_path / "inbox" / "hotline"
-    assert not [p for p in inbox.iterdir() if p.is_file()]  # every export loaded, then archived
-    assert sorted(p.name for p in (inbox / "arsip").rglob("*.csv")) == sorted(p.name for p in exports)
+    inbox = f"{root}/inbox/hotline"
+    assert not [e for e in s3.ls(inbox, detail=True, refresh=True) if e["type"] == "file"]  # loaded, then archived
+    archived = [key.rsplit("/", 1)[1] for key in s3.find(f"{inbox}/arsip")]
+    assert sorted(archived) == sorted(p.name for p in exports)
     engine = get_engine(databases["rapor"])
     with engine.connect() as conn:
         calls = conn.execute(
@@ -466,16 +474,16 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
     )
     # Each export landed once, unchanged, in the shared raw landing.
     assert len(landed) == len(REGIONS)
-    assert all(Path(path).is_relative_to(tmp_path / "raw") and Path(path).is_file() for (path,) in landed)
+    assert all(path.startswith(f"{store}/raw/") and s3.exists(path) for (path,) in landed), landed
     assert scored == {(code, PERIOD) for code, _ in REGIONS}  # October only, every region
     # Held for what its source produced: the share of calls without an OPD, and for that alone.
     assert {code for code, (passed, _, _) in gates.items() if not passed} == {BROKEN}, gates
     # Every verdict names its Data Docs in the output store, none on a worker's own disk.
-    assert all(Path(docs).is_relative_to(tmp_path / "output") for _, _, docs in gates.values()), gates
+    assert all(docs.startswith(f"{store}/output/") and s3.exists(docs) for _, _, docs in gates.values()), gates
     assert [f["expectation"] for f in gates[BROKEN][1]] == ["expect_column_proportion_of_non_null_values_to_be_between"]
     assert revisions == {(code, PERIOD, 1) for code, _ in REGIONS if code != BROKEN}
     for code, _ in REGIONS:
-        assert (tmp_path / "output" / "scorecards" / code / f"scorecard-{PERIOD}.csv").is_file()
+        assert s3.exists(f"{root}/output/scorecards/{code}/scorecard-{PERIOD}.csv"), code
     # Revisions published on the worker that did not gate their month carry its Data Docs all the
     # same: rapor_publish read them from the output store, not from the gating worker's disk.
     # (Batches and publications are both in region order: batch k // BATCH_SIZE, publication k.)
@@ -488,5 +496,5 @@ def test_hotline_ingestion_monthly_and_publish_run_on_two_celery_workers_for_21_
     print(f"celery topology: {len(crossed)} regions gated on one worker and published on the other")
     assert [code for code in crossed if code != BROKEN], worker_of
     for code, _ in REGIONS:
-        revision = tmp_path / "output" / "published" / code / PERIOD / "r1"
-        assert any((revision / "data-docs").rglob("index.html")) == (code != BROKEN), code
+        revision = f"{root}/output/published/{code}/{PERIOD}/r1"
+        assert s3.exists(f"{revision}/data-docs/index.html") == (code != BROKEN), code

@@ -195,7 +195,11 @@ def collect_hotline(
     fs.makedirs(root, exist_ok=True)
     run = StreamRun(HOTLINE_STREAM)
     unknown, unreadable = [], []
-    entries = sorted(fs.ls(root, detail=True), key=lambda e: e["name"])
+    try:
+        listed = fs.ls(root, detail=True)
+    except FileNotFoundError:  # an object store has no empty folders: no export dropped yet
+        listed = []
+    entries = sorted(listed, key=lambda e: e["name"])
     for entry in entries:
         name = PurePosixPath(entry["name"]).name
         suffix = PurePosixPath(name).suffix.lower()
