@@ -206,6 +206,20 @@ def s3_bucket(s3_endpoint) -> str:
     return f"s3://{name}"
 
 
+@pytest.fixture(params=["memory", "s3"])
+def object_store(request) -> str:
+    """The URL of a fresh, empty folder of an object store, removed afterwards: one of fsspec's
+    memory:// filesystem (process-wide), then a bucket of the session's S3 server (s3fs, as on S3
+    or MinIO). A test taking it runs once on each."""
+    import fsspec
+
+    url = request.getfixturevalue("s3_bucket") if request.param == "s3" else f"memory://rapor-{uuid.uuid4().hex[:12]}"
+    yield url
+    fs, root = fsspec.core.url_to_fs(url)
+    if fs.exists(root):
+        fs.rm(root, recursive=True)
+
+
 @pytest.fixture
 def smtp_server(monkeypatch):
     """A local SMTP server and an Airflow SMTP connection pointing at it."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -30,16 +29,10 @@ from rapor.storage import (
 )
 
 
-@pytest.fixture(params=["memory", "s3"])
-def store(request):
-    """A fresh folder of the memory:// store (the filesystem is process-wide), or of a bucket on the
-    session's S3 server (s3fs, as on S3 or MinIO); removed afterwards."""
-    if request.param == "s3":
-        root = location(f"{request.getfixturevalue('s3_bucket')}/output")
-    else:
-        root = location(f"memory://rapor-storage-{uuid.uuid4().hex[:8]}/output")
-    yield root
-    remove_tree(root)
+@pytest.fixture
+def store(object_store):
+    """A fresh object-store folder (memory://, then an S3 bucket)."""
+    return location(f"{object_store}/output")
 
 
 def _umask() -> int:

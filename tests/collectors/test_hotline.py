@@ -120,9 +120,8 @@ def test_an_inbox_in_an_empty_bucket_is_an_inbox_with_nothing_to_load(region, s3
         assert conn.execute(select(schema.complaint)).first() is None
 
 
-@pytest.mark.parametrize("scheme", ["memory", "s3"])
 def test_inbox_archive_and_raw_landing_in_object_storage_as_every_worker_would_reach_it(
-    region, world, tmp_path, scheme, request
+    region, world, tmp_path, object_store
 ):
     # fsspec's memory:// filesystem, and a bucket of an S3 server on loopback (s3fs, as on S3 or
     # MinIO): nothing on local disk.
@@ -132,23 +131,20 @@ def test_inbox_archive_and_raw_landing_in_object_storage_as_every_worker_would_r
 
     from rapor.collectors.raw import read_landed
 
-    base = request.getfixturevalue("s3_bucket") if scheme == "s3" else "memory:///rapor-hotline"
+    base = object_store  # removed afterwards by the fixture
     fs, root = fsspec.core.url_to_fs(base)
     exports = {}
     for path in world.write_hotline_exports(tmp_path / "exports"):
         fs.pipe_file(f"{root}/inbox/{path.name}", path.read_bytes())
         exports[hashlib.sha256(path.read_bytes()).hexdigest()] = path.read_bytes()
-    try:
-        collect_hotline(region, f"{base}/inbox", landing=RawLanding(f"{base}/raw"))
-        assert_matches_truth(region, world, SOURCES)
-        assert [e["name"] for e in fs.ls(f"{root}/inbox", detail=True) if e["type"] == "file"] == []
-        assert len(fs.find(f"{root}/inbox/arsip")) == len(exports)  # moved within the store
-        rl = schema.raw_landing
-        with region.connect() as conn:
-            landed = conn.execute(select(rl.c.source, rl.c.sha256, rl.c.path)).all()
-            assert {sha for _, sha, _ in landed} == set(exports)
-            assert all(path.startswith(f"{base}/raw/") for _, _, path in landed)
-            for source, sha, _ in landed:  # the raw copy is the export's bytes, read back from the store
-                assert read_landed(conn, source, sha) == exports[sha]
-    finally:
-        fs.rm(root, recursive=True)
+    collect_hotline(region, f"{base}/inbox", landing=RawLanding(f"{base}/raw"))
+    assert_matches_truth(region, world, SOURCES)
+    assert [e["name"] for e in fs.ls(f"{root}/inbox", detail=True) if e["type"] == "file"] == []
+    assert len(fs.find(f"{root}/inbox/arsip")) == len(exports)  # moved within the store
+    rl = schema.raw_landing
+    with region.connect() as conn:
+        landed = conn.execute(select(rl.c.source, rl.c.sha256, rl.c.path)).all()
+        assert {sha for _, sha, _ in landed} == set(exports)
+        assert all(path.startswith(f"{base}/raw/") for _, _, path in landed)
+        for source, sha, _ in landed:  # the raw copy is the export's bytes, read back from the store
+            assert read_landed(conn, source, sha) == exports[sha]

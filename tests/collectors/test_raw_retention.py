@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -189,24 +188,11 @@ def _default_policy_data() -> dict:
     return yaml.safe_load(config.policy_path().read_bytes())
 
 
-@pytest.fixture(params=["memory", "s3"])
-def raw_store(request):
-    """An fsspec URL for the raw landing: a folder of fsspec's memory:// filesystem, or a bucket of
-    the session's S3 server (s3fs, as on S3 or MinIO); its filesystem and root key; removed after."""
+def test_raw_landing_and_its_purge_on_an_fsspec_url(warehouse, object_store):
     import fsspec
 
-    if request.param == "s3":
-        url = request.getfixturevalue("s3_bucket") + "/raw"
-    else:
-        url = f"memory:///rapor-raw-retention-{uuid.uuid4().hex[:8]}"
-    fs, key = fsspec.core.url_to_fs(url)
-    yield url, fs
-    if fs.exists(key):
-        fs.rm(key, recursive=True)
-
-
-def test_raw_landing_and_its_purge_on_an_fsspec_url(warehouse, raw_store):
-    url, fs = raw_store
+    url = f"{object_store}/raw"
+    fs, _ = fsspec.core.url_to_fs(url)
     landing = RawLanding(url + "/")
     old = land_and_record(
         warehouse,

@@ -12,7 +12,6 @@ import io
 import json
 import re
 import shutil
-import uuid
 import zipfile
 from datetime import UTC, datetime
 
@@ -42,7 +41,7 @@ from rapor.publish.revisions import (
 )
 from rapor.quality.gate import GateRequest, run_gate, run_gates
 from rapor.scoring.periods import Period
-from rapor.storage import files_under, is_store, location, remove_tree
+from rapor.storage import files_under, is_store, location
 from rapor.tasks.monthly import export_region
 from rapor.warehouse import schema
 
@@ -54,16 +53,10 @@ PUBLISHED_AT = datetime(2026, 11, 2, 1, tzinfo=UTC)
 UNTIMED = (SCORECARD, INPUTS, BKD_XLSX, BKD_CSV, BKD_EXCEL_CSV)
 
 
-@pytest.fixture(params=["memory", "s3"])
-def store(request):
-    """RAPOR_OUTPUT_DIR on a fresh folder of fsspec's memory:// filesystem, or of a bucket on an S3
-    server (s3fs, as on S3 or MinIO in production); removed afterwards."""
-    if request.param == "s3":
-        root = location(f"{request.getfixturevalue('s3_bucket')}/output")
-    else:
-        root = location(f"memory://rapor-output-{uuid.uuid4().hex[:8]}/output")
-    yield root
-    remove_tree(root)
+@pytest.fixture
+def store(object_store):
+    """RAPOR_OUTPUT_DIR in a fresh object-store folder (memory://, then an S3 bucket)."""
+    return location(f"{object_store}/output")
 
 
 def _worker(monkeypatch, tmp_path, name: str, output: str):
