@@ -390,7 +390,7 @@ def _opd_details(ctx: dict, st: _Styles) -> list:
 def _explanation(e: dict, st: _Styles) -> list:
     """Where the OPD's index points went (they add up to 100 − index) and the lift to the next zone."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph
 
     explain = e["explain"]
     if not explain["rated"]:
@@ -399,27 +399,24 @@ def _explanation(e: dict, st: _Styles) -> list:
     data += [[Paragraph(_t(x["label"]), st.tiny), x["points"]] for x in explain["lines"]]
     data.append([Paragraph(_t(f"Jumlah (100 − indeks {explain['index']})"), st.tiny), explain["gap"]])
     caption = f"Mengapa indeksnya {explain['index']}: {explain['gap']} poin hilang dari 100"
-    return [
-        KeepTogether(
-            [
-                Paragraph(_t(caption), st.small),
-                Table(
-                    data,
-                    colWidths=[16.0 * cm, 2.2 * cm],
-                    style=TableStyle(
-                        [*st.grid, ("ALIGN", (1, 1), (1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), FONT_BOLD, 7)]
-                    ),
-                ),
-                Paragraph(_t(f"Menuju zona berikutnya: {explain['lift']}"), st.small),
-            ]
-        )
-    ]
+    style = [*st.grid, ("ALIGN", (1, 1), (1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), FONT_BOLD, 7)]
+    after = Paragraph(_t(f"Menuju zona berikutnya: {explain['lift']}"), st.small)
+    return [_captioned_table(caption, data, [16.0 * cm, 2.2 * cm], style, st, after)]
+
+
+def _captioned_table(caption: str, data: list, widths: list, style: list, st: _Styles, *after) -> object:
+    """A caption, its table and what follows it, kept on one page."""
+    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+
+    return KeepTogether(
+        [Paragraph(_t(caption), st.small), Table(data, colWidths=widths, style=TableStyle(style)), *after]
+    )
 
 
 def _sop_detail(e: dict, st: _Styles) -> list:
     """Why the S_sop is what it is: the inspection used, each dimension's value and weight, each indicator's score."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph
 
     s = e["sop_detail"]
     if s is None:
@@ -442,18 +439,8 @@ def _sop_detail(e: dict, st: _Styles) -> list:
         total += " (dimensi tanpa indikator dikeluarkan, bobot lainnya diskalakan ke 100)"
     data.append([Paragraph(_t("Nilai inspeksi"), st.small), Paragraph(_t(total), st.small), "", ""])
     caption = f"Rincian nilai standar pelayanan: inspeksi {s['inspected_on']}; {s['factor_text']}"
-    return [
-        KeepTogether(
-            [
-                Paragraph(_t(caption), st.small),
-                Table(
-                    data,
-                    colWidths=[2.6 * cm, 2.6 * cm, 1.4 * cm, 18.9 * cm],
-                    style=TableStyle([*st.grid, ("SPAN", (1, -1), (-1, -1)), ("ALIGN", (1, 1), (2, -2), "RIGHT")]),
-                ),
-            ]
-        )
-    ]
+    style = [*st.grid, ("SPAN", (1, -1), (-1, -1)), ("ALIGN", (1, 1), (2, -2), "RIGHT")]
+    return [_captioned_table(caption, data, [2.6 * cm, 2.6 * cm, 1.4 * cm, 18.9 * cm], style, st)]
 
 
 def _opd_card(e: dict, st: _Styles):
