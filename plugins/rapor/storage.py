@@ -84,11 +84,10 @@ def write_atomically(path: Location, data: bytes, mode: int | None = None) -> No
 
 def files_under(folder: Location) -> list[str]:
     """The files of ``folder`` (every level), as sorted POSIX paths relative to it."""
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file():
-            found.append(relative(path, folder))
-    return sorted(found)
+    if is_store(folder):  # one listing of the prefix, not a request per object
+        root = folder.path.rstrip("/")
+        return sorted(posixpath.relpath(key, root) for key in folder.fs.find(root))
+    return sorted(relative(path, folder) for path in folder.rglob("*") if path.is_file())
 
 
 def copy_tree(source: Location, target: Location) -> None:

@@ -406,8 +406,7 @@ def _map_metrics(expectation, cfg, frame: pd.DataFrame, whole: dict, low: int, h
             keep = set(np.flatnonzero(kept.to_numpy()))
             positions = [p for p in positions if p in keep]
         values[f"{metric}.filtered_row_count"] = n if kept is None else int(kept.sum())
-    rows = frame.iloc[positions]
-    first = rows.iloc[:MAX_RESULT_RECORDS]
+    first = frame.iloc[positions[:MAX_RESULT_RECORDS]]
     if cfg.type in COLUMN_MAPS:  # as GX lists a column's unexpected values (keyed columns: the plain value)
         unexpected = list(first[kwargs["column"]])
     elif cfg.type in PAIR_MAPS:
